@@ -1,0 +1,119 @@
+import { mkdir, readFile, rename, rm, writeFile } from 'node:fs/promises';
+import path from 'node:path';
+import {
+  convertGraphModel,
+  OPSET_VERSION,
+  PRODUCER_NAME,
+  PRODUCER_VERSION,
+} from '../convert/convert-graph-model.js';
+import { loadTfjsGraphModel } from '../tfjs/load-graph-model.js';
+import { CATALOG, type CatalogEntry, SOURCE_PACKAGE } from './catalog.js';
+import { converterFingerprint, sha256 } from './fingerprint.js';
+import { MODEL_CONFIG_FILE, MODEL_FILE, type ModelConfig, modelConfigSchema } from './model-config.js';
+import { sourcePackageDir, sourcePackageVersion } from './source-package.js';
+import { tensorSpecOf } from './tensor-spec.js';
+import { verifyOnnxModel } from './verify-onnx.js';
+
+export const MODEL_VERSION = '1';
+
+export interface BuiltModel {
+  config: ModelConfig;
+  directory: string;
+  onnxBytes: number;
+  milliseconds: number;
+}
+
+/** Converts one catalog entry and returns its ONNX bytes and validated config, without touching the disk. */
+export async function buildModel(
+  entry: CatalogEntry,
+  fingerprint: string,
+): Promise<{ config: ModelConfig; onnx: Uint8Array }> {
+  const packageDir = sourcePackageDir(SOURCE_PACKAGE);
+  const modelJsonPath = path.join(packageDir, entry.sourceFile);
+  const graphModel = await loadTfjsGraphModel(modelJsonPath);
+  const sourceFiles = [
+    entry.sourceFile,
+    ...graphModel.json.weightsManifest.flatMap((group) =>
+      group.paths.map((p) => path.posix.join(path.posix.dirname(entry.sourceFile), p)),
+    ),
+  ];
+  const source = {
+    package: SOURCE_PACKAGE,
+    version: sourcePackageVersion(SOURCE_PACKAGE),
+    files: await Promise.all(
+      sourceFiles.map(async (file) => ({
+        path: file,
+        sha256: sha256(await readFile(path.join(packageDir, file))),
+      })),
+    ),
+    license: entry.license,
+    origin: entry.origin,
+  };
+  const result = convertGraphModel(graphModel, {
+    graphName: entry.config.name,
+    ...(entry.config.description ? { docString: entry.config.description } : {}),
+    metadata: {
+      source: `${source.package}@${source.version}/${entry.sourceFile}`,
+      origin: entry.origin,
+      license: entry.license,
+    },
+  });
+  const config = modelConfigSchema.parse({
+    ...entry.config,
+    platform: 'onnx',
+    inputs: result.inputs.map(tensorSpecOf),
+    outputs: result.outputs.map(tensorSpecOf),
+    source,
+    build: {
+      converter: `${PRODUCER_NAME} ${PRODUCER_VERSION}`,
+      converter_fingerprint: fingerprint,
+      opset: OPSET_VERSION,
+      onnx_sha256: sha256(result.bytes),
+    },
+  });
+  checkPostprocessingOutputs(config);
+  await verifyOnnxModel(config.name, result.bytes, config.inputs, config.outputs);
+  return { config, onnx: result.bytes };
+}
+
+function checkPostprocessingOutputs(config: ModelConfig): void {
+  const outputs = new Set(config.outputs.map((output) => output.name));
+  const post = config.postprocessing;
+  const referenced = !post
+    ? []
+    : post.type === 'centernet'
+      ? [post.detections]
+      : post.heads.flatMap((h) => [h.scores, h.regressors]);
+  for (const name of referenced) {
+    if (!outputs.has(name))
+      throw new Error(`${config.name}: postprocessing reads output "${name}", which the model lacks`);
+  }
+}
+
+/**
+ * Writes `<repository>/<name>/config.json` and `<repository>/<name>/1/model.onnx` for every catalog
+ * model. Each model is written to a staging folder first and renamed into place, so an interrupted
+ * build never leaves a half-written model behind.
+ */
+export async function buildRepository(
+  repositoryDir: string,
+  catalog: readonly CatalogEntry[] = CATALOG,
+): Promise<BuiltModel[]> {
+  await mkdir(repositoryDir, { recursive: true });
+  const fingerprint = await converterFingerprint();
+  const built: BuiltModel[] = [];
+  for (const entry of catalog) {
+    const started = performance.now();
+    const { config, onnx } = await buildModel(entry, fingerprint);
+    const directory = path.join(repositoryDir, config.name);
+    const staging = path.join(repositoryDir, `.staging-${config.name}`);
+    await rm(staging, { recursive: true, force: true });
+    await mkdir(path.join(staging, MODEL_VERSION), { recursive: true });
+    await writeFile(path.join(staging, MODEL_VERSION, MODEL_FILE), onnx);
+    await writeFile(path.join(staging, MODEL_CONFIG_FILE), `${JSON.stringify(config, null, 2)}\n`);
+    await rm(directory, { recursive: true, force: true });
+    await rename(staging, directory);
+    built.push({ config, directory, onnxBytes: onnx.byteLength, milliseconds: performance.now() - started });
+  }
+  return built;
+}

@@ -1,0 +1,40 @@
+import { readFile } from 'node:fs/promises';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { MODEL_VERSION } from './build-repository.js';
+import { CATALOG, type CatalogEntry } from './catalog.js';
+import { converterFingerprint, sha256 } from './fingerprint.js';
+import { MODEL_CONFIG_FILE, MODEL_FILE, modelConfigSchema } from './model-config.js';
+
+export const DEFAULT_REPOSITORY_DIR = fileURLToPath(new URL('../../repository', import.meta.url));
+
+/** Why the repository needs a rebuild, or null when every catalog model is present, intact and current. */
+export async function staleReason(
+  repositoryDir = DEFAULT_REPOSITORY_DIR,
+  catalog: readonly CatalogEntry[] = CATALOG,
+): Promise<string | null> {
+  const fingerprint = await converterFingerprint();
+  for (const entry of catalog) {
+    const name = entry.config.name;
+    const configPath = path.join(repositoryDir, name, MODEL_CONFIG_FILE);
+    let raw: string;
+    try {
+      raw = await readFile(configPath, 'utf8');
+    } catch {
+      return `${name} is missing`;
+    }
+    const parsed = modelConfigSchema.safeParse(JSON.parse(raw));
+    if (!parsed.success) return `${configPath} is not a valid model config`;
+    if (parsed.data.build?.converter_fingerprint !== fingerprint)
+      return `${name} was built by different converter code`;
+    let onnx: Uint8Array;
+    try {
+      onnx = await readFile(path.join(repositoryDir, name, MODEL_VERSION, MODEL_FILE));
+    } catch {
+      return `${name}/${MODEL_VERSION}/${MODEL_FILE} is missing`;
+    }
+    if (sha256(onnx) !== parsed.data.build.onnx_sha256)
+      return `${name}/${MODEL_VERSION}/${MODEL_FILE} does not match its config`;
+  }
+  return null;
+}

@@ -2,6 +2,11 @@ import { defineConfig } from 'vitest/config';
 
 export default defineConfig({
   test: {
-    projects: ['model', 'services/*', 'evaluation', 'environments'],
+    projects: [
+      'model/vitest.config.ts',
+      'services/*/vitest.config.ts',
+      'evaluation/vitest.config.ts',
+      'environments/vitest.config.ts',
+    ],
   },
 });

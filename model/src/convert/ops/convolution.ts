@@ -3,10 +3,10 @@ import type { OpContext } from '../op-context.js';
 import type { ConstantTensor, Shape } from '../tensor-info.js';
 import { type ActivationKind, applyActivation } from './activation.js';
 import {
-  dataFormat,
-  emitFromChannelsFirst,
+  emitChannelsLast,
   padding,
   paddingAttributes,
+  requireChannelsLast,
   spatialOutputSize,
   spatialPair,
   toChannelsFirst,
@@ -61,21 +61,21 @@ function onnxFilter(filter: ConstantTensor, kind: ConvKind): { values: Float32Ar
 
 function convolution(kind: ConvKind, fused: boolean): OpMapper {
   return (ctx) => {
-    const format = dataFormat(ctx);
+    requireChannelsLast(ctx);
     const inputShape = ctx.inputShape(0);
     if (inputShape.length !== 4) ctx.fail(`expects a 4-D input, got rank ${inputShape.length}`);
     if (ctx.inputType(0) !== OnnxDataType.FLOAT) ctx.fail('only float32 convolutions are converted');
     const filter = ctx.requireConstantInput(1, 'the filter');
     if (filter.shape.length !== 4 || filter.dataType !== OnnxDataType.FLOAT)
       ctx.fail('the filter must be a 4-D float32 constant');
-    const inputChannels = format === 'NHWC' ? inputShape[3] : inputShape[1];
+    const [batch, height, width, inputChannels] = inputShape;
     const [kh, kw, filterIn] = filter.shape as [number, number, number, number];
     if (inputChannels !== null && inputChannels !== filterIn) {
       ctx.fail(`input has ${inputChannels} channels but the filter expects ${filterIn}`);
     }
-    const strides = spatialPair(ctx, ctx.attrs.ints('strides'), 'strides', format);
-    const dilations = spatialPair(ctx, ctx.attrs.ints('dilations', [1, 1, 1, 1]), 'dilations', format);
-    const pad = padding(ctx, format);
+    const strides = spatialPair(ctx, ctx.attrs.ints('strides'), 'strides');
+    const dilations = spatialPair(ctx, ctx.attrs.ints('dilations', [1, 1, 1, 1]), 'dilations');
+    const pad = padding(ctx);
     const { bias, activation } = fused ? fusedOps(ctx) : { bias: false, activation: undefined };
 
     const weights = onnxFilter(filter, kind);
@@ -85,7 +85,7 @@ function convolution(kind: ConvKind, fused: boolean): OpMapper {
       shape: weights.shape,
       values: weights.values,
     });
-    const convInputs = [toChannelsFirst(ctx, ctx.input(0), format), weightName];
+    const convInputs = [toChannelsFirst(ctx, ctx.input(0)), weightName];
     if (bias) {
       const biasShape = ctx.inputShape(2);
       if (biasShape.length !== 1 || biasShape[0] !== outChannels) {
@@ -93,12 +93,11 @@ function convolution(kind: ConvKind, fused: boolean): OpMapper {
       }
       convInputs.push(ctx.input(2));
     }
-    const [h, w] = format === 'NHWC' ? [inputShape[1]!, inputShape[2]!] : [inputShape[2]!, inputShape[3]!];
     const outShape: Shape = [
-      inputShape[0] ?? null,
+      batch ?? null,
       outChannels,
-      spatialOutputSize(h, kh, strides[0]!, dilations[0]!, pad, 0),
-      spatialOutputSize(w, kw, strides[1]!, dilations[1]!, pad, 1),
+      spatialOutputSize(height ?? null, kh, strides[0], dilations[0], pad, 0),
+      spatialOutputSize(width ?? null, kw, strides[1], dilations[1], pad, 1),
     ];
     let result = ctx.emit(
       'Conv',
@@ -109,7 +108,7 @@ function convolution(kind: ConvKind, fused: boolean): OpMapper {
         strides,
         dilations,
         group: kind === 'depthwise' ? filterIn : 1,
-        ...paddingAttributes(pad),
+        ...paddingAttributes(ctx, pad, [height ?? null, width ?? null], [kh, kw], strides, dilations),
       },
     );
     if (activation) {
@@ -119,7 +118,7 @@ function convolution(kind: ConvKind, fused: boolean): OpMapper {
         ...(slope ? { slope } : {}),
       });
     }
-    return [emitFromChannelsFirst(ctx, result, format)];
+    return [emitChannelsLast(ctx, result)];
   };
 }
 

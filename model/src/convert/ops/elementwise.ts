@@ -1,6 +1,7 @@
 import { OnnxDataType } from '../../onnx/data-type.js';
 import type { OpContext } from '../op-context.js';
 import { broadcastShapes, type TensorInfo } from '../tensor-info.js';
+import { requireChannelsLast } from './layout.js';
 import type { OpMapper } from './op-mapper.js';
 
 const INTEGER_TYPES = new Set<OnnxDataType>([
@@ -76,19 +77,9 @@ const notEqual: OpMapper = (ctx) => {
 };
 
 const biasAdd: OpMapper = (ctx) => {
-  const format = ctx.attrs.has('data_format') ? ctx.attrs.string('data_format') : 'NHWC';
-  const shape = ctx.inputShape(0);
-  const bias = ctx.inputShape(1);
-  if (bias.length !== 1) ctx.fail('bias must be 1-D');
-  if (format === 'NHWC' || shape.length < 3) return binary('Add')(ctx);
-  if (format !== 'NCHW') ctx.fail(`data_format "${format}" is not supported`);
-  const channelsFirst = ctx.requireConstantInput(1, 'the NCHW bias');
-  const trailingOnes = new Array<number>(shape.length - 2).fill(1);
-  const reshaped = ctx.builder.addInitializer(`${ctx.node.name}/bias`, {
-    ...channelsFirst,
-    shape: [channelsFirst.values.length, ...trailingOnes],
-  });
-  return [ctx.emitOutput('Add', [ctx.input(0), reshaped], ctx.inputInfo(0))];
+  requireChannelsLast(ctx);
+  if (ctx.inputShape(1).length !== 1) ctx.fail('bias must be 1-D');
+  return binary('Add')(ctx);
 };
 
 const select: OpMapper = (ctx) => {

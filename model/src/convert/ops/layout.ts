@@ -1,24 +1,24 @@
 import type { OpContext } from '../op-context.js';
-import type { Shape, TensorInfo } from '../tensor-info.js';
+import type { Shape } from '../tensor-info.js';
 
 export const NHWC_TO_NCHW = [0, 3, 1, 2] as const;
 export const NCHW_TO_NHWC = [0, 2, 3, 1] as const;
-
-export type DataFormat = 'NHWC' | 'NCHW';
 
 export function permuteShape(shape: Shape, perm: readonly number[]): Shape {
   return perm.map((axis) => shape[axis] ?? null);
 }
 
-export function dataFormat(ctx: OpContext): DataFormat {
+/**
+ * TensorFlow.js only runs NHWC convolutions and pools, so NCHW graphs could not be checked against
+ * the reference and are refused rather than converted blind.
+ */
+export function requireChannelsLast(ctx: OpContext): void {
   const format = ctx.attrs.has('data_format') ? ctx.attrs.string('data_format') : 'NHWC';
-  if (format !== 'NHWC' && format !== 'NCHW') ctx.fail(`data_format "${format}" is not supported`);
-  return format;
+  if (format !== 'NHWC') ctx.fail(`data_format "${format}" is not supported (only NHWC)`);
 }
 
-/** Brings a 4-D tensor to NCHW for an ONNX spatial op; onnxruntime cancels back-to-back transposes. */
-export function toChannelsFirst(ctx: OpContext, input: string, format: DataFormat): string {
-  if (format === 'NCHW') return input;
+/** NHWC to NCHW for an ONNX spatial op; onnxruntime's transpose optimizer cancels back-to-back pairs. */
+export function toChannelsFirst(ctx: OpContext, input: string): string {
   const info = ctx.builder.info(input);
   if (info.shape === null || info.shape.length !== 4) ctx.fail('expects a 4-D input');
   return ctx.emit(
@@ -29,49 +29,68 @@ export function toChannelsFirst(ctx: OpContext, input: string, format: DataForma
   );
 }
 
-/** Returns an NCHW result to the node's own layout as its TensorFlow output 0. */
-export function emitFromChannelsFirst(ctx: OpContext, result: string, format: DataFormat): string {
+/** Returns an NCHW result to NHWC as the node's TensorFlow output 0. */
+export function emitChannelsLast(ctx: OpContext, result: string): string {
   const info = ctx.builder.info(result);
-  if (format === 'NCHW') return ctx.emitOutput('Identity', [result], info);
-  const shape: Shape | null = info.shape && permuteShape(info.shape, NCHW_TO_NHWC);
-  const outInfo: TensorInfo = { dataType: info.dataType, shape };
-  return ctx.emitOutput('Transpose', [result], outInfo, { perm: NCHW_TO_NHWC });
+  const shape = info.shape && permuteShape(info.shape, NCHW_TO_NHWC);
+  return ctx.emitOutput('Transpose', [result], { dataType: info.dataType, shape }, { perm: NCHW_TO_NHWC });
 }
 
-/** Spatial attributes (strides, dilations, kernel size) are 4-vectors in the node's layout; ONNX wants [h, w]. */
-export function spatialPair(
-  ctx: OpContext,
-  values: readonly number[],
-  name: string,
-  format: DataFormat,
-): number[] {
-  if (values.length !== 4) ctx.fail(`${name} must have 4 entries, got [${values.join(', ')}]`);
-  const [batchAxis, hAxis, wAxis, channelAxis] = format === 'NHWC' ? [0, 1, 2, 3] : [0, 2, 3, 1];
-  if (values[batchAxis] !== 1 || values[channelAxis] !== 1) {
-    ctx.fail(`${name} [${values.join(', ')}] must be 1 on the batch and channel axes`);
+/** Strides, dilations and kernel sizes are NHWC 4-vectors in TensorFlow; ONNX wants [h, w]. */
+export function spatialPair(ctx: OpContext, values: readonly number[], name: string): [number, number] {
+  const [batch, h, w, channels] = values;
+  if (values.length !== 4 || batch !== 1 || channels !== 1 || h === undefined || w === undefined) {
+    ctx.fail(`${name} [${values.join(', ')}] must have 4 entries with 1 on the batch and channel axes`);
   }
-  return [values[hAxis]!, values[wAxis]!];
+  return [h, w];
 }
 
-export type Padding = { kind: 'SAME' | 'VALID' } | { kind: 'EXPLICIT'; pads: number[] };
+export type Padding =
+  | { kind: 'SAME' | 'VALID' }
+  | { kind: 'EXPLICIT'; pads: [number, number, number, number] };
 
-export function padding(ctx: OpContext, format: DataFormat): Padding {
+export function padding(ctx: OpContext): Padding {
   const kind = ctx.attrs.string('padding');
   if (kind === 'SAME' || kind === 'VALID') return { kind };
   if (kind !== 'EXPLICIT') ctx.fail(`padding "${kind}" is not supported`);
   const explicit = ctx.attrs.ints('explicit_paddings');
-  if (explicit.length !== 8) ctx.fail(`explicit_paddings must have 8 entries, got ${explicit.length}`);
-  const [h, w] = format === 'NHWC' ? [1, 2] : [2, 3];
-  return {
-    kind: 'EXPLICIT',
-    pads: [explicit[2 * h]!, explicit[2 * w]!, explicit[2 * h + 1]!, explicit[2 * w + 1]!],
-  };
+  const [, , top, bottom, left, right] = explicit;
+  if (
+    explicit.length !== 8 ||
+    top === undefined ||
+    bottom === undefined ||
+    left === undefined ||
+    right === undefined
+  ) {
+    ctx.fail(`explicit_paddings must have 8 entries, got ${explicit.length}`);
+  }
+  return { kind: 'EXPLICIT', pads: [top, left, bottom, right] };
 }
 
-/** ONNX attributes for a padding mode; TensorFlow's SAME puts the odd pixel at the end, as SAME_UPPER does. */
-export function paddingAttributes(pad: Padding): { auto_pad?: string; pads?: number[] } {
+/**
+ * ONNX attributes for a padding mode. TensorFlow's SAME puts the odd pixel at the end, as SAME_UPPER
+ * does; onnxruntime rejects SAME_UPPER with dilations, so dilated SAME gets TensorFlow's explicit pads.
+ */
+export function paddingAttributes(
+  ctx: OpContext,
+  pad: Padding,
+  input: readonly [number | null, number | null],
+  kernel: readonly [number, number],
+  strides: readonly [number, number],
+  dilations: readonly [number, number] = [1, 1],
+): { auto_pad?: string; pads?: number[] } {
   if (pad.kind === 'EXPLICIT') return { pads: pad.pads };
-  return { auto_pad: pad.kind === 'SAME' ? 'SAME_UPPER' : 'VALID' };
+  if (pad.kind === 'VALID') return { auto_pad: 'VALID' };
+  if (dilations[0] === 1 && dilations[1] === 1) return { auto_pad: 'SAME_UPPER' };
+  const totals = [0, 1].map((axis) => {
+    const size = input[axis];
+    if (size === null || size === undefined) ctx.fail('dilated SAME padding needs static spatial dimensions');
+    const effectiveKernel = (kernel[axis]! - 1) * dilations[axis]! + 1;
+    const out = Math.ceil(size / strides[axis]!);
+    return Math.max((out - 1) * strides[axis]! + effectiveKernel - size, 0);
+  }) as [number, number];
+  const begins = totals.map((total) => Math.floor(total / 2));
+  return { pads: [begins[0]!, begins[1]!, totals[0] - begins[0]!, totals[1] - begins[1]!] };
 }
 
 export function spatialOutputSize(
@@ -89,6 +108,6 @@ export function spatialOutputSize(
       ? Math.ceil(input / stride)
       : Math.floor((input - effectiveKernel) / stride) + 1;
   }
-  const total = input + pad.pads[axis]! + pad.pads[axis + 2]!;
+  const total = input + pad.pads[axis] + pad.pads[axis + 2]!;
   return Math.floor((total - effectiveKernel) / stride) + 1;
 }

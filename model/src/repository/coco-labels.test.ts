@@ -1,0 +1,24 @@
+import { readFile } from 'node:fs/promises';
+import path from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { COCO_SAMPLE_DIR } from '../../test/coco-sample.js';
+import { COCO_LABELS } from './coco-labels.js';
+import { sourcePackageDir } from './source-package.js';
+
+describe('COCO_LABELS', () => {
+  it('Should list the classes in the order the reference library decodes CenterNet classes', async () => {
+    const source = await readFile(
+      path.join(sourcePackageDir('@vladmandic/human'), 'src/object/labels.ts'),
+      'utf8',
+    );
+    const referenceLabels = [...source.matchAll(/label: '([^']+)'/g)].map((match) => match[1]);
+    expect(referenceLabels).toEqual([...COCO_LABELS]);
+  });
+
+  it('Should match the class names of the annotated COCO sample', async () => {
+    const names = (await readFile(path.join(COCO_SAMPLE_DIR, 'names.txt'), 'utf8'))
+      .split('\n')
+      .filter(Boolean);
+    expect(names).toEqual([...COCO_LABELS]);
+  });
+});

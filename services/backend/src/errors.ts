@@ -1,0 +1,70 @@
+import type { Hook } from '@hono/zod-openapi';
+import type { Context, Env, ErrorHandler } from 'hono';
+import { HTTPException } from 'hono/http-exception';
+import type { ContentfulStatusCode } from 'hono/utils/http-status';
+import type { Logger } from 'pino';
+import type { ZodError } from 'zod';
+
+/** An error that carries the HTTP status and the message the client sees; `details` are merged into the body. */
+export class ApiError extends Error {
+  constructor(
+    readonly status: ContentfulStatusCode,
+    message: string,
+    readonly details: Record<string, unknown> = {},
+    options?: { cause?: unknown },
+  ) {
+    super(message, options);
+    this.name = 'ApiError';
+  }
+}
+
+export const badRequest = (message: string, details?: Record<string, unknown>) =>
+  new ApiError(400, message, details);
+export const notFound = (message: string) => new ApiError(404, message);
+
+export function describeZodError(error: ZodError): string {
+  return error.issues
+    .map((issue) => {
+      const where = issue.path.length > 0 ? issue.path.join('.') : 'request';
+      return `${where}: ${issue.message}`;
+    })
+    .join('; ');
+}
+
+/** The one validation hook for every route: any schema failure becomes a 400 `{error}`. */
+export const validationHook: Hook<unknown, Env, string, unknown> = (result, c) => {
+  if (!result.success) {
+    const target = 'target' in result ? String(result.target) : 'request';
+    return c.json({ error: `invalid ${target}: ${describeZodError(result.error as ZodError)}` }, 400);
+  }
+  return undefined;
+};
+
+/** Renders every error as `{"error": "..."}`; unexpected errors are logged and hidden behind a 500. */
+export function errorHandler(logger: Logger): ErrorHandler {
+  return (err: Error, c: Context) => {
+    if (err instanceof ApiError) {
+      if (err.status >= 500) logger.warn({ err, path: c.req.path }, err.message);
+      return c.json({ error: err.message, ...err.details }, err.status);
+    }
+    if (err instanceof HTTPException) {
+      const message = err.message || defaultMessage(err.status);
+      return c.json({ error: message }, err.status);
+    }
+    logger.error({ err, method: c.req.method, path: c.req.path }, 'unhandled error');
+    return c.json({ error: 'internal server error' }, 500);
+  };
+}
+
+function defaultMessage(status: number): string {
+  switch (status) {
+    case 401:
+      return 'unauthorized';
+    case 413:
+      return 'request body too large';
+    case 415:
+      return 'unsupported media type';
+    default:
+      return `request failed with status ${status}`;
+  }
+}

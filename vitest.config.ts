@@ -5,7 +5,7 @@ export default defineConfig({
     projects: [
       'model/vitest.config.ts',
       'services/*/vitest.config.ts',
-     
+
       'environments/vitest.config.ts',
     ],
   },

@@ -83,7 +83,9 @@ function checkPostprocessingOutputs(config: ModelConfig): void {
     ? []
     : post.type === 'centernet'
       ? [post.detections]
-      : post.heads.flatMap((h) => [h.scores, h.regressors]);
+      : post.type === 'yolo'
+        ? [post.output]
+        : post.heads.flatMap((h) => [h.scores, h.regressors]);
   for (const name of referenced) {
     if (!outputs.has(name))
       throw new Error(`${config.name}: postprocessing reads output "${name}", which the model lacks`);

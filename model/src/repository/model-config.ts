@@ -64,9 +64,29 @@ export const blazefacePostprocessingSchema = z.object({
   keypoint_names: z.array(z.string()),
 });
 
+/**
+ * YOLO detection head without NMS in the graph (Ultralytics exports). Per candidate box: v5
+ * [cx, cy, w, h, objectness, class scores...]; v8 and v11 [cx, cy, w, h, class scores...].
+ */
+export const yoloPostprocessingSchema = z.object({
+  type: z.literal('yolo'),
+  version: z.enum(['v5', 'v8', 'v11']),
+  output: z.string(),
+  /**
+   * boxes_first: [1, boxes, attributes] (v5 exports); attributes_first: [1, attributes, boxes] (v8 and
+   * v11 exports). When omitted it is inferred from the output shape and the number of labels.
+   */
+  layout: z.enum(['boxes_first', 'attributes_first']).optional(),
+  /** Box coordinates are fractions of the input size instead of input pixels. */
+  normalized_coordinates: z.boolean().default(false),
+  /** class_aware: suppress overlaps within each class only (Ultralytics' default); class_agnostic: across classes. */
+  nms: z.enum(['class_aware', 'class_agnostic']).default('class_aware'),
+});
+
 export const postprocessingSchema = z.discriminatedUnion('type', [
   centernetPostprocessingSchema,
   blazefacePostprocessingSchema,
+  yoloPostprocessingSchema,
 ]);
 export type Postprocessing = z.infer<typeof postprocessingSchema>;
 

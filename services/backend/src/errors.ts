@@ -1,9 +1,10 @@
 import type { Hook } from '@hono/zod-openapi';
-import type { Context, Env, ErrorHandler } from 'hono';
+import type { Context, ErrorHandler } from 'hono';
 import { HTTPException } from 'hono/http-exception';
 import type { ContentfulStatusCode } from 'hono/utils/http-status';
 import type { Logger } from 'pino';
 import type { ZodError } from 'zod';
+import type { AppEnv } from './app-env.js';
 
 /** An error that carries the HTTP status and the message the client sees; `details` are merged into the body. */
 export class ApiError extends Error {
@@ -32,7 +33,7 @@ export function describeZodError(error: ZodError): string {
 }
 
 /** The one validation hook for every route: any schema failure becomes a 400 `{error}`. */
-export const validationHook: Hook<unknown, Env, string, unknown> = (result, c) => {
+export const validationHook: Hook<unknown, AppEnv, string, unknown> = (result, c) => {
   if (!result.success) {
     const target = 'target' in result ? String(result.target) : 'request';
     return c.json({ error: `invalid ${target}: ${describeZodError(result.error as ZodError)}` }, 400);
@@ -48,6 +49,15 @@ export function errorHandler(logger: Logger): ErrorHandler {
       return c.json({ error: err.message, ...err.details }, err.status);
     }
     if (err instanceof HTTPException) {
+      if (err.status === 415) {
+        const type = c.req.header('content-type') ?? 'none';
+        return c.json(
+          {
+            error: `unsupported media type "${type}": send multipart/form-data (field "file") or application/json`,
+          },
+          415,
+        );
+      }
       const message = err.message || defaultMessage(err.status);
       return c.json({ error: message }, err.status);
     }
@@ -62,8 +72,6 @@ function defaultMessage(status: number): string {
       return 'unauthorized';
     case 413:
       return 'request body too large';
-    case 415:
-      return 'unsupported media type';
     default:
       return `request failed with status ${status}`;
   }

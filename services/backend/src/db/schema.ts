@@ -1,6 +1,6 @@
 import { type AnySQLiteColumn, index, integer, real, sqliteTable, text } from 'drizzle-orm/sqlite-core';
 
-export const imageStatuses = ['pending', 'completed', 'failed'] as const;
+export const imageStatuses = ['completed', 'failed'] as const;
 export type ImageStatus = (typeof imageStatuses)[number];
 
 export const images = sqliteTable(

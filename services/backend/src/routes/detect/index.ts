@@ -1,0 +1,75 @@
+import { createRoute, z } from '@hono/zod-openapi';
+import { createRouter } from '../../app-env.js';
+import type { UrlFetcher } from '../../fetch/url-fetcher.js';
+import type { ImageService } from '../../images/image-service.js';
+import { readImageInput, uploadBodyLimit } from '../image-input.js';
+import {
+  DetectionQuerySchema,
+  DetectionSchema,
+  errorResponse,
+  ImageUploadBodySchema,
+  toDetection,
+} from '../schemas.js';
+
+const DetectResponseSchema = z
+  .object({
+    width: z.number().int(),
+    height: z.number().int(),
+    content_type: z.string(),
+    model: z.object({ name: z.string(), version: z.string().nullable() }),
+    detection: z.object({ count: z.number().int(), detections: z.array(DetectionSchema) }),
+  })
+  .openapi('DetectResult');
+
+export const detectRoute = (bodyLimit: ReturnType<typeof uploadBodyLimit>) =>
+  createRoute({
+    method: 'post',
+    path: '/',
+    tags: ['detect'],
+    summary: 'Detect objects in an image without storing anything',
+    middleware: [bodyLimit] as const,
+    request: { query: DetectionQuerySchema, body: ImageUploadBodySchema },
+    responses: {
+      200: {
+        content: { 'application/json': { schema: DetectResponseSchema } },
+        description: 'The detections',
+      },
+      400: errorResponse('Missing, empty, non-image, truncated or otherwise invalid input'),
+      413: errorResponse('File larger than MAX_UPLOAD_BYTES, or more pixels than MAX_IMAGE_PIXELS'),
+      415: errorResponse('Unsupported image format or request content type'),
+      422: errorResponse('The URL could not be fetched, or the model server could not process the image'),
+      502: errorResponse('The model server answered something unusable'),
+      503: errorResponse('The model server is unavailable (after retries)'),
+      504: errorResponse('The model server timed out'),
+    },
+  });
+
+export function detectRouter(deps: { service: ImageService; fetcher: UrlFetcher; maxUploadBytes: number }) {
+  const router = createRouter();
+  router.openapi(detectRoute(uploadBodyLimit(deps.maxUploadBytes)), async (c) => {
+    const query = c.req.valid('query');
+    const input = await readImageInput(
+      { form: c.req.valid('form'), json: c.req.valid('json'), contentType: c.req.header('content-type') },
+      { maxUploadBytes: deps.maxUploadBytes },
+      deps.fetcher,
+    );
+    const result = await deps.service.detectOnly(
+      input,
+      { model: query.model, scoreThreshold: query.score_threshold },
+      c.get('requestId'),
+    );
+    c.header('Server-Timing', `model;dur=${result.timings.modelMs.toFixed(2)}`);
+    const detections = result.objects.map(toDetection);
+    return c.json(
+      {
+        width: result.probed.width,
+        height: result.probed.height,
+        content_type: result.probed.contentType,
+        model: { name: result.modelName, version: result.modelVersion },
+        detection: { count: detections.length, detections },
+      },
+      200,
+    );
+  });
+  return router;
+}

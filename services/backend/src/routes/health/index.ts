@@ -1,0 +1,113 @@
+import { createRoute, z } from '@hono/zod-openapi';
+import { createRouter } from '../../app-env.js';
+import type { ImageRepository } from '../../images/image-repository.js';
+import type { ModelClient } from '../../inference/model-client.js';
+import type { BlobStorage } from '../../storage/storage.js';
+import { serviceVersion } from '../../version.js';
+
+const CheckSchema = z.object({ status: z.enum(['ok', 'error']), detail: z.string().optional() });
+
+const ReadySchema = z
+  .object({
+    status: z.enum(['ready', 'not_ready']),
+    checks: z.object({
+      database: CheckSchema,
+      storage: CheckSchema.extend({ backend: z.enum(['fs', 's3']) }),
+      model_server: z.object({
+        status: z.enum(['ready', 'cold', 'unavailable', 'skipped']),
+        url: z.string(),
+        latency_ms: z.number().optional(),
+        detail: z.string().optional(),
+      }),
+    }),
+  })
+  .openapi('Readiness');
+
+export const healthRoute = createRoute({
+  method: 'get',
+  path: '/health',
+  tags: ['health'],
+  summary: 'Liveness: the process answers',
+  responses: {
+    200: {
+      content: {
+        'application/json': {
+          schema: z
+            .object({ status: z.literal('ok'), version: z.string(), uptime_s: z.number() })
+            .openapi('Health'),
+        },
+      },
+      description: 'Alive',
+    },
+  },
+});
+
+export const readyRoute = createRoute({
+  method: 'get',
+  path: '/ready',
+  tags: ['health'],
+  summary: 'Readiness: database and storage usable; the model server’s state is reported',
+  description:
+    'Answers 503 when the database or the storage cannot be used. The model server does not decide readiness: a ' +
+    'scaled-to-zero predictor is "cold" and detection calls wait for it. `model_server=false` skips asking it, so a ' +
+    'frequent probe does not keep a scaled-to-zero predictor awake.',
+  request: {
+    query: z.object({
+      model_server: z
+        .enum(['true', 'false'])
+        .default('true')
+        .openapi({ description: 'Also ask the model server' }),
+    }),
+  },
+  responses: {
+    200: { content: { 'application/json': { schema: ReadySchema } }, description: 'Ready' },
+    503: { content: { 'application/json': { schema: ReadySchema } }, description: 'Not ready' },
+  },
+});
+
+export function healthRouter(deps: {
+  repository: ImageRepository;
+  storage: BlobStorage;
+  modelClient: ModelClient;
+}) {
+  const router = createRouter();
+  const startedAt = Date.now();
+
+  router.openapi(healthRoute, (c) =>
+    c.json(
+      {
+        status: 'ok' as const,
+        version: serviceVersion,
+        uptime_s: Math.round((Date.now() - startedAt) / 1000),
+      },
+      200,
+    ),
+  );
+
+  router.openapi(readyRoute, async (c) => {
+    const askModelServer = c.req.valid('query').model_server === 'true';
+    const [database, storage, modelServer] = await Promise.all([
+      Promise.resolve()
+        .then(() => deps.repository.ping())
+        .then(
+          () => ({ status: 'ok' as const }),
+          (error: Error) => ({ status: 'error' as const, detail: error.message }),
+        ),
+      deps.storage.check().then(
+        () => ({ status: 'ok' as const, backend: deps.storage.kind }),
+        (error: Error) => ({ status: 'error' as const, backend: deps.storage.kind, detail: error.message }),
+      ),
+      askModelServer
+        ? deps.modelClient.readiness()
+        : Promise.resolve({ status: 'skipped' as const, detail: 'not asked (model_server=false)' }),
+    ]);
+    const ready = database.status === 'ok' && storage.status === 'ok';
+    const body = {
+      status: ready ? ('ready' as const) : ('not_ready' as const),
+      checks: { database, storage, model_server: { ...modelServer, url: deps.modelClient.baseUrl } },
+    };
+    return ready ? c.json(body, 200) : c.json(body, 503);
+  });
+
+  return router;
+}

@@ -1,0 +1,68 @@
+import type { MiddlewareHandler } from 'hono';
+import { bodyLimit } from 'hono/body-limit';
+import { ApiError } from '../errors.js';
+import type { UrlFetcher } from '../fetch/url-fetcher.js';
+import { filenameFromUrlSegment, validateUploadFilename } from '../images/filename.js';
+import type { ImageInput } from '../images/image-service.js';
+
+/** Room for multipart boundaries and part headers on top of the file itself. */
+const multipartOverheadBytes = 64 * 1024;
+
+/** Refuses bodies larger than an upload could be before anything is parsed or buffered. */
+export function uploadBodyLimit(maxUploadBytes: number): MiddlewareHandler {
+  return bodyLimit({
+    maxSize: maxUploadBytes + multipartOverheadBytes,
+    onError: () => {
+      throw new ApiError(413, `the request body is larger than the ${maxUploadBytes}-byte upload limit`);
+    },
+  });
+}
+
+export interface UploadSources {
+  /** The validated multipart body (`{}` when the request was not multipart). */
+  form: object;
+  /** The validated JSON body (`{}` when the request was not JSON). */
+  json: object;
+  contentType: string | undefined;
+}
+
+/** Reads the image from a validated multipart `file` field or fetches it from a JSON `url`. */
+export async function readImageInput(
+  sources: UploadSources,
+  limits: { maxUploadBytes: number },
+  fetcher: UrlFetcher,
+): Promise<ImageInput> {
+  const contentType = sources.contentType?.toLowerCase() ?? '';
+  if (
+    contentType.startsWith('multipart/form-data') ||
+    contentType.startsWith('application/x-www-form-urlencoded')
+  ) {
+    const file = (sources.form as { file?: File }).file;
+    if (!file) throw new ApiError(400, 'the multipart field "file" is missing');
+    if (file.size === 0) throw new ApiError(400, 'the uploaded file is empty (0 bytes)');
+    if (file.size > limits.maxUploadBytes) {
+      throw new ApiError(
+        413,
+        `the file is ${file.size} bytes, more than the ${limits.maxUploadBytes}-byte upload limit`,
+      );
+    }
+    const filename = validateUploadFilename(file.name ?? '', '');
+    return { bytes: new Uint8Array(await file.arrayBuffer()), filename: filename === '' ? null : filename };
+  }
+  const url = (sources.json as { url?: string }).url;
+  if (url !== undefined) {
+    const fetched = await fetcher.fetch(url);
+    if (fetched.bytes.byteLength === 0) throw new ApiError(400, 'the URL returned an empty body');
+    return {
+      bytes: fetched.bytes,
+      filename: filenameFromUrlSegment(fetched.filename, '') || null,
+      sourceUrl: fetched.finalUrl.toString(),
+    };
+  }
+  if (contentType.startsWith('application/json'))
+    throw new ApiError(400, 'the JSON body needs a "url" field');
+  throw new ApiError(
+    400,
+    'send the image as multipart/form-data with a "file" field, or as JSON {"url": "https://…"}',
+  );
+}

@@ -1,0 +1,151 @@
+import type { Context } from 'hono';
+import { createRouter } from '../../app-env.js';
+import { ApiError } from '../../errors.js';
+import type { UrlFetcher } from '../../fetch/url-fetcher.js';
+import { annotateImage } from '../../images/annotate.js';
+import { type SupportedFormat, sniffImageFormat } from '../../images/image-format.js';
+import type { ImageRepository } from '../../images/image-repository.js';
+import type { ImageService, UploadResult } from '../../images/image-service.js';
+import { readImageInput, uploadBodyLimit } from '../image-input.js';
+import { toDetection, toImage } from '../schemas.js';
+import {
+  deleteImageRoute,
+  getAnnotatedImageRoute,
+  getImageFileRoute,
+  getImageRoute,
+  listImagesRoute,
+  redetectRoute,
+  uploadImageRoute,
+} from './routes.js';
+
+export interface ImagesRouterDependencies {
+  service: ImageService;
+  repository: ImageRepository;
+  fetcher: UrlFetcher;
+  maxUploadBytes: number;
+  maxImagePixels: number;
+}
+
+const encodeCursor = (position: { createdAt: number; id: string }) =>
+  Buffer.from(JSON.stringify([position.createdAt, position.id])).toString('base64url');
+
+function decodeCursor(cursor: string): { createdAt: number; id: string } {
+  try {
+    const [createdAt, id] = JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8')) as unknown[];
+    if (
+      typeof createdAt === 'number' &&
+      Number.isSafeInteger(createdAt) &&
+      typeof id === 'string' &&
+      id.length <= 64
+    ) {
+      return { createdAt, id };
+    }
+  } catch {
+    // Falls through to the error below.
+  }
+  throw new ApiError(400, 'invalid query: cursor: is not a cursor returned by this API');
+}
+
+function withDetections(result: UploadResult) {
+  const detections = result.objects.map(toDetection);
+  return { ...toImage(result), detection: { count: detections.length, detections } };
+}
+
+function serverTiming(c: Context, modelMs: number): void {
+  c.header('Server-Timing', `model;dur=${modelMs.toFixed(2)}`);
+}
+
+function notModified(c: Context, etag: string): boolean {
+  c.header('ETag', etag);
+  return c.req.header('if-none-match') === etag;
+}
+
+export function imagesRouter(deps: ImagesRouterDependencies) {
+  const router = createRouter();
+
+  router.openapi(uploadImageRoute(uploadBodyLimit(deps.maxUploadBytes)), async (c) => {
+    const query = c.req.valid('query');
+    const input = await readImageInput(
+      { form: c.req.valid('form'), json: c.req.valid('json'), contentType: c.req.header('content-type') },
+      { maxUploadBytes: deps.maxUploadBytes },
+      deps.fetcher,
+    );
+    const result = await deps.service.upload(
+      input,
+      { model: query.model, scoreThreshold: query.score_threshold },
+      c.get('requestId'),
+    );
+    serverTiming(c, result.timings.modelMs);
+    c.header('Location', `/images/${result.image.id}`);
+    return c.json(withDetections(result), 201);
+  });
+
+  router.openapi(listImagesRoute, (c) => {
+    const { limit, cursor } = c.req.valid('query');
+    const page = deps.repository.list(limit, cursor === undefined ? null : decodeCursor(cursor));
+    return c.json(
+      { images: page.items.map(toImage), next_cursor: page.next ? encodeCursor(page.next) : null },
+      200,
+    );
+  });
+
+  router.openapi(getImageRoute, (c) => {
+    const { image_id } = c.req.valid('param');
+    const found = deps.repository.find(image_id);
+    if (!found) throw new ApiError(404, `image ${image_id} not found`);
+    return c.json(toImage(found), 200);
+  });
+
+  router.openapi(getImageFileRoute, async (c) => {
+    const { image_id } = c.req.valid('param');
+    if (!deps.repository.exists(image_id)) throw new ApiError(404, `image ${image_id} not found`);
+    if (notModified(c, `"${image_id}"`)) return c.body(null, 304);
+    const { bytes, image } = await deps.service.readFile(image_id);
+    return c.body(new Uint8Array(bytes), 200, {
+      'Content-Type': image.image.contentType,
+      'Content-Disposition': `inline; filename*=UTF-8''${encodeURIComponent(image.image.filename)}`,
+      'Cache-Control': 'private, max-age=31536000, immutable',
+      'X-Content-Type-Options': 'nosniff',
+    });
+  });
+
+  router.openapi(getAnnotatedImageRoute, async (c) => {
+    const { image_id } = c.req.valid('param');
+    const found = deps.repository.find(image_id);
+    if (!found) throw new ApiError(404, `image ${image_id} not found`);
+    if (notModified(c, `"${image_id}-${found.image.currentRunId ?? 'none'}"`)) return c.body(null, 304);
+    const { bytes } = await deps.service.readFile(image_id);
+    const boxes = deps.repository.listObjects(image_id, {}).map((row) => ({
+      bbox: [row.xMin, row.yMin, row.xMax, row.yMax] as [number, number, number, number],
+      label: row.label,
+      score: row.score,
+    }));
+    const format = sniffImageFormat(bytes) as SupportedFormat;
+    const annotated = await annotateImage(bytes, format, boxes, deps.maxImagePixels);
+    return c.body(new Uint8Array(annotated), 200, {
+      'Content-Type': found.image.contentType,
+      'Cache-Control': 'private, no-cache',
+      'X-Content-Type-Options': 'nosniff',
+    });
+  });
+
+  router.openapi(deleteImageRoute, async (c) => {
+    const { image_id } = c.req.valid('param');
+    await deps.service.delete(image_id);
+    return c.body(null, 204);
+  });
+
+  router.openapi(redetectRoute, async (c) => {
+    const { image_id } = c.req.valid('param');
+    const query = c.req.valid('query');
+    const result = await deps.service.redetect(
+      image_id,
+      { model: query.model, scoreThreshold: query.score_threshold },
+      c.get('requestId'),
+    );
+    serverTiming(c, result.timings.modelMs);
+    return c.json(withDetections(result), 200);
+  });
+
+  return router;
+}

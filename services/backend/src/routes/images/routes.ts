@@ -1,0 +1,150 @@
+import { createRoute, z } from '@hono/zod-openapi';
+import type { MiddlewareHandler } from 'hono';
+import {
+  DetectionQuerySchema,
+  ErrorSchema,
+  errorResponse,
+  ImageListSchema,
+  ImageParamsSchema,
+  ImageSchema,
+  ImageUploadBodySchema,
+  ImageWithDetectionsSchema,
+} from '../schemas.js';
+
+const detectionFailureResponses = {
+  502: errorResponse('The model server answered something unusable; the image is kept with status "failed"'),
+  503: errorResponse(
+    'The model server is unavailable (after retries); the image is kept with status "failed"',
+  ),
+  504: errorResponse('The model server timed out; the image is kept with status "failed"'),
+};
+
+const binaryImage = z.string().openapi({ type: 'string', format: 'binary' });
+const imageContent = {
+  'image/jpeg': { schema: binaryImage },
+  'image/png': { schema: binaryImage },
+  'image/webp': { schema: binaryImage },
+};
+
+export const uploadImageRoute = (bodyLimit: MiddlewareHandler) =>
+  createRoute({
+    method: 'post',
+    path: '/',
+    tags: ['images'],
+    summary: 'Upload an image, detect objects in it and store both',
+    middleware: [bodyLimit] as const,
+    request: { query: DetectionQuerySchema, body: ImageUploadBodySchema },
+    responses: {
+      201: {
+        content: { 'application/json': { schema: ImageWithDetectionsSchema } },
+        description: 'Stored with its objects',
+      },
+      400: errorResponse('Missing, empty, non-image, truncated or otherwise invalid input'),
+      409: {
+        content: { 'application/json': { schema: ErrorSchema.extend({ image_id: z.string() }) } },
+        description: 'The same bytes were uploaded before; `image_id` names the existing image',
+      },
+      413: errorResponse('File larger than MAX_UPLOAD_BYTES, or more pixels than MAX_IMAGE_PIXELS'),
+      415: errorResponse('Unsupported image format or request content type'),
+      422: errorResponse('The URL could not be fetched, or the model server could not process the image'),
+      ...detectionFailureResponses,
+    },
+  });
+
+export const listImagesRoute = createRoute({
+  method: 'get',
+  path: '/',
+  tags: ['images'],
+  summary: 'List images, newest first',
+  request: {
+    query: z.object({
+      limit: z.coerce
+        .number()
+        .int('must be an integer')
+        .min(1, 'must be between 1 and 100')
+        .max(100, 'must be between 1 and 100')
+        .default(20),
+      cursor: z
+        .string()
+        .max(200, 'is not a valid cursor')
+        .optional()
+        .openapi({ description: '`next_cursor` of the previous page' }),
+    }),
+  },
+  responses: {
+    200: { content: { 'application/json': { schema: ImageListSchema } }, description: 'One page of images' },
+    400: errorResponse('Invalid limit or cursor'),
+  },
+});
+
+export const getImageRoute = createRoute({
+  method: 'get',
+  path: '/{image_id}',
+  tags: ['images'],
+  summary: 'Image metadata and object count',
+  request: { params: ImageParamsSchema },
+  responses: {
+    200: { content: { 'application/json': { schema: ImageSchema } }, description: 'The image' },
+    400: errorResponse('Invalid image id'),
+    404: errorResponse('No such image'),
+  },
+});
+
+export const getImageFileRoute = createRoute({
+  method: 'get',
+  path: '/{image_id}/file',
+  tags: ['images'],
+  summary: 'The original image bytes',
+  request: { params: ImageParamsSchema },
+  responses: {
+    200: { content: imageContent, description: 'The uploaded bytes, unchanged' },
+    304: { description: 'Not modified (If-None-Match)' },
+    400: errorResponse('Invalid image id'),
+    404: errorResponse('No such image'),
+  },
+});
+
+export const getAnnotatedImageRoute = createRoute({
+  method: 'get',
+  path: '/{image_id}/annotated',
+  tags: ['images'],
+  summary: 'The image with the detected boxes and labels drawn on it',
+  request: { params: ImageParamsSchema },
+  responses: {
+    200: { content: imageContent, description: 'Annotated image, in the original format' },
+    304: { description: 'Not modified (If-None-Match)' },
+    400: errorResponse('Invalid image id'),
+    404: errorResponse('No such image'),
+  },
+});
+
+export const deleteImageRoute = createRoute({
+  method: 'delete',
+  path: '/{image_id}',
+  tags: ['images'],
+  summary: 'Delete an image, its file, its detection runs and objects',
+  request: { params: ImageParamsSchema },
+  responses: {
+    204: { description: 'Deleted' },
+    400: errorResponse('Invalid image id'),
+    404: errorResponse('No such image'),
+  },
+});
+
+export const redetectRoute = createRoute({
+  method: 'post',
+  path: '/{image_id}/detections',
+  tags: ['images'],
+  summary: 'Run detection again (after a failure, or with another model or threshold), replacing the objects',
+  request: { params: ImageParamsSchema, query: DetectionQuerySchema },
+  responses: {
+    200: {
+      content: { 'application/json': { schema: ImageWithDetectionsSchema } },
+      description: 'The image with its new objects',
+    },
+    400: errorResponse('Invalid image id, model or threshold'),
+    404: errorResponse('No such image'),
+    422: errorResponse('The model server could not process the image'),
+    ...detectionFailureResponses,
+  },
+});

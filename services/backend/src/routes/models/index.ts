@@ -1,0 +1,50 @@
+import { createRoute, z } from '@hono/zod-openapi';
+import { createRouter } from '../../app-env.js';
+import { ApiError } from '../../errors.js';
+import { type ModelClient, ModelServerError } from '../../inference/model-client.js';
+import { errorResponse } from '../schemas.js';
+
+const ModelListSchema = z
+  .object({
+    default_model: z.string(),
+    models: z.array(
+      z.object({
+        name: z.string(),
+        version: z.string().nullable(),
+        state: z.string().openapi({ example: 'READY' }),
+        reason: z.string(),
+      }),
+    ),
+  })
+  .openapi('ModelList');
+
+export const listModelsRoute = createRoute({
+  method: 'get',
+  path: '/',
+  tags: ['models'],
+  summary: "The model server's models (its repository index)",
+  responses: {
+    200: {
+      content: { 'application/json': { schema: ModelListSchema } },
+      description: 'Models and their state',
+    },
+    502: errorResponse('The model server answered something unusable'),
+    503: errorResponse('The model server is unavailable'),
+    504: errorResponse('The model server timed out'),
+  },
+});
+
+export function modelsRouter(deps: { modelClient: ModelClient; defaultModel: string }) {
+  const router = createRouter();
+  router.openapi(listModelsRoute, async (c) => {
+    try {
+      const models = await deps.modelClient.listModels();
+      return c.json({ default_model: deps.defaultModel, models }, 200);
+    } catch (error) {
+      if (!(error instanceof ModelServerError)) throw error;
+      const status = error.failure === 'timeout' ? 504 : error.failure === 'unavailable' ? 503 : 502;
+      throw new ApiError(status, `cannot list models: ${error.message}`);
+    }
+  });
+  return router;
+}

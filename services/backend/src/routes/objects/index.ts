@@ -1,0 +1,82 @@
+import { createRoute, z } from '@hono/zod-openapi';
+import { createRouter } from '../../app-env.js';
+import { ApiError } from '../../errors.js';
+import type { ImageRepository } from '../../images/image-repository.js';
+import {
+  DetectionSchema,
+  errorResponse,
+  ImageParamsSchema,
+  ObjectListSchema,
+  ObjectParamsSchema,
+  toDetection,
+  toObjectSummary,
+} from '../schemas.js';
+
+export const listObjectsRoute = createRoute({
+  method: 'get',
+  path: '/{image_id}/objects',
+  tags: ['objects'],
+  summary: 'Objects detected in an image, highest score first',
+  request: {
+    params: ImageParamsSchema,
+    query: z.object({
+      label: z
+        .string()
+        .min(1)
+        .max(100, 'must be at most 100 characters')
+        .optional()
+        .openapi({ example: 'person' }),
+      min_score: z.coerce
+        .number()
+        .min(0, 'must be between 0 and 1')
+        .max(1, 'must be between 0 and 1')
+        .optional()
+        .openapi({ example: 0.5 }),
+    }),
+  },
+  responses: {
+    200: { content: { 'application/json': { schema: ObjectListSchema } }, description: 'The objects' },
+    400: errorResponse('Invalid id or filter'),
+    404: errorResponse('No such image'),
+  },
+});
+
+export const getObjectRoute = createRoute({
+  method: 'get',
+  path: '/{image_id}/objects/{object_id}',
+  tags: ['objects'],
+  summary: 'One detected object',
+  request: { params: ObjectParamsSchema },
+  responses: {
+    200: {
+      content: { 'application/json': { schema: DetectionSchema.omit({}).openapi('Object') } },
+      description: 'The object',
+    },
+    400: errorResponse('Invalid id'),
+    404: errorResponse('No such image, or no such object in this image'),
+  },
+});
+
+export function objectsRouter(deps: { repository: ImageRepository }) {
+  const router = createRouter();
+
+  router.openapi(listObjectsRoute, (c) => {
+    const { image_id } = c.req.valid('param');
+    const { label, min_score } = c.req.valid('query');
+    if (!deps.repository.exists(image_id)) throw new ApiError(404, `image ${image_id} not found`);
+    const objects = deps.repository
+      .listObjects(image_id, { label, minScore: min_score })
+      .map(toObjectSummary);
+    return c.json({ image_id, count: objects.length, objects }, 200);
+  });
+
+  router.openapi(getObjectRoute, (c) => {
+    const { image_id, object_id } = c.req.valid('param');
+    if (!deps.repository.exists(image_id)) throw new ApiError(404, `image ${image_id} not found`);
+    const object = deps.repository.findObject(image_id, object_id);
+    if (!object) throw new ApiError(404, `object ${object_id} not found in image ${image_id}`);
+    return c.json(toDetection(object), 200);
+  });
+
+  return router;
+}

@@ -30,7 +30,7 @@ describe('POST /images refuses bad input and stores nothing', () => {
     expect(await t.stored()).toEqual(nothingStored);
   }
 
-  const post = (body: BodyInit, headers: Record<string, string> = {}, query = '') =>
+  const post = (body: FormData | string | Uint8Array, headers: Record<string, string> = {}, query = '') =>
     t.app.request(`/images${query}`, { method: 'POST', body, headers });
 
   it('Should refuse an empty file', async () => {

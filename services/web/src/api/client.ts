@@ -1,0 +1,209 @@
+import { apiErrorFromException, apiErrorFromResponse } from './errors.js';
+import {
+  parseImagePage,
+  parseImageRecord,
+  parseModelList,
+  parseObjectDetails,
+  parseObjectList,
+  parseReadyReport,
+} from './parse.js';
+import type {
+  DetectOptions,
+  ImagePage,
+  ImageRecord,
+  ModelInfo,
+  ObjectDetails,
+  ObjectList,
+  ReadyReport,
+} from './types.js';
+
+export interface ApiClientOptions {
+  /** Origin (and optional path prefix) of the backend; '' = the page's own origin. */
+  baseUrl?: string;
+  /** Read on every request so a token typed in later applies at once. */
+  getToken?: () => string | null;
+  fetch?: typeof globalThis.fetch;
+}
+
+type Query = Record<string, string | number | undefined | null>;
+
+interface RequestOptions {
+  method?: string;
+  query?: Query;
+  body?: BodyInit | null;
+  json?: unknown;
+  signal?: AbortSignal | undefined;
+  /** Also accept these statuses as success (e.g. 404 on delete of an already-deleted image). */
+  acceptStatus?: number[];
+}
+
+/** Typed client for the backend's public API (CONTRACTS.md / issue 4). */
+export class ApiClient {
+  readonly baseUrl: string;
+  readonly #getToken: () => string | null;
+  readonly #fetch: typeof globalThis.fetch;
+
+  constructor(options: ApiClientOptions = {}) {
+    this.baseUrl = (options.baseUrl ?? '').replace(/\/+$/, '');
+    this.#getToken = options.getToken ?? (() => null);
+    this.#fetch = options.fetch ?? globalThis.fetch.bind(globalThis);
+  }
+
+  /** Absolute or origin-relative URL of an API path with its query. */
+  url(path: string, query: Query = {}): string {
+    const params = new URLSearchParams();
+    for (const [key, value] of Object.entries(query)) {
+      if (value !== undefined && value !== null && value !== '') params.set(key, String(value));
+    }
+    const search = params.toString();
+    return `${this.baseUrl}${path}${search ? `?${search}` : ''}`;
+  }
+
+  get hasToken(): boolean {
+    return Boolean(this.#getToken());
+  }
+
+  async #send(action: string, path: string, options: RequestOptions = {}): Promise<Response> {
+    const headers = new Headers({ accept: 'application/json' });
+    const token = this.#getToken();
+    if (token) headers.set('authorization', `Bearer ${token}`);
+    let body = options.body ?? null;
+    if (options.json !== undefined) {
+      headers.set('content-type', 'application/json');
+      body = JSON.stringify(options.json);
+    }
+    let response: Response;
+    try {
+      response = await this.#fetch(this.url(path, options.query), {
+        method: options.method ?? 'GET',
+        headers,
+        body,
+        signal: options.signal ?? null,
+      });
+    } catch (error) {
+      throw apiErrorFromException(error, action, this.baseUrl);
+    }
+    if (!response.ok && !options.acceptStatus?.includes(response.status)) {
+      throw await apiErrorFromResponse(response, action, Boolean(token));
+    }
+    return response;
+  }
+
+  async #json<T>(action: string, path: string, parse: (body: unknown) => T, options?: RequestOptions) {
+    const response = await this.#send(action, path, options);
+    try {
+      return parse(await response.json());
+    } catch (error) {
+      throw apiErrorFromException(error, action, this.baseUrl);
+    }
+  }
+
+  /** `GET /ready`: answers 200 or 503 with the same report, so both are a report, not an error. */
+  ready(signal?: AbortSignal): Promise<ReadyReport> {
+    return this.#json('Checking readiness', '/ready', parseReadyReport, { signal, acceptStatus: [503] });
+  }
+
+  models(signal?: AbortSignal): Promise<ModelInfo[]> {
+    return this.#json('Loading models', '/models', parseModelList, { signal });
+  }
+
+  listImages(
+    page: { limit?: number; cursor?: string | null } = {},
+    signal?: AbortSignal,
+  ): Promise<ImagePage> {
+    return this.#json('Loading history', '/images', parseImagePage, {
+      query: { limit: page.limit, cursor: page.cursor },
+      signal,
+    });
+  }
+
+  getImage(imageId: string, signal?: AbortSignal): Promise<ImageRecord> {
+    return this.#json('Opening the image', `/images/${encodeURIComponent(imageId)}`, parseImageRecord, {
+      signal,
+    });
+  }
+
+  getObjects(
+    imageId: string,
+    filter: { label?: string; minScore?: number } = {},
+    signal?: AbortSignal,
+  ): Promise<ObjectList> {
+    return this.#json('Loading objects', `/images/${encodeURIComponent(imageId)}/objects`, parseObjectList, {
+      query: { label: filter.label, min_score: filter.minScore },
+      signal,
+    });
+  }
+
+  getObject(imageId: string, objectId: string, signal?: AbortSignal): Promise<ObjectDetails> {
+    return this.#json(
+      'Loading object details',
+      `/images/${encodeURIComponent(imageId)}/objects/${encodeURIComponent(objectId)}`,
+      parseObjectDetails,
+      { signal },
+    );
+  }
+
+  /** `POST /images` with a file (multipart field `file`). */
+  uploadFile(file: Blob, filename: string, options: DetectOptions = {}, signal?: AbortSignal) {
+    const form = new FormData();
+    form.append('file', file, filename);
+    return this.#json('Upload', '/images', parseImageRecord, {
+      method: 'POST',
+      body: form,
+      query: detectQuery(options),
+      signal,
+    });
+  }
+
+  /** `POST /images` with `{"url": ...}`: the backend fetches the image. */
+  uploadUrl(url: string, options: DetectOptions = {}, signal?: AbortSignal): Promise<ImageRecord> {
+    return this.#json('Upload from URL', '/images', parseImageRecord, {
+      method: 'POST',
+      json: { url },
+      query: detectQuery(options),
+      signal,
+    });
+  }
+
+  /** `POST /images/{id}/detections`: detect again, replacing the stored objects. */
+  rerunDetection(imageId: string, options: DetectOptions = {}, signal?: AbortSignal): Promise<ImageRecord> {
+    return this.#json(
+      'Re-running detection',
+      `/images/${encodeURIComponent(imageId)}/detections`,
+      parseImageRecord,
+      { method: 'POST', query: detectQuery(options), signal },
+    );
+  }
+
+  async deleteImage(imageId: string, signal?: AbortSignal): Promise<void> {
+    const response = await this.#send('Delete', `/images/${encodeURIComponent(imageId)}`, {
+      method: 'DELETE',
+      signal,
+    });
+    await response.body?.cancel();
+  }
+
+  /** URL of the original bytes (`file`) or the server-drawn picture with boxes (`annotated`). */
+  imageUrl(imageId: string, variant: ImageVariant = 'file'): string {
+    return this.url(imagePath(imageId, variant));
+  }
+
+  /** Fetches an image's bytes with the token attached (a plain <img src> cannot send one). */
+  async imageBlob(imageId: string, variant: ImageVariant = 'file', signal?: AbortSignal): Promise<Blob> {
+    const response = await this.#send('Loading the image', imagePath(imageId, variant), { signal });
+    return response.blob();
+  }
+}
+
+export type ImageVariant = 'file' | 'annotated';
+
+function imagePath(imageId: string, variant: ImageVariant): string {
+  return `/images/${encodeURIComponent(imageId)}/${variant}`;
+}
+
+function detectQuery(options: DetectOptions): Query {
+  return {
+    model: options.model || undefined,
+    score_threshold: options.scoreThreshold,
+  };
+}

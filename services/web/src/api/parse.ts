@@ -1,0 +1,182 @@
+import type {
+  BBox,
+  DetectedObject,
+  ImagePage,
+  ImageRecord,
+  ModelInfo,
+  ModelRef,
+  ObjectDetails,
+  ObjectList,
+  ReadyReport,
+} from './types.js';
+
+/** Thrown when the backend answers 2xx with a body that does not match the API contract. */
+export class UnexpectedResponseError extends Error {
+  override name = 'UnexpectedResponseError';
+}
+
+type Json = Record<string, unknown>;
+
+function isRecord(value: unknown): value is Json {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
+}
+
+function record(value: unknown, what: string): Json {
+  if (!isRecord(value)) throw new UnexpectedResponseError(`${what} is not an object`);
+  return value;
+}
+
+function str(source: Json, key: string, what: string): string {
+  const value = source[key];
+  if (typeof value !== 'string') throw new UnexpectedResponseError(`${what}.${key} is not a string`);
+  return value;
+}
+
+function num(source: Json, key: string, what: string): number {
+  const value = source[key];
+  if (typeof value !== 'number' || !Number.isFinite(value)) {
+    throw new UnexpectedResponseError(`${what}.${key} is not a number`);
+  }
+  return value;
+}
+
+function optionalNum(source: Json, key: string): number | null {
+  const value = source[key];
+  return typeof value === 'number' && Number.isFinite(value) ? value : null;
+}
+
+function optionalStr(source: Json, key: string): string | null {
+  const value = source[key];
+  return typeof value === 'string' ? value : null;
+}
+
+function numberTuple(value: unknown, length: number, what: string): number[] {
+  if (
+    !Array.isArray(value) ||
+    value.length !== length ||
+    !value.every((n) => typeof n === 'number' && Number.isFinite(n))
+  ) {
+    throw new UnexpectedResponseError(`${what} is not ${length} numbers`);
+  }
+  return value as number[];
+}
+
+export function parseDetectedObject(value: unknown, what = 'object'): DetectedObject {
+  const source = record(value, what);
+  const parsed: DetectedObject = {
+    object_id: str(source, 'object_id', what),
+    bbox: numberTuple(source.bbox, 4, `${what}.bbox`) as BBox,
+    label: str(source, 'label', what),
+    score: num(source, 'score', what),
+  };
+  if (source.centroid !== undefined) {
+    parsed.centroid = numberTuple(source.centroid, 2, `${what}.centroid`) as [number, number];
+  }
+  const radius = optionalNum(source, 'radius');
+  if (radius !== null) parsed.radius = radius;
+  const classId = optionalNum(source, 'class_id');
+  if (classId !== null) parsed.class_id = classId;
+  return parsed;
+}
+
+export function parseObjectDetails(value: unknown): ObjectDetails {
+  const parsed = parseDetectedObject(value);
+  if (parsed.centroid === undefined || parsed.radius === undefined || parsed.class_id === undefined) {
+    throw new UnexpectedResponseError('object details lack centroid, radius or class_id');
+  }
+  return parsed as ObjectDetails;
+}
+
+function parseModelRef(value: unknown): ModelRef | null {
+  if (typeof value === 'string') return { name: value, version: '' };
+  if (!isRecord(value)) return null;
+  const name = optionalStr(value, 'name');
+  if (name === null) return null;
+  const version = value.version;
+  return {
+    name,
+    version: typeof version === 'number' ? String(version) : (optionalStr(value, 'version') ?? ''),
+  };
+}
+
+/** Parses an image as returned by upload, re-run, metadata and list endpoints. */
+export function parseImageRecord(value: unknown, what = 'image'): ImageRecord {
+  const source = record(value, what);
+  const detection = isRecord(source.detection) ? source.detection : null;
+  const rawDetections = detection?.detections ?? source.detections ?? source.objects;
+  const detections = Array.isArray(rawDetections)
+    ? rawDetections.map((item, index) => parseDetectedObject(item, `${what}.detections[${index}]`))
+    : null;
+  const objectCount =
+    (detection ? optionalNum(detection, 'count') : null) ??
+    optionalNum(source, 'object_count') ??
+    optionalNum(source, 'objects_count') ??
+    optionalNum(source, 'count') ??
+    detections?.length ??
+    null;
+  return {
+    image_id: str(source, 'image_id', what),
+    filename: optionalStr(source, 'filename') ?? '',
+    content_type: optionalStr(source, 'content_type') ?? '',
+    width: num(source, 'width', what),
+    height: num(source, 'height', what),
+    size_bytes: optionalNum(source, 'size_bytes') ?? 0,
+    created_at: optionalStr(source, 'created_at') ?? '',
+    status: optionalStr(source, 'status') ?? 'completed',
+    model: parseModelRef(source.model ?? detection?.model),
+    object_count: objectCount,
+    detections,
+  };
+}
+
+export function parseImagePage(value: unknown): ImagePage {
+  const source = Array.isArray(value) ? { images: value } : record(value, 'image list');
+  const items = source.images ?? source.items ?? source.data;
+  if (!Array.isArray(items)) throw new UnexpectedResponseError('image list has no images array');
+  const cursor = source.next_cursor ?? source.nextCursor ?? source.cursor ?? null;
+  return {
+    images: items.map((item, index) => parseImageRecord(item, `images[${index}]`)),
+    next_cursor: typeof cursor === 'string' && cursor !== '' ? cursor : null,
+  };
+}
+
+export function parseObjectList(value: unknown): ObjectList {
+  const source = record(value, 'object list');
+  const objects = source.objects;
+  if (!Array.isArray(objects)) throw new UnexpectedResponseError('object list has no objects array');
+  return {
+    image_id: str(source, 'image_id', 'object list'),
+    count: optionalNum(source, 'count') ?? objects.length,
+    objects: objects.map((item, index) => parseDetectedObject(item, `objects[${index}]`)),
+  };
+}
+
+export function parseReadyReport(value: unknown): ReadyReport {
+  const source = record(value, 'readiness report');
+  const checks = isRecord(source.checks) ? source.checks : {};
+  return { status: optionalStr(source, 'status') ?? 'unknown', checks } as ReadyReport;
+}
+
+/** Accepts the model server's repository index (`[{name, version, state, reason}]`) bare or wrapped. */
+export function parseModelList(value: unknown): ModelInfo[] {
+  const items = Array.isArray(value) ? value : isRecord(value) ? (value.models ?? value.items) : null;
+  if (!Array.isArray(items)) throw new UnexpectedResponseError('model list is not an array');
+  return items.flatMap((item): ModelInfo[] => {
+    if (typeof item === 'string') return [{ name: item, version: null, state: null, reason: null }];
+    if (!isRecord(item) || typeof item.name !== 'string') return [];
+    const version = item.version ?? item.versions;
+    return [
+      {
+        name: item.name,
+        version:
+          typeof version === 'string' || typeof version === 'number'
+            ? String(version)
+            : Array.isArray(version) && version.length > 0
+              ? String(version.at(-1))
+              : null,
+        state: optionalStr(item, 'state') ?? (item.ready === true ? 'READY' : null),
+        reason: optionalStr(item, 'reason'),
+      },
+    ];
+  });
+}

@@ -1,0 +1,362 @@
+import { useEffect, useReducer, useRef, useState } from 'preact/hooks';
+import type { ApiClient } from '../api/client.js';
+import { type ApiError, toApiError } from '../api/errors.js';
+import type { ImageRecord } from '../api/types.js';
+import { appReducer, INITIAL_STATE, type JobKind, type Result } from '../logic/app-state.js';
+import type { TokenStore } from '../logic/token-store.js';
+import { nameForPastedFile, pickFile } from '../logic/upload-input.js';
+import { EmptyState } from './EmptyState.js';
+import { ErrorAlert } from './ErrorAlert.js';
+import { HistoryPanel } from './HistoryPanel.js';
+import { useEscapeKey, useHashRoute, useModels, useReadiness } from './hooks.js';
+import { JobProgress } from './JobProgress.js';
+import { ResultView } from './ResultView.js';
+import { StatusBar } from './StatusBar.js';
+import { TokenField } from './TokenField.js';
+import { type DetectSettings, UploadPanel } from './UploadPanel.js';
+
+interface AppProps {
+  api: ApiClient;
+  tokens: TokenStore;
+}
+
+interface JobOutcome {
+  result: Result;
+  notice?: string | null;
+  storedChanged: boolean;
+  select?: string | null;
+}
+
+const DEFAULT_SETTINGS: DetectSettings = { model: '', scoreThreshold: 0.3 };
+
+export function App({ api, tokens }: AppProps) {
+  const [state, dispatch] = useReducer(appReducer, INITIAL_STATE);
+  const [settings, setSettings] = useState<DetectSettings>(DEFAULT_SETTINGS);
+  const [tokenVersion, setTokenVersion] = useState(0);
+  const [tokenRequested, setTokenRequested] = useState(false);
+  const [details, setDetails] = useState<{ loading: boolean; error: string | null }>({
+    loading: false,
+    error: null,
+  });
+  const [route, navigate] = useHashRoute();
+  const status = useReadiness(api, state.job !== null);
+  const models = useModels(api, tokenVersion);
+  const jobController = useRef<AbortController | null>(null);
+  const jobCounter = useRef(0);
+  const retry = useRef<(() => void) | null>(null);
+  const resultHeading = useRef<HTMLElement>(null);
+  const currentId = state.result?.image.image_id ?? null;
+
+  const openImage = async (imageId: string, signal: AbortSignal): Promise<Result> => {
+    const [image, objects] = await Promise.all([
+      api.getImage(imageId, signal),
+      api.getObjects(imageId, {}, signal),
+    ]);
+    return { image, objects: objects.objects };
+  };
+
+  const resultOf = async (image: ImageRecord, signal: AbortSignal): Promise<Result> =>
+    image.detections !== null ? { image, objects: image.detections } : openImage(image.image_id, signal);
+
+  const runJob = async (
+    kind: JobKind,
+    description: string,
+    work: (signal: AbortSignal) => Promise<JobOutcome>,
+  ) => {
+    jobController.current?.abort();
+    const controller = new AbortController();
+    jobController.current = controller;
+    jobCounter.current += 1;
+    const job = { id: jobCounter.current, kind, description, startedAt: performance.now() };
+    dispatch({ type: 'job-started', job });
+    try {
+      const outcome = await work(controller.signal);
+      dispatch({ type: 'job-succeeded', jobId: job.id, ...outcome });
+      retry.current = null;
+      const { image } = outcome.result;
+      navigate({ page: 'image', imageId: image.image_id, objectId: outcome.select ?? null }, kind === 'open');
+      if (kind !== 'open') requestAnimationFrame(() => resultHeading.current?.focus());
+    } catch (caught) {
+      const error = toApiError(caught, description, api.baseUrl);
+      if (error.kind === 'unauthorized') {
+        setTokenRequested(true);
+      }
+      dispatch({
+        type: 'job-failed',
+        jobId: job.id,
+        error,
+        // a model-server failure keeps the upload, stored as "failed"
+        storedChanged: kind !== 'open' && error.kind === 'model_unavailable',
+      });
+      if (kind === 'open' && error.kind === 'not_found') navigate({ page: 'home' }, true);
+    } finally {
+      if (jobController.current === controller) jobController.current = null;
+    }
+  };
+
+  const detectOptions = () => ({ model: settings.model, scoreThreshold: settings.scoreThreshold });
+
+  const uploadFile = (file: File) => {
+    const filename = nameForPastedFile(file);
+    retry.current = () => uploadFile(file);
+    void runJob('upload', `Detecting objects in ${filename}`, async (signal) => {
+      try {
+        const image = await api.uploadFile(file, filename, detectOptions(), signal);
+        return { result: await resultOf(image, signal), storedChanged: true };
+      } catch (caught) {
+        const error = toApiError(caught, 'Upload', api.baseUrl);
+        if (error.kind !== 'duplicate' || error.imageId === null) throw error;
+        return {
+          result: await openImage(error.imageId, signal),
+          storedChanged: false,
+          notice: `${filename} was uploaded before, so this is its stored result. Use “Re-run detection” to detect again with the current settings.`,
+        };
+      }
+    });
+  };
+
+  const uploadUrl = (url: string) => {
+    retry.current = () => uploadUrl(url);
+    void runJob('upload', `Fetching ${url} and detecting objects`, async (signal) => {
+      try {
+        const image = await api.uploadUrl(url, detectOptions(), signal);
+        return { result: await resultOf(image, signal), storedChanged: true };
+      } catch (caught) {
+        const error = toApiError(caught, 'Upload from URL', api.baseUrl);
+        if (error.kind !== 'duplicate' || error.imageId === null) throw error;
+        return {
+          result: await openImage(error.imageId, signal),
+          storedChanged: false,
+          notice: 'This image was uploaded before, so this is its stored result.',
+        };
+      }
+    });
+  };
+
+  const rerun = (imageId: string) => {
+    const name = state.result?.image.image_id === imageId ? state.result.image.filename : '';
+    retry.current = () => rerun(imageId);
+    void runJob('rerun', `Re-running detection${name ? ` on ${name}` : ''}`, async (signal) => {
+      const image = await api.rerunDetection(imageId, detectOptions(), signal);
+      return { result: await resultOf(image, signal), storedChanged: true };
+    });
+  };
+
+  const open = (imageId: string, objectId: string | null = null) => {
+    retry.current = () => open(imageId, objectId);
+    void runJob('open', 'Opening the image', async (signal) => ({
+      result: await openImage(imageId, signal),
+      storedChanged: false,
+      select: objectId,
+    }));
+  };
+
+  const remove = async (imageId: string) => {
+    try {
+      await api.deleteImage(imageId);
+      dispatch({ type: 'image-deleted', imageId });
+      if (route.page === 'image' && route.imageId === imageId) navigate({ page: 'home' });
+    } catch (caught) {
+      const error = toApiError(caught, 'Delete', api.baseUrl);
+      if (error.kind === 'unauthorized') setTokenRequested(true);
+      if (error.kind === 'not_found') dispatch({ type: 'image-deleted', imageId });
+      dispatch({ type: 'show-error', error });
+    }
+  };
+
+  // The URL decides which image is shown: open it when it is not the one on screen.
+  useEffect(() => {
+    if (route.page === 'image' && route.imageId !== currentId) {
+      open(route.imageId, route.objectId);
+    } else if (route.page === 'home' && currentId !== null && state.job === null) {
+      dispatch({ type: 'close-result' });
+    }
+  }, [route]);
+
+  // The selected object is part of the URL (a shareable deep link), without adding history entries.
+  useEffect(() => {
+    if (route.page === 'image' && route.imageId === currentId && route.objectId !== state.selectedId) {
+      navigate({ page: 'image', imageId: route.imageId, objectId: state.selectedId }, true);
+    }
+  }, [state.selectedId]);
+
+  // Centroid, radius and class id are not in the objects list: load them for the selected object.
+  useEffect(() => {
+    const selected = state.result?.objects.find((object) => object.object_id === state.selectedId);
+    if (!state.result || !selected || selected.centroid !== undefined) {
+      setDetails({ loading: false, error: null });
+      return;
+    }
+    const imageId = state.result.image.image_id;
+    const controller = new AbortController();
+    setDetails({ loading: true, error: null });
+    api
+      .getObject(imageId, selected.object_id, controller.signal)
+      .then((object) => {
+        dispatch({ type: 'object-details', imageId, object });
+        setDetails({ loading: false, error: null });
+      })
+      .catch((caught: unknown) => {
+        const error = toApiError(caught, 'Loading object details', api.baseUrl);
+        if (error.kind !== 'aborted') setDetails({ loading: false, error: error.title });
+      });
+    return () => controller.abort();
+  }, [api, state.selectedId, state.result]);
+
+  // Drop anywhere on the page, or paste an image.
+  useEffect(() => {
+    const onDragOver = (event: DragEvent) => {
+      if (event.dataTransfer?.types.includes('Files')) event.preventDefault();
+    };
+    const onDrop = (event: DragEvent) => {
+      if (!event.dataTransfer?.types.includes('Files')) return;
+      event.preventDefault();
+      const file = pickFile(event.dataTransfer.files);
+      if (file && state.job === null) uploadFile(file);
+    };
+    const onPaste = (event: ClipboardEvent) => {
+      const target = event.target as HTMLElement | null;
+      if (target?.closest('input, textarea, [contenteditable="true"]')) return;
+      const file = pickFile(event.clipboardData?.files);
+      if (file && state.job === null) {
+        event.preventDefault();
+        uploadFile(file);
+      }
+    };
+    window.addEventListener('dragover', onDragOver);
+    window.addEventListener('drop', onDrop);
+    window.addEventListener('paste', onPaste);
+    return () => {
+      window.removeEventListener('dragover', onDragOver);
+      window.removeEventListener('drop', onDrop);
+      window.removeEventListener('paste', onPaste);
+    };
+  });
+
+  useEscapeKey(() => dispatch({ type: 'select', objectId: null }), state.selectedId !== null);
+
+  const errorActions = (error: ApiError) => (
+    <>
+      {error.kind === 'unauthorized' && (
+        <button type="button" class="button button-small" onClick={() => setTokenRequested(true)}>
+          Enter API token
+        </button>
+      )}
+      {error.kind === 'model_unavailable' && error.imageId && (
+        <button type="button" class="button button-small" onClick={() => rerun(error.imageId!)}>
+          Re-run detection
+        </button>
+      )}
+      {['network', 'model_unavailable', 'server'].includes(error.kind) && retry.current && (
+        <button type="button" class="button button-small" onClick={() => retry.current?.()}>
+          Try again
+        </button>
+      )}
+    </>
+  );
+
+  return (
+    <>
+      <a class="skip-link" href="#main">
+        Skip to content
+      </a>
+      <header class="app-header">
+        <div class="brand">
+          <svg class="logo" viewBox="0 0 32 32" aria-hidden="true">
+            <rect width="32" height="32" rx="7" />
+            <rect x="6" y="8" width="13" height="13" rx="1.5" class="logo-a" />
+            <rect x="13" y="13" width="13" height="11" rx="1.5" class="logo-b" />
+          </svg>
+          <h1>Object detection</h1>
+          <a class="docs-link" href={`${api.baseUrl}/docs`}>
+            API docs
+          </a>
+        </div>
+        <StatusBar status={status} />
+        <TokenField
+          hasToken={api.hasToken}
+          requested={tokenRequested}
+          onSave={(token) => {
+            tokens.set(token);
+            setTokenRequested(false);
+            setTokenVersion((version) => version + 1);
+            dispatch({ type: 'dismiss-error' });
+            dispatch({ type: 'history-changed' });
+          }}
+          onClear={() => {
+            tokens.clear();
+            setTokenVersion((version) => version + 1);
+          }}
+        />
+      </header>
+
+      <main id="main" class="layout" tabIndex={-1}>
+        <div class="area-upload">
+          <UploadPanel
+            settings={settings}
+            onSettings={setSettings}
+            models={models.models}
+            modelsError={models.error}
+            busy={state.job !== null}
+            onFile={uploadFile}
+            onUrl={uploadUrl}
+          />
+        </div>
+
+        <section class="area-result" ref={resultHeading} tabIndex={-1} aria-label="Result">
+          {state.job && (
+            <JobProgress
+              job={state.job}
+              modelServer={status.modelServer}
+              onCancel={() => jobController.current?.abort()}
+            />
+          )}
+          {state.error && (
+            <ErrorAlert error={state.error} onDismiss={() => dispatch({ type: 'dismiss-error' })}>
+              {errorActions(state.error)}
+            </ErrorAlert>
+          )}
+          {state.notice && (
+            <p class="alert alert-info" role="status">
+              {state.notice}
+            </p>
+          )}
+          {state.result ? (
+            <ResultView
+              api={api}
+              tokenVersion={tokenVersion}
+              result={state.result}
+              state={state}
+              dispatch={dispatch}
+              busy={state.job !== null}
+              detailsLoading={details.loading}
+              detailsError={details.error}
+              onRerun={() => rerun(state.result!.image.image_id)}
+              onDelete={() => void remove(state.result!.image.image_id)}
+            />
+          ) : (
+            !state.job && <EmptyState status={status} />
+          )}
+        </section>
+
+        <div class="area-history">
+          <HistoryPanel
+            api={api}
+            tokenVersion={tokenVersion}
+            version={state.historyVersion}
+            currentId={currentId}
+            busy={state.job !== null}
+            onOpen={(imageId) => navigate({ page: 'image', imageId, objectId: null })}
+            onRerun={rerun}
+            onDelete={(imageId) => void remove(imageId)}
+            onUnauthorized={() => setTokenRequested(true)}
+          />
+        </div>
+      </main>
+
+      <div class="visually-hidden" aria-live="polite" data-testid="announcer">
+        {state.announcement}
+      </div>
+    </>
+  );
+}

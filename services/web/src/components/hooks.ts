@@ -1,0 +1,165 @@
+import { useEffect, useRef, useState } from 'preact/hooks';
+import type { ApiClient, ImageVariant } from '../api/client.js';
+import { toApiError } from '../api/errors.js';
+import type { ModelInfo } from '../api/types.js';
+import { CHECKING, interpretReadiness, pollInterval, type StackStatus } from '../logic/readiness.js';
+import { parseRoute, type Route, routeHash } from '../logic/route.js';
+
+/** Polls `GET /ready`; faster while a job runs or the model server is cold, paused in background tabs. */
+export function useReadiness(api: ApiClient, busy: boolean): StackStatus {
+  const [status, setStatus] = useState<StackStatus>(CHECKING);
+  const busyRef = useRef(busy);
+  const pollNow = useRef<() => void>(() => {});
+  busyRef.current = busy;
+
+  useEffect(() => {
+    let timer: ReturnType<typeof setTimeout> | undefined;
+    let latest = CHECKING;
+    let controller = new AbortController();
+    let stopped = false;
+    const poll = async () => {
+      clearTimeout(timer);
+      controller.abort();
+      controller = new AbortController();
+      if (!document.hidden) {
+        try {
+          latest = interpretReadiness(await api.ready(controller.signal));
+        } catch (error) {
+          const apiError = toApiError(error, 'Checking readiness', api.baseUrl);
+          if (apiError.kind === 'aborted') return;
+          latest = interpretReadiness(null, apiError);
+        }
+        if (stopped) return;
+        setStatus(latest);
+      }
+      timer = setTimeout(poll, pollInterval(latest, busyRef.current));
+    };
+    pollNow.current = () => void poll();
+    const onVisible = () => {
+      if (!document.hidden) void poll();
+    };
+    document.addEventListener('visibilitychange', onVisible);
+    void poll();
+    return () => {
+      stopped = true;
+      clearTimeout(timer);
+      controller.abort();
+      document.removeEventListener('visibilitychange', onVisible);
+    };
+  }, [api]);
+
+  useEffect(() => {
+    if (busy) pollNow.current();
+  }, [busy]);
+
+  return status;
+}
+
+/** The models the backend can use (`GET /models`), reloaded when the token changes. */
+export function useModels(api: ApiClient, tokenVersion: number) {
+  const [models, setModels] = useState<ModelInfo[] | null>(null);
+  const [error, setError] = useState<string | null>(null);
+  useEffect(() => {
+    const controller = new AbortController();
+    api
+      .models(controller.signal)
+      .then((list) => {
+        setModels(list);
+        setError(null);
+      })
+      .catch((caught: unknown) => {
+        const apiError = toApiError(caught, 'Loading models', api.baseUrl);
+        if (apiError.kind === 'aborted') return;
+        setModels(null);
+        setError(apiError.title);
+      });
+    return () => controller.abort();
+  }, [api, tokenVersion]);
+  return { models, error };
+}
+
+/** The current hash route, and a navigate function (push or replace a history entry). */
+export function useHashRoute(): [Route, (route: Route, replace?: boolean) => void] {
+  const [route, setRoute] = useState<Route>(() => parseRoute(location.hash));
+  useEffect(() => {
+    const onChange = () => setRoute(parseRoute(location.hash));
+    window.addEventListener('hashchange', onChange);
+    return () => window.removeEventListener('hashchange', onChange);
+  }, []);
+  const navigate = (next: Route, replace = false) => {
+    const hash = routeHash(next);
+    if (hash === location.hash || (hash === '#/' && location.hash === '')) {
+      setRoute(next);
+      return;
+    }
+    if (replace) history.replaceState(history.state, '', hash);
+    else history.pushState(history.state, '', hash);
+    setRoute(next);
+  };
+  return [route, navigate];
+}
+
+/** Milliseconds since `startedAt` (a performance.now() time), updated ten times a second. */
+export function useElapsed(startedAt: number | null): number {
+  const [now, setNow] = useState(() => performance.now());
+  useEffect(() => {
+    if (startedAt === null) return;
+    setNow(performance.now());
+    const timer = setInterval(() => setNow(performance.now()), 100);
+    return () => clearInterval(timer);
+  }, [startedAt]);
+  return startedAt === null ? 0 : Math.max(0, now - startedAt);
+}
+
+/**
+ * A URL an <img> can show for a stored image. Without a token the API URL is used directly (cached by the
+ * browser, lazy-loadable); with one, the bytes are fetched with the Authorization header into a blob URL.
+ */
+export function useImageSource(
+  api: ApiClient,
+  imageId: string,
+  variant: ImageVariant,
+  tokenVersion: number,
+): { src: string | null; failed: boolean } {
+  const direct = !api.hasToken;
+  const [state, setState] = useState<{ src: string | null; failed: boolean }>(() =>
+    direct ? { src: api.imageUrl(imageId, variant), failed: false } : { src: null, failed: false },
+  );
+  useEffect(() => {
+    if (!api.hasToken) {
+      setState({ src: api.imageUrl(imageId, variant), failed: false });
+      return;
+    }
+    const controller = new AbortController();
+    let objectUrl: string | null = null;
+    setState({ src: null, failed: false });
+    api
+      .imageBlob(imageId, variant, controller.signal)
+      .then((blob) => {
+        objectUrl = URL.createObjectURL(blob);
+        setState({ src: objectUrl, failed: false });
+      })
+      .catch(() => {
+        if (!controller.signal.aborted) setState({ src: null, failed: true });
+      });
+    return () => {
+      controller.abort();
+      if (objectUrl) URL.revokeObjectURL(objectUrl);
+    };
+  }, [api, imageId, variant, tokenVersion]);
+  return state;
+}
+
+/** Fires `onEscape` when Escape is pressed anywhere (used to clear a selection). */
+export function useEscapeKey(onEscape: () => void, enabled: boolean) {
+  const handler = useRef(onEscape);
+  handler.current = onEscape;
+  useEffect(() => {
+    if (!enabled) return;
+    const onKey = (event: KeyboardEvent) => {
+      if (event.key === 'Escape' && !event.defaultPrevented) handler.current();
+    };
+    window.addEventListener('keydown', onKey);
+    return () => window.removeEventListener('keydown', onKey);
+  }, [enabled]);
+}

@@ -1,0 +1,23 @@
+import { defineConfig } from 'vite';
+
+export default defineConfig({
+  base: './',
+  oxc: {
+    jsx: { runtime: 'automatic', importSource: 'preact' },
+  },
+  build: {
+    outDir: 'dist',
+    emptyOutDir: true,
+    target: 'es2022',
+    sourcemap: true,
+    assetsInlineLimit: 0,
+  },
+  server: {
+    proxy: Object.fromEntries(
+      ['/images', '/detect', '/models', '/health', '/ready', '/docs', '/openapi.json'].map((path) => [
+        path,
+        process.env.BACKEND_URL ?? 'http://127.0.0.1:8000',
+      ]),
+    ),
+  },
+});

@@ -3,13 +3,15 @@ import http from 'node:http';
 import https from 'node:https';
 import { isIP, type LookupFunction } from 'node:net';
 import { ApiError } from '../errors.js';
-import { judgeAddress } from './address-policy.js';
+import { type AddressVerdict, judgeAddress } from './address-policy.js';
 
 export interface UrlFetcherOptions {
   maxBytes: number;
   timeoutMs: number;
   allowPrivate: boolean;
   maxRedirects?: number;
+  /** Which IP addresses may be connected to; defaults to {@link judgeAddress} with `allowPrivate`. */
+  addressPolicy?: (address: string) => AddressVerdict;
 }
 
 export interface FetchedImage {
@@ -28,9 +30,11 @@ class RefusedAddressError extends Error {}
  */
 export class UrlFetcher {
   private readonly maxRedirects: number;
+  private readonly judge: (address: string) => AddressVerdict;
 
   constructor(private readonly options: UrlFetcherOptions) {
     this.maxRedirects = options.maxRedirects ?? 5;
+    this.judge = options.addressPolicy ?? ((address) => judgeAddress(address, options.allowPrivate));
   }
 
   async fetch(rawUrl: string): Promise<FetchedImage> {
@@ -80,7 +84,7 @@ export class UrlFetcher {
   }
 
   private check(address: string, url: URL): void {
-    const verdict = judgeAddress(address, this.options.allowPrivate);
+    const verdict = this.judge(address);
     if (!verdict.allowed) {
       throw new ApiError(400, `refusing to fetch ${url.hostname}: ${verdict.reason}`);
     }
@@ -91,7 +95,7 @@ export class UrlFetcher {
       dns.lookup(hostname, { all: true, family: options.family ?? 0 }, (error, addresses) => {
         if (error) return callback(error, '', 4);
         for (const { address } of addresses) {
-          const verdict = judgeAddress(address, this.options.allowPrivate);
+          const verdict = this.judge(address);
           if (!verdict.allowed) {
             return callback(
               new RefusedAddressError(`refusing to fetch ${url.hostname}: ${verdict.reason}`),

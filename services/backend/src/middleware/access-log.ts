@@ -15,8 +15,8 @@ export function accessLog({ logger, metrics }: { logger: Logger; metrics: Metric
     const started = performance.now();
     await next();
     const seconds = (performance.now() - started) / 1000;
-    const route = routePath(c, -1) || 'unmatched';
-    const labels = { method: c.req.method, route: route === '/*' || route === '*' ? 'static' : route };
+    const route = routePath(c) || 'unmatched';
+    const labels = { method: c.req.method, route: route === '/*' || route === '*' ? 'other' : route };
     metrics.httpRequests.inc({ ...labels, status: String(c.res.status) });
     metrics.httpDuration.observe(labels, seconds);
     const level = c.res.status >= 500 ? 'warn' : 'info';

@@ -24,8 +24,7 @@ const acceptsHtml = (c: Context) => (c.req.header('accept') ?? '').includes('tex
 export function staticUi({ root, isApiPath }: StaticUiOptions): MiddlewareHandler {
   const absoluteRoot = path.resolve(root);
   const indexFile = path.join(absoluteRoot, 'index.html');
-  const files = serveStatic({ root: absoluteRoot });
-  const index = serveStatic({ root: absoluteRoot, path: 'index.html' });
+  let handlers: { files: MiddlewareHandler; index: MiddlewareHandler } | undefined;
 
   return async function staticUi(c, next) {
     if (c.req.method !== 'GET' && c.req.method !== 'HEAD') return next();
@@ -45,11 +44,15 @@ export function staticUi({ root, isApiPath }: StaticUiOptions): MiddlewareHandle
       }
       return next();
     }
-    const served = await files(c, async () => {});
+    handlers ??= {
+      files: serveStatic({ root: absoluteRoot }),
+      index: serveStatic({ root: absoluteRoot, path: 'index.html' }),
+    };
+    const served = await handlers.files(c, async () => {});
     if (served) return served;
     if (c.res.status !== 404 && c.finalized) return c.res;
     if (acceptsHtml(c)) {
-      const fallback = await index(c, async () => {});
+      const fallback = await handlers.index(c, async () => {});
       if (fallback) return fallback;
     }
     throw new ApiError(404, `no route or file for ${c.req.method} ${c.req.path}`);

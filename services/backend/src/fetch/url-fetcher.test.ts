@@ -16,22 +16,28 @@ describe('UrlFetcher against a local HTTP server', () => {
       switch (url.pathname) {
         case '/photos/cat%20picture.jpg':
           res.writeHead(200, { 'content-type': 'image/jpeg', 'content-length': photo.length });
-          return res.end(photo);
+          res.end(photo);
+          return;
         case '/redirect':
           res.writeHead(302, { location: '/photos/cat%20picture.jpg' });
-          return res.end();
+          res.end();
+          return;
         case '/redirect-to-ipv6-loopback':
           res.writeHead(301, { location: `http://[::1]:${server.port}/photos/cat%20picture.jpg` });
-          return res.end();
+          res.end();
+          return;
         case '/redirect-to-ftp':
           res.writeHead(302, { location: 'ftp://127.0.0.1/file.jpg' });
-          return res.end();
+          res.end();
+          return;
         case '/loop':
           res.writeHead(302, { location: '/loop' });
-          return res.end();
+          res.end();
+          return;
         case '/huge-declared':
           res.writeHead(200, { 'content-type': 'image/jpeg', 'content-length': maxBytes + 1 });
-          return res.end(Buffer.alloc(maxBytes + 1));
+          res.end(Buffer.alloc(maxBytes + 1));
+          return;
         case '/huge-streamed': {
           res.writeHead(200, { 'content-type': 'image/jpeg' });
           const chunk = Buffer.alloc(8 * 1024);
@@ -39,11 +45,15 @@ describe('UrlFetcher against a local HTTP server', () => {
           const pump = () => {
             while (sent < maxBytes * 4) {
               sent += chunk.length;
-              if (!res.write(chunk)) return res.once('drain', pump);
+              if (!res.write(chunk)) {
+                res.once('drain', pump);
+                return;
+              }
             }
             res.end();
           };
-          return pump();
+          pump();
+          return;
         }
         case '/slow':
           res.writeHead(200, { 'content-type': 'image/jpeg' });
@@ -51,7 +61,8 @@ describe('UrlFetcher against a local HTTP server', () => {
           return; // never ends
         default:
           res.writeHead(404);
-          return res.end('not here');
+          res.end('not here');
+          return;
       }
     });
   });

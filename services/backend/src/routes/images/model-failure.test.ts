@@ -81,7 +81,7 @@ describe('Uploads while the model server is down (connection refused)', () => {
     const other = await syntheticImage('jpeg', 40, 40, 9);
     const res = await t.app.request('/detect', { method: 'POST', body: multipart(blobOf(other)) });
     expect(res.status).toBe(503);
-    expect(Object.keys(await res.json())).toEqual(['error']);
+    expect(Object.keys((await res.json()) as object)).toEqual(['error']);
     expect(await t.stored()).toMatchObject({ images: 1, runs: 2 });
   });
 

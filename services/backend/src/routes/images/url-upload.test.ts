@@ -15,15 +15,18 @@ describe('POST /images with {"url"} refuses unsafe or bad URLs and stores nothin
     server = await startHttpServer((req, res) => {
       if (req.url === '/big.jpg') {
         res.writeHead(200, { 'content-type': 'image/jpeg' });
-        return res.end(Buffer.alloc(300 * 1024, 0xff));
+        res.end(Buffer.alloc(300 * 1024, 0xff));
+        return;
       }
       if (req.url === '/anim.gif') {
         res.writeHead(200, { 'content-type': 'image/gif' });
-        return res.end(gif);
+        res.end(gif);
+        return;
       }
       if (req.url === '/empty.jpg') {
         res.writeHead(200, { 'content-type': 'image/jpeg' });
-        return res.end();
+        res.end();
+        return;
       }
       res.writeHead(404);
       res.end();

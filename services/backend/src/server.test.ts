@@ -1,0 +1,84 @@
+import fs from 'node:fs/promises';
+import path from 'node:path';
+import pino from 'pino';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { listFilesRecursively, makeTempDir } from '../test/support/temp-dir.js';
+import { closedPort } from '../test/support/test-app.js';
+import { parseEnv } from './env.js';
+import { type RunningServer, startServer } from './server.js';
+
+describe('startServer', () => {
+  let dir: string;
+  let server: RunningServer;
+
+  beforeAll(async () => {
+    dir = await makeTempDir('backend-server-');
+    await fs.mkdir(path.join(dir, 'images', 'images', 'cc'), { recursive: true });
+    await fs.writeFile(path.join(dir, 'images', 'images', 'cc', 'c'.repeat(64)), 'left by a crash');
+    const env = parseEnv({
+      PORT: '0',
+      HOST: '127.0.0.1',
+      DATABASE_PATH: path.join(dir, 'db', 'detections.sqlite'),
+      STORAGE_DIR: path.join(dir, 'images'),
+      MODEL_SERVER_URL: `http://127.0.0.1:${await closedPort()}`,
+      WEB_UI_DIR: path.join(dir, 'web'),
+    });
+    server = await startServer(env, pino({ level: 'silent' }));
+  });
+  afterAll(async () => {
+    await server.close();
+    await fs.rm(dir, { recursive: true, force: true });
+  });
+
+  it('Should migrate the database, remove orphan blobs and answer over HTTP', async () => {
+    expect(await listFilesRecursively(path.join(dir, 'images'))).toEqual([]);
+    const files = await fs.readdir(path.join(dir, 'db'));
+    expect(files).toEqual(expect.arrayContaining(['detections.sqlite', 'detections.sqlite-wal']));
+    const res = await fetch(`${server.url}/health`);
+    expect(res.status).toBe(200);
+    expect(await res.json()).toMatchObject({ status: 'ok' });
+    const list = await fetch(`${server.url}/images`);
+    expect(await list.json()).toEqual({ images: [], next_cursor: null });
+  });
+});
+
+describe('parseEnv', () => {
+  it('Should apply the documented defaults', () => {
+    const env = parseEnv({});
+    expect(env).toMatchObject({
+      PORT: 8000,
+      HOST: '0.0.0.0',
+      MODEL_SERVER_URL: 'http://127.0.0.1:8080',
+      DEFAULT_MODEL: 'centernet-coco',
+      DATABASE_PATH: './data/detections.sqlite',
+      STORAGE_BACKEND: 'fs',
+      STORAGE_DIR: './data/images',
+      MAX_UPLOAD_BYTES: 20_971_520,
+      MAX_IMAGE_PIXELS: 40_000_000,
+      API_TOKENS: [],
+      URL_FETCH_ALLOW_PRIVATE: false,
+      MODEL_REQUEST_TIMEOUT_MS: 30_000,
+      MODEL_RETRY_DEADLINE_MS: 120_000,
+      LOG_LEVEL: 'info',
+    });
+    expect(env.WEB_UI_DIR).toMatch(/services\/web\/dist$/);
+  });
+
+  it('Should parse lists and booleans', () => {
+    const env = parseEnv({
+      API_TOKENS: ' a , b,,c ',
+      URL_FETCH_ALLOW_PRIVATE: 'true',
+      S3_FORCE_PATH_STYLE: '1',
+    });
+    expect(env.API_TOKENS).toEqual(['a', 'b', 'c']);
+    expect(env.URL_FETCH_ALLOW_PRIVATE).toBe(true);
+    expect(env.S3_FORCE_PATH_STYLE).toBe(true);
+  });
+
+  it('Should fail fast listing every invalid variable', () => {
+    expect(() => parseEnv({ PORT: 'eighty', MODEL_SERVER_URL: 'ftp://x' })).toThrow(
+      /PORT[\s\S]*MODEL_SERVER_URL/,
+    );
+    expect(() => parseEnv({ STORAGE_BACKEND: 's3' })).toThrow(/S3_BUCKET: S3_BUCKET is required/);
+  });
+});

@@ -63,7 +63,8 @@ describe('decodeInferResponse', () => {
 
   it('Should read binary outputs (Triton binary tensor extension)', () => {
     const boxes = Buffer.alloc(32);
-    for (const [i, v] of [10.5, 20.25, 110, 220, 300, 40, 420.75, 200].entries()) boxes.writeFloatLE(v, i * 4);
+    for (const [i, v] of [10.5, 20.25, 110, 220, 300, 40, 420.75, 200].entries())
+      boxes.writeFloatLE(v, i * 4);
     const scores = Buffer.alloc(8);
     scores.writeFloatLE(0.5, 0);
     scores.writeFloatLE(0.25, 4);

@@ -1,0 +1,30 @@
+import fs from 'node:fs/promises';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { build } from 'esbuild';
+
+const packageRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
+const outdir = path.join(packageRoot, 'dist');
+
+await fs.rm(outdir, { recursive: true, force: true });
+await build({
+  entryPoints: [path.join(packageRoot, 'src/index.ts')],
+  outfile: path.join(outdir, 'index.js'),
+  bundle: true,
+  platform: 'node',
+  target: 'node20',
+  format: 'esm',
+  sourcemap: true,
+  legalComments: 'linked',
+  // Native addons stay external (loaded from node_modules at run time), and so does swagger-ui-dist, whose
+  // static files are served from its package folder.
+  external: ['better-sqlite3', 'sharp', 'swagger-ui-dist'],
+  banner: {
+    js: "import { createRequire as __createRequire } from 'node:module'; const require = __createRequire(import.meta.url);",
+  },
+  logLevel: 'warning',
+});
+// Migrations are applied at start from dist/drizzle (see defaultMigrationsFolder).
+await fs.cp(path.join(packageRoot, 'drizzle'), path.join(outdir, 'drizzle'), { recursive: true });
+const { size } = await fs.stat(path.join(outdir, 'index.js'));
+console.log(`built dist/index.js (${(size / 1024 / 1024).toFixed(2)} MiB) and dist/drizzle/`);

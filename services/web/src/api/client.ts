@@ -11,7 +11,7 @@ import type {
   DetectOptions,
   ImagePage,
   ImageRecord,
-  ModelInfo,
+  ModelList,
   ObjectDetails,
   ObjectList,
   ReadyReport,
@@ -98,12 +98,20 @@ export class ApiClient {
     }
   }
 
-  /** `GET /ready`: answers 200 or 503 with the same report, so both are a report, not an error. */
-  ready(signal?: AbortSignal): Promise<ReadyReport> {
-    return this.#json('Checking readiness', '/ready', parseReadyReport, { signal, acceptStatus: [503] });
+  /**
+   * `GET /ready`: answers 200 or 503 with the same report, so both are a report, not an error. With
+   * `askModelServer: false` the backend does not probe the model server, so polling does not keep a
+   * scaled-to-zero predictor awake.
+   */
+  ready(options: { askModelServer?: boolean } = {}, signal?: AbortSignal): Promise<ReadyReport> {
+    return this.#json('Checking readiness', '/ready', parseReadyReport, {
+      query: { model_server: options.askModelServer === false ? 'false' : undefined },
+      signal,
+      acceptStatus: [503],
+    });
   }
 
-  models(signal?: AbortSignal): Promise<ModelInfo[]> {
+  models(signal?: AbortSignal): Promise<ModelList> {
     return this.#json('Loading models', '/models', parseModelList, { signal });
   }
 

@@ -4,6 +4,7 @@ import type {
   ImagePage,
   ImageRecord,
   ModelInfo,
+  ModelList,
   ModelRef,
   ObjectDetails,
   ObjectList,
@@ -123,6 +124,8 @@ export function parseImageRecord(value: unknown, what = 'image'): ImageRecord {
     size_bytes: optionalNum(source, 'size_bytes') ?? 0,
     created_at: optionalStr(source, 'created_at') ?? '',
     status: optionalStr(source, 'status') ?? 'completed',
+    error: optionalStr(source, 'error'),
+    source_url: optionalStr(source, 'source_url'),
     model: parseModelRef(source.model ?? detection?.model),
     object_count: objectCount,
     detections,
@@ -157,11 +160,12 @@ export function parseReadyReport(value: unknown): ReadyReport {
   return { status: optionalStr(source, 'status') ?? 'unknown', checks } as ReadyReport;
 }
 
-/** Accepts the model server's repository index (`[{name, version, state, reason}]`) bare or wrapped. */
-export function parseModelList(value: unknown): ModelInfo[] {
+/** `GET /models`: `{default_model, models: [{name, version, state, reason}]}` (the model server's index). */
+export function parseModelList(value: unknown): ModelList {
   const items = Array.isArray(value) ? value : isRecord(value) ? (value.models ?? value.items) : null;
   if (!Array.isArray(items)) throw new UnexpectedResponseError('model list is not an array');
-  return items.flatMap((item): ModelInfo[] => {
+  const defaultModel = isRecord(value) ? optionalStr(value, 'default_model') : null;
+  const models = items.flatMap((item): ModelInfo[] => {
     if (typeof item === 'string') return [{ name: item, version: null, state: null, reason: null }];
     if (!isRecord(item) || typeof item.name !== 'string') return [];
     const version = item.version ?? item.versions;
@@ -179,4 +183,5 @@ export function parseModelList(value: unknown): ModelInfo[] {
       },
     ];
   });
+  return { defaultModel, models };
 }

@@ -36,6 +36,10 @@ export interface ImageRecord {
   size_bytes: number;
   created_at: string;
   status: ImageStatus;
+  /** Why detection failed, for status "failed". */
+  error: string | null;
+  /** The URL the image was fetched from, for URL uploads. */
+  source_url: string | null;
   model: ModelRef | null;
   /** Number of stored objects (from `detection.count` or the list's object count). */
   object_count: number | null;
@@ -54,7 +58,7 @@ export interface ObjectList {
   objects: DetectedObject[];
 }
 
-export type ModelServerStatus = 'ready' | 'cold' | 'unavailable';
+export type ModelServerStatus = 'ready' | 'cold' | 'unavailable' | 'skipped';
 
 export interface ReadyReport {
   status: string;
@@ -70,6 +74,12 @@ export interface ModelInfo {
   version: string | null;
   state: string | null;
   reason: string | null;
+}
+
+export interface ModelList {
+  /** The model the backend uses when a request names none (`DEFAULT_MODEL`). */
+  defaultModel: string | null;
+  models: ModelInfo[];
 }
 
 export interface DetectOptions {

@@ -25,6 +25,7 @@ interface JobOutcome {
   notice?: string | null;
   storedChanged: boolean;
   select?: string | null;
+  error?: ApiError | null;
 }
 
 const DEFAULT_SETTINGS: DetectSettings = { model: '', scoreThreshold: 0.3 };
@@ -44,7 +45,6 @@ export function App({ api, tokens }: AppProps) {
   const jobController = useRef<AbortController | null>(null);
   const jobCounter = useRef(0);
   const retry = useRef<(() => void) | null>(null);
-  const resultHeading = useRef<HTMLElement>(null);
   const currentId = state.result?.image.image_id ?? null;
 
   const openImage = async (imageId: string, signal: AbortSignal): Promise<Result> => {
@@ -57,6 +57,30 @@ export function App({ api, tokens }: AppProps) {
 
   const resultOf = async (image: ImageRecord, signal: AbortSignal): Promise<Result> =>
     image.detections !== null ? { image, objects: image.detections } : openImage(image.image_id, signal);
+
+  /**
+   * An upload that failed but left a stored image behind still has something to show: a duplicate (409)
+   * opens the stored result; a model-server failure (502/503/504) opens the image kept as "failed", with
+   * the error above it and re-run at hand.
+   */
+  const recoverUpload = async (error: ApiError, duplicateNotice: string, signal: AbortSignal) => {
+    if (error.imageId === null) throw error;
+    if (error.kind === 'duplicate') {
+      return {
+        result: await openImage(error.imageId, signal),
+        storedChanged: false,
+        notice: duplicateNotice,
+      };
+    }
+    if (error.kind !== 'model_unavailable') throw error;
+    let result: Result;
+    try {
+      result = await openImage(error.imageId, signal);
+    } catch {
+      throw error;
+    }
+    return { result, storedChanged: true, error };
+  };
 
   const runJob = async (
     kind: JobKind,
@@ -72,10 +96,11 @@ export function App({ api, tokens }: AppProps) {
     try {
       const outcome = await work(controller.signal);
       dispatch({ type: 'job-succeeded', jobId: job.id, ...outcome });
-      retry.current = null;
+      if (!outcome.error) retry.current = null;
       const { image } = outcome.result;
       navigate({ page: 'image', imageId: image.image_id, objectId: outcome.select ?? null }, kind === 'open');
-      if (kind !== 'open') requestAnimationFrame(() => resultHeading.current?.focus());
+      // move focus to the new result (screen readers read its heading; a narrow screen scrolls to it)
+      if (kind !== 'open') requestAnimationFrame(() => document.getElementById('result-heading')?.focus());
     } catch (caught) {
       const error = toApiError(caught, description, api.baseUrl);
       if (error.kind === 'unauthorized') {
@@ -104,13 +129,11 @@ export function App({ api, tokens }: AppProps) {
         const image = await api.uploadFile(file, filename, detectOptions(), signal);
         return { result: await resultOf(image, signal), storedChanged: true };
       } catch (caught) {
-        const error = toApiError(caught, 'Upload', api.baseUrl);
-        if (error.kind !== 'duplicate' || error.imageId === null) throw error;
-        return {
-          result: await openImage(error.imageId, signal),
-          storedChanged: false,
-          notice: `${filename} was uploaded before, so this is its stored result. Use “Re-run detection” to detect again with the current settings.`,
-        };
+        return recoverUpload(
+          toApiError(caught, 'Upload', api.baseUrl),
+          `${filename} was uploaded before, so this is its stored result. Use “Re-run detection” to detect again with the current settings.`,
+          signal,
+        );
       }
     });
   };
@@ -122,13 +145,11 @@ export function App({ api, tokens }: AppProps) {
         const image = await api.uploadUrl(url, detectOptions(), signal);
         return { result: await resultOf(image, signal), storedChanged: true };
       } catch (caught) {
-        const error = toApiError(caught, 'Upload from URL', api.baseUrl);
-        if (error.kind !== 'duplicate' || error.imageId === null) throw error;
-        return {
-          result: await openImage(error.imageId, signal),
-          storedChanged: false,
-          notice: 'This image was uploaded before, so this is its stored result.',
-        };
+        return recoverUpload(
+          toApiError(caught, 'Upload from URL', api.baseUrl),
+          'This image was uploaded before, so this is its stored result.',
+          signal,
+        );
       }
     });
   };
@@ -247,7 +268,7 @@ export function App({ api, tokens }: AppProps) {
           Re-run detection
         </button>
       )}
-      {['network', 'model_unavailable', 'server'].includes(error.kind) && retry.current && (
+      {['network', 'model_unavailable', 'server'].includes(error.kind) && !error.imageId && retry.current && (
         <button type="button" class="button button-small" onClick={() => retry.current?.()}>
           Try again
         </button>
@@ -303,7 +324,7 @@ export function App({ api, tokens }: AppProps) {
           />
         </div>
 
-        <section class="area-result" ref={resultHeading} tabIndex={-1} aria-label="Result">
+        <section class="area-result" aria-label="Result">
           {state.job && (
             <JobProgress
               job={state.job}

@@ -17,9 +17,10 @@ export function JobProgress({ job, modelServer, onCancel }: JobProgressProps) {
   const elapsed = useElapsed(job.startedAt);
   const detecting = job.kind !== 'open';
   const cold = detecting && modelServer === 'cold';
-  const slow = detecting && !cold && elapsed > 5000;
+  const unreachable = detecting && modelServer === 'unavailable';
+  const slow = detecting && !cold && !unreachable && elapsed > 5000;
   return (
-    <div class={`progress ${cold ? 'progress-cold' : ''}`} data-testid="job-progress">
+    <div class={`progress ${cold || unreachable ? 'progress-cold' : ''}`} data-testid="job-progress">
       <span class="spinner" aria-hidden="true" />
       <div class="progress-text">
         <p class="progress-title">{job.description}…</p>
@@ -27,6 +28,12 @@ export function JobProgress({ job, modelServer, onCancel }: JobProgressProps) {
           <p class="progress-detail" role="status">
             The model server is scaled to zero and is starting up. The first detection after an idle period
             takes longer; later ones are fast.
+          </p>
+        )}
+        {unreachable && (
+          <p class="progress-detail" role="status">
+            The model server is not answering yet; the backend keeps retrying while it starts (a predictor
+            scaled to zero can take a while). You can keep using the page or cancel.
           </p>
         )}
         {slow && (

@@ -72,7 +72,7 @@ export function ResultView(props: ResultViewProps) {
     >
       <header class="result-header">
         <div class="result-title">
-          <h2 id="result-heading" title={image.filename}>
+          <h2 id="result-heading" title={image.filename} tabIndex={-1}>
             {image.filename || shortId(image.image_id)}
           </h2>
           <p class="result-meta">
@@ -133,7 +133,8 @@ export function ResultView(props: ResultViewProps) {
 
       {failed && (
         <p class="alert alert-warn">
-          Detection did not finish for this image (the model server failed). The image is stored; choose
+          Detection did not finish for this image
+          {image.error ? `: ${image.error}` : ' (the model server failed)'}. The image is stored; choose
           “Re-run detection” to try again.
         </p>
       )}

@@ -1,4 +1,4 @@
-import type { StackStatus } from '../logic/readiness.js';
+import { checkedAgo, type StackStatus } from '../logic/readiness.js';
 
 const BACKEND_TEXT = {
   ready: 'ready',
@@ -23,6 +23,7 @@ function tone(state: string): 'ok' | 'warn' | 'bad' | 'idle' {
 
 /** Backend and model-server readiness from `GET /ready`, announced politely when it changes. */
 export function StatusBar({ status }: { status: StackStatus }) {
+  const age = checkedAgo(status.modelServerCheckedAt);
   return (
     <div
       class="status-bar"
@@ -42,6 +43,7 @@ export function StatusBar({ status }: { status: StackStatus }) {
           <span class="dot" aria-hidden="true" />
         )}
         Model server <strong>{MODEL_TEXT[status.modelServer]}</strong>
+        {age && <span class="pill-age">· {age}</span>}
       </span>
       <span class="visually-hidden">{status.summary}</span>
     </div>

@@ -34,8 +34,11 @@ export function TokenField({ hasToken, requested, onSave, onClear }: TokenFieldP
       onToggle={(event) => setOpen((event.currentTarget as HTMLDetailsElement).open)}
     >
       <summary>
-        <span aria-hidden="true">🔑</span> API token{' '}
-        <span class="token-state">{hasToken ? 'set' : requested ? 'required' : 'not set'}</span>
+        <svg class="token-icon" viewBox="0 0 24 24" aria-hidden="true">
+          <circle cx="8" cy="15" r="4" />
+          <path d="m11 12 9-9m-4 4 3 3m-6 0 2 2" />
+        </svg>
+        API token <span class="token-state">{hasToken ? 'set' : requested ? 'required' : 'not set'}</span>
       </summary>
       <form
         class="token-form"

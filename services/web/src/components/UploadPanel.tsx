@@ -1,5 +1,5 @@
 import { useRef, useState } from 'preact/hooks';
-import type { ModelInfo } from '../api/types.js';
+import type { ModelList } from '../api/types.js';
 import { pickFile, validateImageUrl } from '../logic/upload-input.js';
 
 export interface DetectSettings {
@@ -10,7 +10,7 @@ export interface DetectSettings {
 interface UploadPanelProps {
   settings: DetectSettings;
   onSettings: (settings: DetectSettings) => void;
-  models: ModelInfo[] | null;
+  models: ModelList | null;
   modelsError: string | null;
   busy: boolean;
   onFile: (file: File) => void;
@@ -145,8 +145,8 @@ export function UploadPanel({
             }
             aria-describedby={modelsError ? 'model-error' : undefined}
           >
-            <option value="">Server default</option>
-            {models?.map((model) => (
+            <option value="">Server default{models?.defaultModel ? ` (${models.defaultModel})` : ''}</option>
+            {models?.models.map((model) => (
               <option
                 key={model.name}
                 value={model.name}

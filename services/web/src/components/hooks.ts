@@ -1,15 +1,19 @@
 import { useEffect, useRef, useState } from 'preact/hooks';
 import type { ApiClient, ImageVariant } from '../api/client.js';
 import { toApiError } from '../api/errors.js';
-import type { ModelInfo } from '../api/types.js';
-import { CHECKING, interpretReadiness, pollInterval, type StackStatus } from '../logic/readiness.js';
+import type { ModelList } from '../api/types.js';
+import { CHECKING, interpretReadiness, planNextPoll, type StackStatus } from '../logic/readiness.js';
 import { parseRoute, type Route, routeHash } from '../logic/route.js';
 
-/** Polls `GET /ready`; faster while a job runs or the model server is cold, paused in background tabs. */
+/**
+ * Polls `GET /ready` (see planNextPoll for when the model server is asked); paused in background tabs.
+ * The model server is asked once at load (which also starts a scaled-to-zero predictor while the user picks
+ * a file), every second while a job runs, and once when a job ends.
+ */
 export function useReadiness(api: ApiClient, busy: boolean): StackStatus {
   const [status, setStatus] = useState<StackStatus>(CHECKING);
   const busyRef = useRef(busy);
-  const pollNow = useRef<() => void>(() => {});
+  const pollNow = useRef<(askModelServer: boolean) => void>(() => {});
   busyRef.current = busy;
 
   useEffect(() => {
@@ -17,29 +21,30 @@ export function useReadiness(api: ApiClient, busy: boolean): StackStatus {
     let latest = CHECKING;
     let controller = new AbortController();
     let stopped = false;
-    const poll = async () => {
+    const poll = async (askModelServer: boolean) => {
       clearTimeout(timer);
       controller.abort();
       controller = new AbortController();
       if (!document.hidden) {
         try {
-          latest = interpretReadiness(await api.ready(controller.signal));
+          latest = interpretReadiness(await api.ready({ askModelServer }, controller.signal), null, latest);
         } catch (error) {
           const apiError = toApiError(error, 'Checking readiness', api.baseUrl);
           if (apiError.kind === 'aborted') return;
-          latest = interpretReadiness(null, apiError);
+          latest = interpretReadiness(null, apiError, latest);
         }
         if (stopped) return;
         setStatus(latest);
       }
-      timer = setTimeout(poll, pollInterval(latest, busyRef.current));
+      const plan = planNextPoll(latest, busyRef.current);
+      timer = setTimeout(() => void poll(plan.askModelServer), plan.delay);
     };
-    pollNow.current = () => void poll();
+    pollNow.current = (askModelServer) => void poll(askModelServer);
     const onVisible = () => {
-      if (!document.hidden) void poll();
+      if (!document.hidden) void poll(false);
     };
     document.addEventListener('visibilitychange', onVisible);
-    void poll();
+    void poll(true);
     return () => {
       stopped = true;
       clearTimeout(timer);
@@ -48,8 +53,11 @@ export function useReadiness(api: ApiClient, busy: boolean): StackStatus {
     };
   }, [api]);
 
+  const wasBusy = useRef(busy);
   useEffect(() => {
-    if (busy) pollNow.current();
+    // a job started (find out at once whether the model server is cold) or ended (it is warm now)
+    if (busy !== wasBusy.current) pollNow.current(true);
+    wasBusy.current = busy;
   }, [busy]);
 
   return status;
@@ -57,7 +65,7 @@ export function useReadiness(api: ApiClient, busy: boolean): StackStatus {
 
 /** The models the backend can use (`GET /models`), reloaded when the token changes. */
 export function useModels(api: ApiClient, tokenVersion: number) {
-  const [models, setModels] = useState<ModelInfo[] | null>(null);
+  const [models, setModels] = useState<ModelList | null>(null);
   const [error, setError] = useState<string | null>(null);
   useEffect(() => {
     const controller = new AbortController();

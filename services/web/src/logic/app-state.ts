@@ -64,6 +64,8 @@ export type Action =
       storedChanged: boolean;
       /** Object to select once shown (a deep link to an object). */
       select?: string | null;
+      /** A failure to show with the result (detection failed, but the image was stored). */
+      error?: ApiError | null;
     }
   | { type: 'job-failed'; jobId: number; error: ApiError; storedChanged?: boolean }
   | { type: 'select'; objectId: string | null }
@@ -101,7 +103,7 @@ export function appReducer(state: AppState, action: Action): AppState {
       return {
         ...state,
         job: null,
-        error: null,
+        error: action.error ?? null,
         notice: action.notice ?? null,
         result: action.result,
         selectedId: stillThere(action.select ?? null) ?? (sameImage ? stillThere(state.selectedId) : null),

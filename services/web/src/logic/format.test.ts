@@ -20,6 +20,7 @@ describe('format', () => {
     expect(formatScore(0.8734)).toBe('87%');
     expect(formatScore(0.0512)).toBe('5.1%');
     expect(formatScore(1)).toBe('100%');
+    expect(formatScore(0)).toBe('0%');
   });
 
   it('formats elapsed time for the progress line', () => {

@@ -15,7 +15,7 @@ export function formatBytes(bytes: number): string {
 /** 0.8734 → "87%" (one decimal under 10 %, so low scores stay distinguishable). */
 export function formatScore(score: number): string {
   const percent = score * 100;
-  return `${percent < 10 ? percent.toFixed(1) : Math.round(percent)}%`;
+  return `${percent > 0 && percent < 10 ? percent.toFixed(1) : Math.round(percent)}%`;
 }
 
 /** Elapsed time for a progress line: "0.4 s", "12 s", "1 min 05 s". */

@@ -1,0 +1,89 @@
+import { describe, expect, it } from 'vitest';
+import { ApiError, apiErrorFromException, apiErrorFromResponse, toApiError } from './errors.js';
+
+const json = (status: number, body: unknown) =>
+  new Response(JSON.stringify(body), { status, headers: { 'content-type': 'application/json' } });
+
+describe('apiErrorFromResponse', () => {
+  it('says what failed and quotes the server reason as a sentence', async () => {
+    const error = await apiErrorFromResponse(
+      json(400, { error: 'file is not a supported image (expected JPEG, PNG or WebP)' }),
+      'Upload',
+      false,
+    );
+    expect(error.kind).toBe('bad_input');
+    expect(error.title).toBe('Upload failed: the server could not use this input.');
+    expect(error.detail).toBe('File is not a supported image (expected JPEG, PNG or WebP).');
+    expect(error.status).toBe(400);
+  });
+
+  it('explains 401 differently with and without a token', async () => {
+    const missing = await apiErrorFromResponse(json(401, { error: 'missing bearer token' }), 'Upload', false);
+    expect(missing.kind).toBe('unauthorized');
+    expect(missing.title).toContain('requires an API token');
+    const wrong = await apiErrorFromResponse(json(401, { error: 'invalid token' }), 'Upload', true);
+    expect(wrong.title).toContain('not accepted');
+  });
+
+  it('reads the image id of a duplicate (409) and of an image stored as failed (503)', async () => {
+    const duplicate = await apiErrorFromResponse(
+      json(409, { error: 'image already exists', image_id: 'b'.repeat(64) }),
+      'Upload',
+      false,
+    );
+    expect(duplicate.kind).toBe('duplicate');
+    expect(duplicate.imageId).toBe('b'.repeat(64));
+    const failed = await apiErrorFromResponse(
+      json(503, {
+        error: 'detection failed: model server unavailable',
+        image_id: 'c'.repeat(64),
+        status: 'failed',
+      }),
+      'Upload',
+      false,
+    );
+    expect(failed.kind).toBe('model_unavailable');
+    expect(failed.title).toBe('Upload failed: the model server is unavailable.');
+    expect(failed.imageId).toBe('c'.repeat(64));
+  });
+
+  it('names too-large uploads and timeouts', async () => {
+    expect(
+      (await apiErrorFromResponse(json(413, { error: 'file exceeds 20 MiB' }), 'Upload', false)).title,
+    ).toBe('Upload failed: the file is too large.');
+    expect((await apiErrorFromResponse(json(504, { error: 'timeout' }), 'Upload', false)).title).toContain(
+      'did not answer in time',
+    );
+  });
+
+  it('copes with a proxy HTML page or an empty body', async () => {
+    const html = await apiErrorFromResponse(
+      new Response('<html>Bad gateway</html>', { status: 502 }),
+      'Upload',
+      false,
+    );
+    expect(html.detail).toBeNull();
+    expect(html.kind).toBe('model_unavailable');
+    const empty = await apiErrorFromResponse(new Response(null, { status: 500 }), 'Delete', false);
+    expect(empty.title).toBe('Delete failed: the server had an internal error (HTTP 500).');
+  });
+});
+
+describe('apiErrorFromException', () => {
+  it('turns fetch failures into a network error naming the backend', () => {
+    const error = apiErrorFromException(new TypeError('fetch failed'), 'Upload', 'http://127.0.0.1:8000');
+    expect(error.kind).toBe('network');
+    expect(error.title).toBe('Upload failed: cannot reach the backend at http://127.0.0.1:8000.');
+  });
+
+  it('recognises cancellation', () => {
+    expect(apiErrorFromException(new DOMException('aborted', 'AbortError'), 'Upload', '').kind).toBe(
+      'aborted',
+    );
+  });
+
+  it('passes ApiErrors through unchanged', () => {
+    const original = new ApiError({ kind: 'not_found', status: 404, title: 'gone', detail: null });
+    expect(toApiError(original, 'x')).toBe(original);
+  });
+});

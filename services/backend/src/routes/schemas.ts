@@ -12,6 +12,14 @@ export const errorResponse = (description: string) => ({
   description,
 });
 
+/** Errors shared by every route that takes an image (upload or URL) and runs the model on it. */
+export const imageInputErrorResponses = {
+  400: errorResponse('Missing, empty, non-image, truncated or otherwise invalid input'),
+  413: errorResponse('File larger than MAX_UPLOAD_BYTES, or more pixels than MAX_IMAGE_PIXELS'),
+  415: errorResponse('Unsupported image format or request content type'),
+  422: errorResponse('The URL could not be fetched, or the model server could not process the image'),
+};
+
 export const ImageIdSchema = z
   .string()
   .regex(/^[0-9a-fA-F]{64}$/, 'must be the 64-character hex SHA-256 of the image')

@@ -8,6 +8,7 @@ import {
   DetectionSchema,
   errorResponse,
   ImageUploadBodySchema,
+  imageInputErrorResponses,
   toDetection,
 } from '../schemas.js';
 
@@ -34,10 +35,7 @@ export const detectRoute = (bodyLimit: ReturnType<typeof uploadBodyLimit>) =>
         content: { 'application/json': { schema: DetectResponseSchema } },
         description: 'The detections',
       },
-      400: errorResponse('Missing, empty, non-image, truncated or otherwise invalid input'),
-      413: errorResponse('File larger than MAX_UPLOAD_BYTES, or more pixels than MAX_IMAGE_PIXELS'),
-      415: errorResponse('Unsupported image format or request content type'),
-      422: errorResponse('The URL could not be fetched, or the model server could not process the image'),
+      ...imageInputErrorResponses,
       502: errorResponse('The model server answered something unusable'),
       503: errorResponse('The model server is unavailable (after retries)'),
       504: errorResponse('The model server timed out'),

@@ -9,6 +9,7 @@ import {
   ImageSchema,
   ImageUploadBodySchema,
   ImageWithDetectionsSchema,
+  imageInputErrorResponses,
 } from '../schemas.js';
 
 const detectionFailureResponses = {
@@ -39,14 +40,11 @@ export const uploadImageRoute = (bodyLimit: MiddlewareHandler) =>
         content: { 'application/json': { schema: ImageWithDetectionsSchema } },
         description: 'Stored with its objects',
       },
-      400: errorResponse('Missing, empty, non-image, truncated or otherwise invalid input'),
+      ...imageInputErrorResponses,
       409: {
         content: { 'application/json': { schema: ErrorSchema.extend({ image_id: z.string() }) } },
         description: 'The same bytes were uploaded before; `image_id` names the existing image',
       },
-      413: errorResponse('File larger than MAX_UPLOAD_BYTES, or more pixels than MAX_IMAGE_PIXELS'),
-      415: errorResponse('Unsupported image format or request content type'),
-      422: errorResponse('The URL could not be fetched, or the model server could not process the image'),
       ...detectionFailureResponses,
     },
   });

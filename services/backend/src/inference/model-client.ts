@@ -131,7 +131,7 @@ export class ModelClient {
         throw httpError(response.status, bytes, attempt);
       } catch (error) {
         const failure = asModelServerError(error, attempt, this.options.requestTimeoutMs);
-        const reason = retryReason(error, failure);
+        const reason = retryReason(error, failure) ?? (await this.startingUpReason(failure));
         if (reason === null) throw failure;
         const delayMs = this.backoff(attempt);
         if (Date.now() + delayMs > deadline) {
@@ -211,6 +211,16 @@ export class ModelClient {
       }
       return { status: 'unavailable', detail: describeNetworkError(error) };
     }
+  }
+
+  /**
+   * A server that is still loading its repository does not know the model yet and answers 404; that is a cold
+   * start, not an unknown model, when its own readiness says it is not ready.
+   */
+  private async startingUpReason(failure: ModelServerError): Promise<string | null> {
+    if (failure.failure !== 'rejected' || failure.upstreamStatus !== 404) return null;
+    const readiness = await this.readiness(Math.min(2_000, this.options.requestTimeoutMs));
+    return readiness.status === 'ready' ? null : `model server is still starting (${failure.message})`;
   }
 
   private async send(path: string, init: RequestInit): Promise<Response> {

@@ -86,6 +86,7 @@ export function startModelServer(port: number, env: Record<string, string> = {})
       HOST: '127.0.0.1',
       MODEL_REPOSITORY: path.join(repoRoot, 'model/repository'),
       LOG_LEVEL: 'warn',
+      SHUTDOWN_TIMEOUT_MS: '3000',
       ...env,
     },
     port,

@@ -1,5 +1,6 @@
 import { OpenAPIHono } from '@hono/zod-openapi';
 import { requestId } from 'hono/request-id';
+import { timing } from 'hono/timing';
 import type { Logger } from 'pino';
 import type { AppEnv } from './app-env.js';
 import type { DetectionDatabase } from './db/client.js';
@@ -84,6 +85,7 @@ export function createApp(deps: AppDependencies): App {
   app.notFound((c) => c.json({ error: `no route for ${c.req.method} ${c.req.path}` }, 404));
 
   app.use('*', requestId());
+  app.use('*', timing({ totalDescription: 'backend' }));
   app.use('*', accessLog({ logger, metrics }));
   app.use(
     '*',

@@ -87,7 +87,9 @@ export class ImageRepository {
   insertImage(image: NewImageRow, run: NewDetectionRunRow, found: NewObjectRow[]): void {
     try {
       this.db.transaction((tx) => {
-        tx.insert(images).values(image).run();
+        tx.insert(images)
+          .values({ ...image, currentRunId: null })
+          .run();
         tx.insert(detectionRuns).values(run).run();
         if (found.length > 0) tx.insert(objects).values(found).run();
         if (run.status === 'completed') {

@@ -1,6 +1,6 @@
 import { createHash, randomUUID } from 'node:crypto';
 import type { Logger } from 'pino';
-import type { DetectionRunRow, NewDetectionRunRow, NewObjectRow } from '../db/schema.js';
+import type { DetectionRunRow, ImageRow, NewObjectRow } from '../db/schema.js';
 import { ApiError } from '../errors.js';
 import { type DetectResult, type ModelClient, ModelServerError } from '../inference/model-client.js';
 import type { Metrics } from '../metrics.js';
@@ -92,12 +92,17 @@ export class ImageService {
     const found = toObjectRows(result.detections, image, runId);
     const run = completedRun(runId, imageId, result, options.scoreThreshold, found.length, createdAt);
     await this.putBlob(storageKey, input.bytes, probed.contentType);
-    this.insertOrRollBack({ ...image, status: 'completed', error: null }, run, found, storageKey);
+    const stored: ImageRow = { ...image, status: 'completed', error: null, currentRunId: runId };
+    this.insertOrRollBack(stored, run, found, storageKey);
     this.deps.metrics.imagesStored.inc({ status: 'completed' });
     this.deps.metrics.detectedObjects.inc({ model: result.modelName }, found.length);
-    const stored = this.deps.repository.find(imageId);
-    if (!stored) throw new ApiError(500, 'the image vanished right after it was stored');
-    return { ...stored, objects: found, timings: { modelMs: result.inferenceMs } };
+    return {
+      image: stored,
+      run,
+      objectCount: found.length,
+      objects: found,
+      timings: { modelMs: result.inferenceMs },
+    };
   }
 
   /** Runs detection again for a stored image and replaces its objects atomically. */
@@ -229,7 +234,7 @@ export class ImageService {
 
   private insertOrRollBack(
     image: Parameters<ImageRepository['insertImage']>[0],
-    run: NewDetectionRunRow,
+    run: DetectionRunRow,
     found: NewObjectRow[],
     storageKey: string,
   ): void {
@@ -282,7 +287,7 @@ function completedRun(
   scoreThreshold: number | undefined,
   objectCount: number,
   createdAt: number,
-): NewDetectionRunRow {
+): DetectionRunRow {
   return {
     id,
     imageId,
@@ -305,7 +310,7 @@ function failedRun(
   scoreThreshold: number | undefined,
   error: ModelServerError,
   createdAt: number,
-): NewDetectionRunRow {
+): DetectionRunRow {
   return {
     id,
     imageId,
@@ -320,5 +325,3 @@ function failedRun(
     createdAt,
   };
 }
-
-export type { DetectionRunRow };

@@ -1,4 +1,5 @@
 import { createRoute, z } from '@hono/zod-openapi';
+import { setMetric } from 'hono/timing';
 import { createRouter } from '../../app-env.js';
 import type { UrlFetcher } from '../../fetch/url-fetcher.js';
 import type { ImageService } from '../../images/image-service.js';
@@ -56,7 +57,7 @@ export function detectRouter(deps: { service: ImageService; fetcher: UrlFetcher;
       { model: query.model, scoreThreshold: query.score_threshold },
       c.get('requestId'),
     );
-    c.header('Server-Timing', `model;dur=${result.timings.modelMs.toFixed(2)}`);
+    setMetric(c, 'model', result.timings.modelMs, 'model server round trip');
     const detections = result.objects.map(toDetection);
     return c.json(
       {

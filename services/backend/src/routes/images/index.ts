@@ -1,4 +1,5 @@
 import type { Context } from 'hono';
+import { setMetric } from 'hono/timing';
 import { createRouter } from '../../app-env.js';
 import { ApiError } from '../../errors.js';
 import type { UrlFetcher } from '../../fetch/url-fetcher.js';
@@ -51,10 +52,6 @@ function withDetections(result: UploadResult) {
   return { ...toImage(result), detection: { count: detections.length, detections } };
 }
 
-function serverTiming(c: Context, modelMs: number): void {
-  c.header('Server-Timing', `model;dur=${modelMs.toFixed(2)}`);
-}
-
 function notModified(c: Context, etag: string): boolean {
   c.header('ETag', etag);
   return c.req.header('if-none-match') === etag;
@@ -75,7 +72,7 @@ export function imagesRouter(deps: ImagesRouterDependencies) {
       { model: query.model, scoreThreshold: query.score_threshold },
       c.get('requestId'),
     );
-    serverTiming(c, result.timings.modelMs);
+    setMetric(c, 'model', result.timings.modelMs, 'model server round trip');
     c.header('Location', `/images/${result.image.id}`);
     return c.json(withDetections(result), 201);
   });
@@ -143,7 +140,7 @@ export function imagesRouter(deps: ImagesRouterDependencies) {
       { model: query.model, scoreThreshold: query.score_threshold },
       c.get('requestId'),
     );
-    serverTiming(c, result.timings.modelMs);
+    setMetric(c, 'model', result.timings.modelMs, 'model server round trip');
     return c.json(withDetections(result), 200);
   });
 

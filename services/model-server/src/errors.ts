@@ -1,0 +1,60 @@
+/**
+ * Domain errors of the model server. Each carries the HTTP status it maps to; the protocol layer renders
+ * every one of them as `{"error": message}` (Open Inference Protocol error object).
+ */
+export class ModelServerError extends Error {
+  constructor(
+    readonly status: 400 | 404 | 413 | 415 | 500 | 503,
+    message: string,
+    options?: { cause?: unknown },
+  ) {
+    super(message, options);
+    this.name = new.target.name;
+  }
+}
+
+/** The request is malformed: bad JSON, wrong datatype, shape or element count, undecodable image, bad parameter. */
+export class InvalidInputError extends ModelServerError {
+  constructor(message: string, options?: { cause?: unknown }) {
+    super(400, message, options);
+  }
+}
+
+export class ModelNotFoundError extends ModelServerError {
+  constructor(message: string) {
+    super(404, message);
+  }
+}
+
+/** The model exists but cannot serve now (loading, unloaded, failed, or its queue is full). */
+export class ModelNotReadyError extends ModelServerError {
+  constructor(message: string) {
+    super(503, message);
+  }
+}
+
+export class PayloadTooLargeError extends ModelServerError {
+  constructor(message: string) {
+    super(413, message);
+  }
+}
+
+export class UnsupportedMediaTypeError extends ModelServerError {
+  constructor(message: string) {
+    super(415, message);
+  }
+}
+
+/** The server is draining after SIGTERM. */
+export class ServerShuttingDownError extends ModelServerError {
+  constructor() {
+    super(503, 'the server is shutting down');
+  }
+}
+
+/** The model failed while running a valid request; a server-side fault (500). */
+export class InferenceFailedError extends ModelServerError {
+  constructor(message: string, options?: { cause?: unknown }) {
+    super(500, message, options);
+  }
+}

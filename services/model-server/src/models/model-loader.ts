@@ -1,0 +1,158 @@
+import type { ModelConfig } from '@detection/model/config';
+import { createDetectionHead } from '../detection/detection-head.js';
+import { warmUpImage } from '../image/warm-up-image.js';
+import type { InferRequest, TensorSpec } from '../inference/types.js';
+import type { ModelSource, ModelVersionSource } from '../repository.js';
+import type { ModelRuntime, RuntimeOptions } from '../runtime/model-runtime.js';
+import { OnnxWorkerRuntime } from '../runtime/onnx-runtime.js';
+import { ConcurrencyLimiter } from './concurrency-limiter.js';
+import { DetectionModel, IMAGE_INPUT } from './detection-model.js';
+import { RawTensorModel } from './raw-tensor-model.js';
+import type { ServedModel } from './served-model.js';
+
+/** A detection model's raw tensors are served under this suffix; a model without image config under its own name. */
+export const RAW_MODEL_SUFFIX = '-raw';
+
+/** One loaded version of a repository model: its runtime and the names it is served under. */
+export interface LoadedVersion {
+  version: string;
+  runtime: ModelRuntime;
+  limiter: ConcurrencyLimiter;
+  views: ServedModel[];
+  loadMs: number;
+  warmUpMs: number;
+  warning?: string;
+}
+
+export interface ModelLoader {
+  load(source: ModelSource, version: ModelVersionSource): Promise<LoadedVersion>;
+}
+
+export interface ModelLoaderOptions extends RuntimeOptions {
+  maxImagePixels: number;
+  modelConcurrency: number;
+  maxQueuedRequests: number;
+  /** Starts the runtime of one model file; onnxruntime in a worker thread unless a test provides another. */
+  startRuntime?: (modelFile: string, options: RuntimeOptions) => Promise<ModelRuntime>;
+}
+
+export function servesDetection(config: ModelConfig | null): config is ModelConfig {
+  return Boolean(config?.preprocessing && config.postprocessing);
+}
+
+/** Served names of a repository model: [detection name, raw-tensor name] or just the raw-tensor name. */
+export function servedNames(source: Pick<ModelSource, 'name' | 'config'>): string[] {
+  return servesDetection(source.config) ? [source.name, source.name + RAW_MODEL_SUFFIX] : [source.name];
+}
+
+function checkDeclaredTensors(
+  kind: string,
+  declared: readonly TensorSpec[],
+  actual: readonly TensorSpec[],
+): void {
+  for (const spec of declared) {
+    const found = actual.find((tensor) => tensor.name === spec.name);
+    if (!found) throw new Error(`config ${kind} "${spec.name}" is not in the ONNX graph`);
+    if (found.datatype !== spec.datatype) {
+      throw new Error(
+        `config ${kind} "${spec.name}" is ${spec.datatype} but the ONNX graph has ${found.datatype}`,
+      );
+    }
+    const compatible =
+      found.shape.length === spec.shape.length &&
+      spec.shape.every((dim, i) => dim < 0 || found.shape[i]! < 0 || dim === found.shape[i]);
+    if (!compatible) {
+      throw new Error(
+        `config ${kind} "${spec.name}" has shape [${spec.shape.join(', ')}] but the ONNX graph has [${found.shape.join(', ')}]`,
+      );
+    }
+  }
+}
+
+async function warmUp(view: ServedModel): Promise<void> {
+  const request: InferRequest =
+    view.kind === 'detection'
+      ? {
+          parameters: {},
+          inputs: [{ name: IMAGE_INPUT, datatype: 'BYTES', shape: [1], data: [await warmUpImage()] }],
+        }
+      : {
+          parameters: {},
+          inputs: view.inputs.map((spec) => {
+            const shape = spec.shape.map((d) => (d < 0 ? 1 : d));
+            const count = shape.reduce((a, b) => a * b, 1);
+            const data =
+              spec.datatype === 'BYTES'
+                ? Array.from({ length: count }, () => new Uint8Array(0))
+                : spec.datatype === 'INT64' || spec.datatype === 'UINT64'
+                  ? new BigInt64Array(count)
+                  : spec.datatype === 'FP64'
+                    ? new Float64Array(count)
+                    : spec.datatype === 'FP32'
+                      ? new Float32Array(count)
+                      : new Uint8Array(count);
+            return { name: spec.name, datatype: spec.datatype, shape, data };
+          }),
+        };
+  await view.infer(request);
+}
+
+/** Loads ONNX model versions into worker-thread onnxruntime sessions and runs one warm-up inference each. */
+export function createModelLoader(options: ModelLoaderOptions): ModelLoader {
+  const startRuntime =
+    options.startRuntime ?? ((file, runtimeOptions) => OnnxWorkerRuntime.start(file, runtimeOptions));
+  return {
+    async load(source, { version, modelFile }) {
+      const runtime = await startRuntime(modelFile, {
+        intraOpThreads: options.intraOpThreads,
+        interOpThreads: options.interOpThreads,
+      });
+      try {
+        const limiter = new ConcurrencyLimiter(
+          options.modelConcurrency,
+          options.maxQueuedRequests,
+          `model ${source.name} version ${version}`,
+        );
+        const views: ServedModel[] = [];
+        const config = source.config;
+        if (config) {
+          checkDeclaredTensors('input', config.inputs, runtime.inputs);
+          checkDeclaredTensors('output', config.outputs, runtime.outputs);
+        }
+        if (servesDetection(config)) {
+          const rawName = source.name + RAW_MODEL_SUFFIX;
+          const head = createDetectionHead(config);
+          views.push(
+            new DetectionModel(source.name, version, config, head, runtime, limiter, options, rawName),
+            new RawTensorModel(rawName, version, runtime, limiter, { detection_model: source.name }),
+          );
+        } else {
+          views.push(new RawTensorModel(source.name, version, runtime, limiter));
+        }
+        const warmUpStarted = performance.now();
+        const view = views[0]!;
+        let warning: string | undefined;
+        try {
+          await warmUp(view);
+        } catch (error) {
+          // Zeros of size 1 in every dynamic dimension may not be a valid input for a raw model; that is no fault.
+          if (view.kind === 'detection' || view.inputs.every((spec) => spec.shape.every((d) => d >= 0)))
+            throw error;
+          warning = `warm-up with a synthetic input failed: ${error instanceof Error ? error.message : error}`;
+        }
+        return {
+          version,
+          runtime,
+          limiter,
+          views,
+          loadMs: runtime.loadMs,
+          warmUpMs: performance.now() - warmUpStarted,
+          ...(warning && { warning }),
+        };
+      } catch (error) {
+        await runtime.release();
+        throw error;
+      }
+    },
+  };
+}

@@ -1,0 +1,290 @@
+import type { Logger } from 'pino';
+import { InvalidInputError, ModelNotFoundError, ModelNotReadyError } from './errors.js';
+import { type LoadedVersion, type ModelLoader, servedNames } from './models/model-loader.js';
+import type { ServedModel } from './models/served-model.js';
+import type { ModelRepository, ModelSource } from './repository.js';
+
+export type ModelState = 'LOADING' | 'READY' | 'UNLOADING' | 'UNAVAILABLE';
+
+export interface IndexEntry {
+  name: string;
+  version?: string;
+  state: ModelState;
+  reason: string;
+}
+
+interface ModelEntry {
+  name: string;
+  state: ModelState;
+  reason: string;
+  /** Loaded versions, highest last. */
+  versions: LoadedVersion[];
+  /** Served names (detection name and raw-tensor name, or just one). */
+  names: string[];
+  /** False after an explicit unload: the model no longer counts for server readiness. */
+  wanted: boolean;
+  /** Serialises load/unload of this model. */
+  pending: Promise<unknown>;
+}
+
+const describe = (error: unknown) => (error instanceof Error ? error.message : String(error));
+
+/**
+ * The loaded models: which names and versions can serve, and their states. A model serves only after every
+ * version loaded and ran its warm-up; a reload keeps the old versions serving until the new ones are ready.
+ */
+export class ModelRegistry {
+  private readonly entries = new Map<string, ModelEntry>();
+  /** Served name → repository model name. */
+  private readonly names = new Map<string, string>();
+  private closed = false;
+
+  constructor(
+    private readonly repository: ModelRepository,
+    private readonly loader: ModelLoader,
+    private readonly logger: Logger,
+  ) {}
+
+  /** Loads every model of the repository in parallel; throws if there is none or any fails (fail fast at startup). */
+  async loadAll(): Promise<void> {
+    const sources = await this.repository.list();
+    if (sources.length === 0) {
+      throw new Error(
+        `model repository ${this.repository.root} has no models (expected <name>/<version>/model.onnx)`,
+      );
+    }
+    const results = await Promise.allSettled(sources.map((source) => this.loadSource(source)));
+    const failures = results.flatMap((result, i) =>
+      result.status === 'rejected' ? [`${sources[i]!.name}: ${describe(result.reason)}`] : [],
+    );
+    if (failures.length > 0) throw new Error(`models failed to load: ${failures.join('; ')}`);
+  }
+
+  /** (Re)loads a model from the repository (the model-repository extension's load). */
+  async load(name: string): Promise<void> {
+    const source = await this.repository.find(this.names.get(name) ?? name);
+    await this.loadSource(source);
+  }
+
+  /** Unloads a model: it stops taking requests, in-flight requests finish, then its sessions are released. */
+  async unload(name: string): Promise<void> {
+    const entry = this.entries.get(this.names.get(name) ?? name);
+    if (!entry) {
+      await this.repository.find(name);
+      return;
+    }
+    await this.serialised(entry, async () => {
+      entry.wanted = false;
+      const versions = entry.versions;
+      entry.versions = [];
+      entry.state = 'UNLOADING';
+      entry.reason = 'unloading';
+      await this.release(versions);
+      entry.state = 'UNAVAILABLE';
+      entry.reason = 'unloaded';
+      this.logger.info({ model: entry.name }, 'model unloaded');
+    });
+  }
+
+  /** The served model for a name and optional version (highest loaded version by default). */
+  resolve(name: string, version?: string): ServedModel {
+    const entry = this.entryFor(name);
+    if (entry.versions.length === 0) {
+      throw new ModelNotReadyError(
+        `model ${name} is not ready (${entry.state}${entry.reason ? `: ${entry.reason}` : ''})`,
+      );
+    }
+    const loaded =
+      version === undefined ? entry.versions.at(-1)! : entry.versions.find((v) => v.version === version);
+    if (!loaded) {
+      throw new ModelNotFoundError(
+        `model ${name} has no version "${version}" (loaded: ${entry.versions.map((v) => v.version).join(', ')})`,
+      );
+    }
+    return loaded.views.find((view) => view.name === name)!;
+  }
+
+  /** Loaded versions of a served name, ascending. */
+  versionsOf(name: string): string[] {
+    return this.entryFor(name).versions.map((v) => v.version);
+  }
+
+  /** Every model of the repository and every loaded one, with its state (one entry per loaded version). */
+  async index(): Promise<IndexEntry[]> {
+    const sources = await this.repository.list().catch(() => [] as ModelSource[]);
+    const names = new Set([...sources.map((source) => source.name), ...this.entries.keys()]);
+    const entries: IndexEntry[] = [];
+    for (const name of [...names].sort()) {
+      const entry = this.entries.get(name);
+      const problem = sources.find((source) => source.name === name)?.problem;
+      if (!entry) {
+        entries.push({ name, state: 'UNAVAILABLE', reason: problem ?? 'not loaded' });
+      } else if (entry.versions.length === 0) {
+        entries.push({ name, state: entry.state, reason: entry.reason });
+      } else {
+        for (const loaded of entry.versions) {
+          entries.push({ name, version: loaded.version, state: entry.state, reason: entry.reason });
+        }
+      }
+    }
+    return entries;
+  }
+
+  /** Loaded versions and whether they serve, for metrics. */
+  versionStates(): Array<{ model: string; version: string; ready: boolean }> {
+    return [...this.entries.values()].flatMap((entry) =>
+      entry.versions.map((loaded) => ({
+        model: entry.name,
+        version: loaded.version,
+        ready: entry.state === 'READY',
+      })),
+    );
+  }
+
+  /** Ready when at least one model is wanted and every wanted model is READY. */
+  readiness(): { ready: boolean; reason: string } {
+    const wanted = [...this.entries.values()].filter((entry) => entry.wanted);
+    if (wanted.length === 0) return { ready: false, reason: 'no model is loaded' };
+    const notReady = wanted.filter((entry) => entry.state !== 'READY');
+    if (notReady.length > 0) {
+      return {
+        ready: false,
+        reason: notReady
+          .map((entry) => `${entry.name} is ${entry.state}${entry.reason ? ` (${entry.reason})` : ''}`)
+          .join('; '),
+      };
+    }
+    return { ready: true, reason: '' };
+  }
+
+  /** Releases every session; waits for in-flight requests of each model first. */
+  async close(): Promise<void> {
+    this.closed = true;
+    await Promise.all(
+      [...this.entries.values()].map((entry) =>
+        this.serialised(entry, async () => {
+          const versions = entry.versions;
+          entry.versions = [];
+          entry.state = 'UNAVAILABLE';
+          entry.reason = 'server stopped';
+          await this.release(versions);
+        }),
+      ),
+    );
+  }
+
+  private entryFor(name: string): ModelEntry {
+    const entry = this.entries.get(this.names.get(name) ?? '');
+    if (!entry) throw new ModelNotFoundError(`unknown model "${name}"`);
+    return entry;
+  }
+
+  private serialised<T>(entry: ModelEntry, task: () => Promise<T>): Promise<T> {
+    const run = entry.pending.then(task, task);
+    entry.pending = run.catch(() => undefined);
+    return run;
+  }
+
+  private async loadSource(source: ModelSource): Promise<void> {
+    if (this.closed) throw new ModelNotReadyError('the server is shutting down');
+    const names = servedNames(source);
+    for (const served of names) {
+      const owner = this.names.get(served);
+      if (owner !== undefined && owner !== source.name) {
+        throw new InvalidInputError(
+          `model ${source.name} would be served as "${served}", which model ${owner} uses`,
+        );
+      }
+    }
+    let entry = this.entries.get(source.name);
+    if (!entry) {
+      entry = {
+        name: source.name,
+        state: 'LOADING',
+        reason: '',
+        versions: [],
+        names,
+        wanted: true,
+        pending: Promise.resolve(),
+      };
+      this.entries.set(source.name, entry);
+    }
+    const target = entry;
+    await this.serialised(target, async () => {
+      target.wanted = true;
+      if (source.problem) {
+        if (target.versions.length === 0) [target.state, target.reason] = ['UNAVAILABLE', source.problem];
+        throw new InvalidInputError(`cannot load model ${source.name}: ${source.problem}`);
+      }
+      if (target.versions.length === 0) [target.state, target.reason] = ['LOADING', 'loading'];
+      const started = performance.now();
+      const results = await Promise.allSettled(
+        source.versions.map((version) => this.loader.load(source, version)),
+      );
+      const loaded = results.flatMap((result) => (result.status === 'fulfilled' ? [result.value] : []));
+      const failed = results.flatMap((result, i) =>
+        result.status === 'rejected'
+          ? [`version ${source.versions[i]!.version}: ${describe(result.reason)}`]
+          : [],
+      );
+      if (failed.length > 0 || this.closed) {
+        await this.release(loaded);
+        const reason = this.closed ? 'the server is shutting down' : failed.join('; ');
+        if (target.versions.length === 0) [target.state, target.reason] = ['UNAVAILABLE', reason];
+        else target.reason = `reload failed: ${reason}`;
+        this.logger.error({ model: source.name, reason }, 'model failed to load');
+        throw new InvalidInputError(`cannot load model ${source.name}: ${reason}`);
+      }
+      const previous = target.versions;
+      for (const old of target.names) this.names.delete(old);
+      target.names = names;
+      for (const served of names) this.names.set(served, source.name);
+      target.versions = loaded;
+      [target.state, target.reason] = ['READY', ''];
+      for (const version of loaded) {
+        version.runtime.onFailure((error) => this.onRuntimeFailure(target, version, error));
+        this.logger.info(
+          {
+            model: source.name,
+            version: version.version,
+            served_as: names,
+            session_load_ms: Math.round(version.loadMs),
+            warm_up_ms: Math.round(version.warmUpMs),
+            ...(version.warning && { warning: version.warning }),
+          },
+          'model version ready',
+        );
+      }
+      this.logger.info(
+        { model: source.name, load_ms: Math.round(performance.now() - started) },
+        'model ready',
+      );
+      await this.release(previous);
+    });
+  }
+
+  private async release(versions: readonly LoadedVersion[]): Promise<void> {
+    await Promise.all(
+      versions.map(async (version) => {
+        await version.limiter.idle();
+        await version.runtime.release();
+      }),
+    );
+  }
+
+  /** A crashed session takes its version out of service and the model is reloaded once from the repository. */
+  private onRuntimeFailure(entry: ModelEntry, version: LoadedVersion, error: Error): void {
+    if (!entry.versions.includes(version)) return;
+    entry.versions = entry.versions.filter((v) => v !== version);
+    this.logger.error({ model: entry.name, version: version.version, err: error }, 'model runtime failed');
+    if (entry.versions.length === 0)
+      [entry.state, entry.reason] = ['LOADING', `restarting after: ${error.message}`];
+    void version.runtime.release();
+    this.load(entry.name).catch((reloadError) => {
+      this.logger.error(
+        { model: entry.name, err: reloadError },
+        'model reload after a runtime failure failed',
+      );
+    });
+  }
+}

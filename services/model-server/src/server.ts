@@ -1,0 +1,119 @@
+import type { Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { serve } from '@hono/node-server';
+import type { Logger } from 'pino';
+import { createApp } from './app.js';
+import { DataPlane } from './dataplane.js';
+import { createLogger } from './logger.js';
+import { ServerMetrics } from './metrics.js';
+import { createModelLoader, type ModelLoaderOptions } from './models/model-loader.js';
+import { ModelRegistry } from './registry.js';
+import { ModelRepository } from './repository.js';
+import type { Settings } from './settings.js';
+
+// Longer than the idle timeout of the proxies in front (Istio/Envoy, Knative's queue-proxy), as KServe does.
+const KEEP_ALIVE_TIMEOUT_MS = 65_000;
+
+export interface RunningServer {
+  /** http://host:port */
+  url: string;
+  port: number;
+  app: ReturnType<typeof createApp>;
+  dataplane: DataPlane;
+  registry: ModelRegistry;
+  metrics: ServerMetrics;
+  /** Resolves once every model loaded and warmed up; rejects if any failed. */
+  ready: Promise<void>;
+  /** Graceful stop: not ready, no new connections, in-flight requests finish (bounded), sessions released. */
+  close(): Promise<{ forced: boolean }>;
+}
+
+export interface ServerOptions {
+  logger?: Logger;
+  /** Replaces the onnxruntime worker runtime (tests). */
+  startRuntime?: ModelLoaderOptions['startRuntime'];
+  processMetrics?: boolean;
+}
+
+/** Composition root: repository → loader → registry → data plane → HTTP app, listening before models finish loading. */
+export async function startModelServer(
+  settings: Settings,
+  options: ServerOptions = {},
+): Promise<RunningServer> {
+  const logger = options.logger ?? createLogger(settings.logLevel);
+  const metrics = new ServerMetrics({ processMetrics: options.processMetrics ?? true });
+  const repository = new ModelRepository(settings.modelRepository);
+  const loader = createModelLoader({
+    intraOpThreads: settings.intraOpThreads,
+    interOpThreads: settings.interOpThreads,
+    maxImagePixels: settings.maxImagePixels,
+    modelConcurrency: settings.modelConcurrency,
+    maxQueuedRequests: settings.maxQueuedRequests,
+    ...(options.startRuntime && { startRuntime: options.startRuntime }),
+  });
+  const registry = new ModelRegistry(repository, loader, logger);
+  const dataplane = new DataPlane(registry, metrics, logger);
+  let shuttingDown = false;
+  const app = createApp({
+    dataplane,
+    metrics,
+    logger,
+    maxRequestBytes: settings.maxRequestBytes,
+    isShuttingDown: () => shuttingDown,
+  });
+
+  const ready = registry.loadAll();
+  ready.catch(() => undefined);
+
+  const server = await new Promise<Server>((resolve, reject) => {
+    const listening = serve({ fetch: app.fetch, port: settings.port, hostname: settings.host }, () =>
+      resolve(listening as Server),
+    ) as Server;
+    listening.once('error', reject);
+  });
+  server.keepAliveTimeout = KEEP_ALIVE_TIMEOUT_MS;
+  server.headersTimeout = KEEP_ALIVE_TIMEOUT_MS + 1_000;
+  const port = (server.address() as AddressInfo).port;
+  const host = settings.host === '0.0.0.0' || settings.host === '::' ? '127.0.0.1' : settings.host;
+  logger.info({ port, host: settings.host, model_repository: settings.modelRepository }, 'listening');
+
+  let closing: Promise<{ forced: boolean }> | undefined;
+  const close = () => {
+    closing ??= (async () => {
+      shuttingDown = true;
+      dataplane.beginShutdown();
+      const closed = new Promise<void>((resolve) => server.close(() => resolve()));
+      server.closeIdleConnections();
+      let timer: NodeJS.Timeout | undefined;
+      const forced = await Promise.race([
+        closed.then(() => false),
+        new Promise<boolean>((resolve) => {
+          timer = setTimeout(() => resolve(true), settings.shutdownTimeoutMs);
+        }),
+      ]);
+      clearTimeout(timer);
+      if (forced) {
+        logger.warn(
+          { timeout_ms: settings.shutdownTimeoutMs },
+          'shutdown timeout: closing remaining connections',
+        );
+        server.closeAllConnections();
+      }
+      await ready.catch(() => undefined);
+      await registry.close();
+      return { forced };
+    })();
+    return closing;
+  };
+
+  return {
+    url: `http://${host.includes(':') ? `[${host}]` : host}:${port}`,
+    port,
+    app,
+    dataplane,
+    registry,
+    metrics,
+    ready,
+    close,
+  };
+}

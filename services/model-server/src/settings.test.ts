@@ -1,0 +1,55 @@
+import { describe, expect, it } from 'vitest';
+import { DEFAULT_INTER_OP_THREADS, DEFAULT_INTRA_OP_THREADS, settingsFromEnvironment } from './settings.js';
+
+describe('settingsFromEnvironment', () => {
+  it('Should default to the KServe conventions and the agreed limits', () => {
+    expect(settingsFromEnvironment({})).toEqual({
+      port: 8080,
+      host: '0.0.0.0',
+      modelRepository: '/mnt/models',
+      maxRequestBytes: 33_554_432,
+      maxImagePixels: 40_000_000,
+      intraOpThreads: DEFAULT_INTRA_OP_THREADS,
+      interOpThreads: DEFAULT_INTER_OP_THREADS,
+      modelConcurrency: 2,
+      maxQueuedRequests: 64,
+      logLevel: 'info',
+      shutdownTimeoutMs: 25_000,
+    });
+  });
+
+  it('Should read every variable, treating empty ones as unset', () => {
+    const settings = settingsFromEnvironment({
+      PORT: '9000',
+      HOST: '127.0.0.1',
+      MODEL_REPOSITORY: 'model/repository',
+      MAX_REQUEST_BYTES: '2048',
+      MAX_IMAGE_PIXELS: '1000',
+      ORT_INTRA_OP_THREADS: '2',
+      ORT_INTER_OP_THREADS: '',
+      MODEL_CONCURRENCY: '4',
+      MAX_QUEUED_REQUESTS: '0',
+      LOG_LEVEL: 'debug',
+      SHUTDOWN_TIMEOUT_MS: '100',
+    });
+    expect(settings).toMatchObject({
+      port: 9000,
+      host: '127.0.0.1',
+      modelRepository: 'model/repository',
+      maxRequestBytes: 2048,
+      maxImagePixels: 1000,
+      intraOpThreads: 2,
+      interOpThreads: DEFAULT_INTER_OP_THREADS,
+      modelConcurrency: 4,
+      maxQueuedRequests: 0,
+      logLevel: 'debug',
+      shutdownTimeoutMs: 100,
+    });
+  });
+
+  it('Should list every invalid variable at once', () => {
+    expect(() =>
+      settingsFromEnvironment({ PORT: 'http', ORT_INTRA_OP_THREADS: '0', LOG_LEVEL: 'loud' }),
+    ).toThrow(/invalid environment: PORT: .*; ORT_INTRA_OP_THREADS: .*; LOG_LEVEL: /);
+  });
+});

@@ -1,0 +1,65 @@
+import { z } from 'zod';
+
+/**
+ * ORT thread defaults measured on the 2-core CI/dev machine (see README, "Choosing thread counts"):
+ * one intra-op thread per session leaves the second core to decoding and pre-processing of the next request.
+ */
+export const DEFAULT_INTRA_OP_THREADS = 1;
+export const DEFAULT_INTER_OP_THREADS = 1;
+
+const integer = (min: number) => z.coerce.number().int().min(min);
+
+const environmentSchema = z.object({
+  PORT: integer(0).max(65535).default(8080),
+  HOST: z.string().min(1).default('0.0.0.0'),
+  MODEL_REPOSITORY: z.string().min(1).default('/mnt/models'),
+  MAX_REQUEST_BYTES: integer(1024).default(33_554_432),
+  MAX_IMAGE_PIXELS: integer(1).default(40_000_000),
+  ORT_INTRA_OP_THREADS: integer(1).max(256).default(DEFAULT_INTRA_OP_THREADS),
+  ORT_INTER_OP_THREADS: integer(1).max(256).default(DEFAULT_INTER_OP_THREADS),
+  MODEL_CONCURRENCY: integer(1).max(64).default(2),
+  MAX_QUEUED_REQUESTS: integer(0).max(100_000).default(64),
+  LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+  SHUTDOWN_TIMEOUT_MS: integer(0).default(25_000),
+});
+
+export interface Settings {
+  port: number;
+  host: string;
+  /** A model repository (`<root>/<model>/...`) or a single model folder. */
+  modelRepository: string;
+  maxRequestBytes: number;
+  maxImagePixels: number;
+  intraOpThreads: number;
+  interOpThreads: number;
+  /** Requests of one model that are decoded/run at the same time; the rest wait in its queue. */
+  modelConcurrency: number;
+  /** Requests that may wait per model before new ones are refused with 503. */
+  maxQueuedRequests: number;
+  logLevel: z.infer<typeof environmentSchema>['LOG_LEVEL'];
+  shutdownTimeoutMs: number;
+}
+
+/** Reads and validates the server settings from environment variables; throws with every problem listed. */
+export function settingsFromEnvironment(environment: NodeJS.ProcessEnv = process.env): Settings {
+  const defined = Object.fromEntries(Object.entries(environment).filter(([, value]) => value !== ''));
+  const parsed = environmentSchema.safeParse(defined);
+  if (!parsed.success) {
+    const problems = parsed.error.issues.map((issue) => `${issue.path.join('.')}: ${issue.message}`);
+    throw new Error(`invalid environment: ${problems.join('; ')}`);
+  }
+  const env = parsed.data;
+  return {
+    port: env.PORT,
+    host: env.HOST,
+    modelRepository: env.MODEL_REPOSITORY,
+    maxRequestBytes: env.MAX_REQUEST_BYTES,
+    maxImagePixels: env.MAX_IMAGE_PIXELS,
+    intraOpThreads: env.ORT_INTRA_OP_THREADS,
+    interOpThreads: env.ORT_INTER_OP_THREADS,
+    modelConcurrency: env.MODEL_CONCURRENCY,
+    maxQueuedRequests: env.MAX_QUEUED_REQUESTS,
+    logLevel: env.LOG_LEVEL,
+    shutdownTimeoutMs: env.SHUTDOWN_TIMEOUT_MS,
+  };
+}

@@ -35,7 +35,7 @@ export function ObjectDetails({ object, loading, error, onClose }: ObjectDetails
       <dl class="details-list">
         <dt>Score</dt>
         <dd data-field="score">{formatScore(object.score)}</dd>
-        <dt>Bounding box</dt>
+        <dt>BBox</dt>
         <dd class="mono" data-field="bbox">
           [{formatPoint(object.bbox)}]
         </dd>

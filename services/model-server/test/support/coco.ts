@@ -1,5 +1,4 @@
 import { readFileSync } from 'node:fs';
-import { createRequire } from 'node:module';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 
@@ -55,8 +54,9 @@ export function iou(a: readonly number[], b: readonly number[]): number {
 }
 
 /** A photo of faces shipped with the reference library (installed with @detection/model). */
-export function faceImage(): string {
-  const modelPackage = fileURLToPath(new URL('../../../../model/package.json', import.meta.url));
-  const human = createRequire(modelPackage).resolve('@vladmandic/human/package.json');
-  return path.join(path.dirname(human), 'assets', 'screenshot-facedetect.jpg');
-}
+export const FACE_IMAGE = fileURLToPath(
+  new URL(
+    '../../../../model/node_modules/@vladmandic/human/assets/screenshot-facedetect.jpg',
+    import.meta.url,
+  ),
+);

@@ -1,0 +1,141 @@
+/** Detection quality on real photos: COCO persons against ground truth, faces, and the image formats/orientation. */
+import { readdirSync } from 'node:fs';
+import path from 'node:path';
+import sharp from 'sharp';
+import { beforeAll, describe, expect, it } from 'vitest';
+import type { RunningServer } from '../src/server.js';
+import { COCO_SAMPLE, cocoImage, FACE_IMAGE, groundTruth, iou } from './support/coco.js';
+import { expectConforms, jsonOf } from './support/oip-schema.js';
+import {
+  type Detections,
+  detectionsOf,
+  jsonImageRequest,
+  readImage,
+  startTestServer,
+} from './support/server.js';
+
+let server: RunningServer;
+beforeAll(async () => {
+  server = await startTestServer();
+});
+
+async function detect(model: string, image: Uint8Array, parameters: object = {}): Promise<Detections> {
+  const response = await server.app.request(
+    `/v2/models/${model}/infer`,
+    jsonImageRequest(image, { parameters }),
+  );
+  const body = await jsonOf(response);
+  expect(response.status, JSON.stringify(body)).toBe(200);
+  expectConforms(body, 'inference_response');
+  return detectionsOf(body);
+}
+
+const bestIou = (detections: Detections, box: readonly number[]) =>
+  Math.max(0, ...detections.boxes.map((candidate) => iou(candidate, box)));
+
+describe('CenterNet on COCO photos', () => {
+  it.each([
+    '000000000036',
+    '000000000113',
+    '000000000165',
+    '000000000328',
+    '000000000428',
+    '000000000474',
+    '000000000625',
+  ])('Should find every person of %s with a box of IoU >= 0.5 against the ground truth', async (id) => {
+    const persons = groundTruth(id).filter((truth) => truth.label === 'person');
+    expect(persons.length).toBeGreaterThan(0);
+    const detections = await detect('centernet-coco', await readImage(cocoImage(id)), {
+      classes: ['person'],
+    });
+    for (const person of persons) expect(bestIou(detections, person.box)).toBeGreaterThanOrEqual(0.5);
+  });
+
+  it('Should find most of the clearly visible persons (area >= 10000 px²) of the whole sample', async () => {
+    const ids = readdirSync(path.join(COCO_SAMPLE, 'images')).map((file) => file.replace(/\.jpg$/, ''));
+    let found = 0;
+    let total = 0;
+    for (const id of ids) {
+      const persons = groundTruth(id).filter(
+        (truth) =>
+          truth.label === 'person' && (truth.box[2] - truth.box[0]) * (truth.box[3] - truth.box[1]) >= 10_000,
+      );
+      if (persons.length === 0) continue;
+      const detections = await detect('centernet-coco', await readImage(cocoImage(id)), {
+        classes: 'person',
+      });
+      total += persons.length;
+      found += persons.filter((person) => bestIou(detections, person.box) >= 0.5).length;
+    }
+    console.info(`CenterNet: ${found}/${total} large persons found at IoU >= 0.5`);
+    expect(total).toBeGreaterThan(40);
+    // 39 of 47 (0.83) when written.
+    expect(found / total).toBeGreaterThanOrEqual(0.75);
+  });
+
+  it('Should give identical detections for a JPEG and the same pixels as PNG and lossless WebP', async () => {
+    const jpeg = await readImage(cocoImage('000000000389'));
+    const pixels = sharp(jpeg).removeAlpha();
+    const png = new Uint8Array(await pixels.clone().png().toBuffer());
+    const webp = new Uint8Array(await pixels.clone().webp({ lossless: true }).toBuffer());
+    const reference = await detect('centernet-coco', jpeg);
+    expect(reference.scores.length).toBeGreaterThan(3);
+    expect(await detect('centernet-coco', png)).toEqual(reference);
+    expect(await detect('centernet-coco', webp)).toEqual(reference);
+  });
+
+  it('Should apply EXIF orientation: boxes are in the pixels of the image as displayed', async () => {
+    const original = await readImage(cocoImage('000000000036'));
+    const rotated = new Uint8Array(await sharp(original).rotate(90).jpeg({ quality: 95 }).toBuffer());
+    const tagged = new Uint8Array(
+      await sharp(original).jpeg({ quality: 95 }).withMetadata({ orientation: 6 }).toBuffer(),
+    );
+    const upright = await detect('centernet-coco', rotated, { classes: ['person'] });
+    const fromExif = await detect('centernet-coco', tagged, { classes: ['person'] });
+    expect([fromExif.imageWidth, fromExif.imageHeight]).toEqual([640, 481]);
+    expect(fromExif.boxes.length).toBeGreaterThan(0);
+    expect(iou(fromExif.boxes[0]!, upright.boxes[0]!)).toBeGreaterThan(0.9);
+  });
+});
+
+describe('BlazeFace', () => {
+  let screenshot: Uint8Array;
+  beforeAll(async () => {
+    screenshot = await readImage(FACE_IMAGE);
+  });
+
+  // The five face tiles of the reference library's screenshot (x, y, width, height in the 800x718 image).
+  const tiles = [8, 165, 322, 479, 636].map((x) => [x, 345, 150, 150] as const);
+
+  it.each(tiles)(
+    'Should find the one face of the tile at x=%i with its keypoints in anatomical order',
+    async (left, top, width, height) => {
+      const tile = new Uint8Array(
+        await sharp(screenshot).extract({ left, top, width, height }).png().toBuffer(),
+      );
+      const faces = await detect('blazeface', tile);
+      expect(faces.scores).toHaveLength(1);
+      expect(faces.scores[0]).toBeGreaterThan(0.7);
+      const [x1, y1, x2, y2] = faces.boxes[0]!;
+      expect((x2! - x1!) * (y2! - y1!)).toBeGreaterThan(0.1 * width * height);
+      const [rightEye, leftEye, nose, mouth] = faces.keypoints![0]!;
+      for (const [x, y] of [rightEye!, leftEye!, nose!, mouth!]) {
+        expect(x! > x1! && x! < x2! && y! > y1! && y! < y2!).toBe(true);
+      }
+      expect(rightEye![0]).toBeLessThan(leftEye![0]!); // the subject's right eye is on the image's left
+      expect(nose![1]).toBeGreaterThan((rightEye![1]! + leftEye![1]!) / 2);
+      expect(mouth![1]).toBeGreaterThan(nose![1]!);
+    },
+  );
+
+  it('Should find the five large faces in the whole screenshot, in original pixels', async () => {
+    const faces = await detect('blazeface', screenshot, { score_threshold: 0.5 });
+    const matched = tiles.filter(([x, y, w, h]) =>
+      faces.boxes.some(([x1, y1, x2, y2]) => {
+        const [cx, cy] = [(x1! + x2!) / 2, (y1! + y2!) / 2];
+        return cx > x && cx < x + w && cy > y && cy < y + h;
+      }),
+    );
+    expect(matched).toHaveLength(5);
+  });
+});

@@ -49,7 +49,7 @@ export const getObjectRoute = createRoute({
   request: { params: ObjectParamsSchema },
   responses: {
     200: {
-      content: { 'application/json': { schema: DetectionSchema.omit({}).openapi('Object') } },
+      content: { 'application/json': { schema: DetectionSchema } },
       description: 'The object',
     },
     400: errorResponse('Invalid id'),

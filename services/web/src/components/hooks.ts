@@ -158,16 +158,16 @@ export function useImageSource(
   return state;
 }
 
-/** Fires `onEscape` when Escape is pressed anywhere (used to clear a selection). */
+/** Fires `onEscape` when Escape is pressed anywhere while `enabled` (used to clear a selection). */
 export function useEscapeKey(onEscape: () => void, enabled: boolean) {
-  const handler = useRef(onEscape);
-  handler.current = onEscape;
+  const latest = useRef({ onEscape, enabled });
+  latest.current = { onEscape, enabled };
+  // registered once and read through the ref, so a key pressed right after a render is never missed
   useEffect(() => {
-    if (!enabled) return;
     const onKey = (event: KeyboardEvent) => {
-      if (event.key === 'Escape' && !event.defaultPrevented) handler.current();
+      if (event.key === 'Escape' && !event.defaultPrevented && latest.current.enabled) latest.current.onEscape();
     };
     window.addEventListener('keydown', onKey);
     return () => window.removeEventListener('keydown', onKey);
-  }, [enabled]);
+  }, []);
 }

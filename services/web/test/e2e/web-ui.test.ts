@@ -26,6 +26,7 @@ const photo = (name: string) => path.join(cocoImages, name);
 const STREET = '000000000241.jpg';
 const SECOND = '000000000086.jpg';
 const THIRD = '000000000036.jpg';
+const SMALL = '000000000643.jpg'; // 40 KB: under the 50 KB upload limit of the failing backend
 
 let uiDir: string;
 let modelServer: RunningProcess;
@@ -473,6 +474,68 @@ describe('cold start: the model server comes up while a detection waits', () => 
     await expect
       .poll(() => page.getByTestId('model-server-status').innerText(), { timeout: 10_000 })
       .toContain('ready');
+    await page.close();
+  });
+});
+
+describe('errors the API reports: too large, model server down', () => {
+  let failingBackend: RunningBackend;
+
+  beforeAll(async () => {
+    // nothing listens on this port: every detection fails after a short retry window
+    const deadPort = await freePort();
+    failingBackend = await startBackend({
+      modelServerUrl: `http://127.0.0.1:${deadPort}`,
+      webUiDir: uiDir,
+      modelRetryDeadlineMs: 1000,
+      maxUploadBytes: 50_000,
+    });
+  }, 120_000);
+
+  afterAll(async () => {
+    await failingBackend?.stop();
+  });
+
+  it('says a file is too large, with the limit from the backend, and stores nothing', async () => {
+    const page = await openPage();
+    await page.goto(failingBackend.url);
+    const big = await readFile(photo(STREET));
+    expect(big.length).toBeGreaterThan(50_000);
+    await page.setInputFiles('#file-input', photo(STREET));
+    const alert = page.getByTestId('error');
+    await alert.waitFor({ timeout: 30_000 });
+    const text = await alert.innerText();
+    expect(text).toContain('Upload failed: the file is too large.');
+    expect(text).toContain('HTTP 413');
+    expect(text).toContain('50000-byte upload limit');
+    expect(await alert.getAttribute('data-kind')).toBe('too_large');
+    expect(await storedImageIds(failingBackend.url)).toEqual([]);
+    await page.close();
+  });
+
+  it('says the model server is unavailable, keeps the image as failed and offers to re-run it', async () => {
+    const page = await openPage();
+    await page.goto(failingBackend.url);
+    await page.setInputFiles('#file-input', photo(SMALL));
+    const alert = page.getByTestId('error');
+    await alert.waitFor({ timeout: 60_000 });
+    const text = await alert.innerText();
+    expect(text).toContain('Upload failed: the model server is unavailable.');
+    expect(text).toMatch(/HTTP 50[234]/);
+    // the backend kept the upload with status "failed": the page opens it and the history lists it
+    const [imageId] = await storedImageIds(failingBackend.url);
+    expect(imageId).toBeDefined();
+    await expect.poll(() => page.getByTestId('result').getAttribute('data-image-id')).toBe(imageId);
+    expect(await page.getByTestId('result-status').innerText()).toBe('detection failed');
+    await expect
+      .poll(() => page.locator(`[data-testid="history-item"][data-image-id="${imageId}"]`).innerText())
+      .toContain('failed');
+    // re-running fails the same readable way while the model server is still down
+    await alert.getByRole('button', { name: 'Re-run detection' }).click();
+    await expect
+      .poll(() => page.getByTestId('error').innerText(), { timeout: 60_000 })
+      .toContain('Re-running detection');
+    expect(await page.getByTestId('error').innerText()).toContain('the model server is unavailable');
     await page.close();
   });
 });

@@ -165,7 +165,8 @@ export function useEscapeKey(onEscape: () => void, enabled: boolean) {
   // registered once and read through the ref, so a key pressed right after a render is never missed
   useEffect(() => {
     const onKey = (event: KeyboardEvent) => {
-      if (event.key === 'Escape' && !event.defaultPrevented && latest.current.enabled) latest.current.onEscape();
+      if (event.key === 'Escape' && !event.defaultPrevented && latest.current.enabled)
+        latest.current.onEscape();
     };
     window.addEventListener('keydown', onKey);
     return () => window.removeEventListener('keydown', onKey);

@@ -66,6 +66,7 @@ export class DataPlane {
   async infer(name: string, version: string | undefined, request: InferRequest): Promise<InferResponse> {
     const started = performance.now();
     const model = this.registry.resolve(name, version);
+    this.metrics.inferenceStarted(model.name, model.version);
     try {
       const { response, timings } = await model.infer(request);
       this.metrics.inferenceSucceeded(model.name, model.version, timings, performance.now() - started);

@@ -2,7 +2,13 @@ import { createLogger } from './logger.js';
 import { startModelServer } from './server.js';
 import { settingsFromEnvironment } from './settings.js';
 
-const settings = settingsFromEnvironment();
+let settings: ReturnType<typeof settingsFromEnvironment>;
+try {
+  settings = settingsFromEnvironment();
+} catch (error) {
+  createLogger('info').fatal({ err: error }, 'invalid settings');
+  process.exit(1);
+}
 const logger = createLogger(settings.logLevel);
 
 process.on('uncaughtException', (error) => {

@@ -33,6 +33,12 @@ export class ServerMetrics {
     buckets: REQUEST_BUCKETS,
     registers: [this.registry],
   });
+  private readonly pending = new Gauge({
+    name: 'model_server_inference_pending_requests',
+    help: 'Inference requests inside the server per model: waiting or running',
+    labelNames: MODEL_LABELS,
+    registers: [this.registry],
+  });
   private readonly httpRequests = new Counter({
     name: 'model_server_http_requests_total',
     help: 'HTTP requests by method, route and status',
@@ -72,7 +78,12 @@ export class ServerMetrics {
     });
   }
 
+  inferenceStarted(model: string, version: string): void {
+    this.pending.inc({ model, version });
+  }
+
   inferenceSucceeded(model: string, version: string, timings: StageTimings, totalMs: number): void {
+    this.pending.dec({ model, version });
     const labels = { model, version };
     this.inferRequests.inc(labels);
     for (const stage of ['queue', 'preprocess', 'inference', 'postprocess'] as const) {
@@ -82,6 +93,7 @@ export class ServerMetrics {
   }
 
   inferenceFailed(model: string, version: string, status: number): void {
+    this.pending.dec({ model, version });
     this.inferRequests.inc({ model, version });
     this.inferFailures.inc({ model, version, status: String(status) });
   }

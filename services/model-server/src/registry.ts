@@ -38,6 +38,7 @@ export class ModelRegistry {
   /** Served name → repository model name. */
   private readonly names = new Map<string, string>();
   private closed = false;
+  private discovering = false;
 
   constructor(
     private readonly repository: ModelRepository,
@@ -47,7 +48,10 @@ export class ModelRegistry {
 
   /** Loads every model of the repository in parallel; throws if there is none or any fails (fail fast at startup). */
   async loadAll(): Promise<void> {
-    const sources = await this.repository.list();
+    this.discovering = true;
+    const sources = await this.repository.list().finally(() => {
+      this.discovering = false;
+    });
     if (sources.length === 0) {
       throw new Error(
         `model repository ${this.repository.root} has no models (expected <name>/<version>/model.onnx)`,
@@ -144,7 +148,12 @@ export class ModelRegistry {
   /** Ready when at least one model is wanted and every wanted model is READY. */
   readiness(): { ready: boolean; reason: string } {
     const wanted = [...this.entries.values()].filter((entry) => entry.wanted);
-    if (wanted.length === 0) return { ready: false, reason: 'no model is loaded' };
+    if (wanted.length === 0) {
+      return {
+        ready: false,
+        reason: this.discovering ? 'reading the model repository' : 'no model is loaded',
+      };
+    }
     const notReady = wanted.filter((entry) => entry.state !== 'READY');
     if (notReady.length > 0) {
       return {
@@ -208,6 +217,8 @@ export class ModelRegistry {
         pending: Promise.resolve(),
       };
       this.entries.set(source.name, entry);
+      // Known from now on: requests get 503 (not ready) rather than 404 while the model loads.
+      for (const served of names) this.names.set(served, source.name);
     }
     const target = entry;
     await this.serialised(target, async () => {

@@ -1,5 +1,6 @@
 import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import type { Duplex } from 'node:stream';
 import { serve } from '@hono/node-server';
 import type { Logger } from 'pino';
 import { createApp } from './app.js';
@@ -13,6 +14,24 @@ import type { Settings } from './settings.js';
 
 // Longer than the idle timeout of the proxies in front (Istio/Envoy, Knative's queue-proxy), as KServe does.
 const KEEP_ALIVE_TIMEOUT_MS = 65_000;
+
+/** Requests Node's HTTP parser rejects never reach the app; they still get the `{"error"}` shape. */
+function answerMalformedHttp(error: NodeJS.ErrnoException, socket: Duplex): void {
+  if (!socket.writable || error.code === 'ECONNRESET') {
+    socket.destroy();
+    return;
+  }
+  const [status, reason, message] =
+    error.code === 'HPE_HEADER_OVERFLOW'
+      ? [431, 'Request Header Fields Too Large', 'the request headers are too large']
+      : error.code === 'ERR_HTTP_REQUEST_TIMEOUT'
+        ? [408, 'Request Timeout', 'the request took too long to arrive']
+        : [400, 'Bad Request', `malformed HTTP request (${error.code ?? 'parse error'})`];
+  const body = JSON.stringify({ error: message });
+  socket.end(
+    `HTTP/1.1 ${status} ${reason}\r\ncontent-type: application/json\r\ncontent-length: ${Buffer.byteLength(body)}\r\nconnection: close\r\n\r\n${body}`,
+  );
+}
 
 export interface RunningServer {
   /** http://host:port */
@@ -71,6 +90,7 @@ export async function startModelServer(
     ) as Server;
     listening.once('error', reject);
   });
+  server.on('clientError', answerMalformedHttp);
   server.keepAliveTimeout = KEEP_ALIVE_TIMEOUT_MS;
   server.headersTimeout = KEEP_ALIVE_TIMEOUT_MS + 1_000;
   const port = (server.address() as AddressInfo).port;

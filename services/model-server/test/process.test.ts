@@ -1,0 +1,149 @@
+/**
+ * The production bundle as a process: `node index.js` starts, logs its startup time, serves, and on SIGTERM
+ * turns unready, finishes in-flight requests, refuses new connections and exits 0.
+ */
+import { type ChildProcess, spawn } from 'node:child_process';
+import { once } from 'node:events';
+import path from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { bundle, PACKAGE_ROOT } from '../scripts/bundle.js';
+import { cocoImage, MODEL_REPOSITORY } from './support/coco.js';
+import { binaryImageRequest, readImage } from './support/server.js';
+
+// Inside the package so that the external native packages resolve from its node_modules.
+const OUTDIR = path.join(PACKAGE_ROOT, 'node_modules', '.cache', 'model-server-test-bundle');
+
+interface ServerProcess {
+  child: ChildProcess;
+  url: string;
+  logs: Array<Record<string, unknown>>;
+  exited: Promise<number | null>;
+}
+
+async function startProcess(env: Record<string, string> = {}): Promise<ServerProcess> {
+  const child = spawn(process.execPath, [path.join(OUTDIR, 'index.js')], {
+    cwd: path.join(PACKAGE_ROOT, '..'),
+    env: {
+      PATH: process.env.PATH,
+      PORT: '0',
+      HOST: '127.0.0.1',
+      MODEL_REPOSITORY,
+      LOG_LEVEL: 'info',
+      ...env,
+    },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  const exited = once(child, 'exit').then(([code]) => code as number | null);
+  const logs: Array<Record<string, unknown>> = [];
+  let buffered = '';
+  let stderr = '';
+  child.stderr!.on('data', (chunk) => {
+    stderr += chunk;
+  });
+  const listening = new Promise<string>((resolve, reject) => {
+    child.stdout!.on('data', (chunk: Buffer) => {
+      buffered += chunk.toString();
+      const lines = buffered.split('\n');
+      buffered = lines.pop()!;
+      for (const line of lines) {
+        const entry = JSON.parse(line) as Record<string, unknown>;
+        logs.push(entry);
+        if (entry.msg === 'listening') resolve(`http://127.0.0.1:${entry.port}`);
+      }
+    });
+    void exited.then((code) => reject(new Error(`exited with ${code} before listening: ${stderr}`)));
+  });
+  return { child, url: await listening, logs, exited };
+}
+
+async function waitUntilReady(url: string): Promise<void> {
+  for (let i = 0; i < 400; i++) {
+    if ((await fetch(`${url}/v2/health/ready`)).status === 200) return;
+    await new Promise((resolve) => setTimeout(resolve, 25));
+  }
+  throw new Error('not ready within 10 s');
+}
+
+let photo: Uint8Array;
+const started: ServerProcess[] = [];
+
+beforeAll(async () => {
+  await bundle(OUTDIR);
+  photo = await readImage(cocoImage('000000000036'));
+});
+afterAll(() => {
+  for (const { child } of started)
+    if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
+});
+
+describe('the production bundle', () => {
+  it('Should log the time from process start to ready, then stop gracefully on SIGTERM with in-flight requests served', async () => {
+    const server = await startProcess({ SHUTDOWN_TIMEOUT_MS: '20000' });
+    started.push(server);
+    await waitUntilReady(server.url);
+    const ready = server.logs.find((entry) => entry.msg === 'ready: every model loaded and warmed up');
+    expect(ready?.startup_ms).toEqual(expect.any(Number));
+    expect(
+      server.logs
+        .filter((entry) => entry.msg === 'model version ready')
+        .map((entry) => entry.model)
+        .sort(),
+    ).toEqual(['blazeface', 'centernet-coco']);
+
+    const request = () => fetch(`${server.url}/v2/models/centernet-coco/infer`, binaryImageRequest(photo));
+    const inflight = Array.from({ length: 6 }, request);
+    // SIGTERM once all six are inside the server (queued or running).
+    for (let i = 0; i < 400; i++) {
+      const metrics = await (await fetch(`${server.url}/metrics`)).text();
+      const pending = Number(
+        /model_server_inference_pending_requests\{model="centernet-coco",version="1"\} (\d+)/.exec(
+          metrics,
+        )?.[1] ?? 0,
+      );
+      const done = Number(
+        /model_server_inference_requests_total\{model="centernet-coco",version="1"\} (\d+)/.exec(
+          metrics,
+        )?.[1] ?? 0,
+      );
+      if (pending + done >= 6 && pending > 0) break;
+      await new Promise((resolve) => setTimeout(resolve, 5));
+    }
+    server.child.kill('SIGTERM');
+    const responses = await Promise.all(inflight);
+    expect(responses.map((response) => response.status)).toEqual([200, 200, 200, 200, 200, 200]);
+    await Promise.all(responses.map((response) => response.arrayBuffer()));
+    expect(await server.exited).toBe(0);
+    await expect(fetch(`${server.url}/v2/health/live`)).rejects.toThrow();
+    const messages = server.logs.map((entry) => entry.msg);
+    expect(messages).toContain('shutting down: draining in-flight requests');
+    expect(server.logs.find((entry) => entry.msg === 'stopped')).toMatchObject({ forced: false });
+  });
+
+  it('Should exit non-zero with the reason when the repository is unusable', async () => {
+    const server = await startProcess({ MODEL_REPOSITORY: path.join(PACKAGE_ROOT, 'src') });
+    started.push(server);
+    expect(await server.exited).toBe(1);
+    expect(server.logs.find((entry) => entry.msg === 'startup failed')).toMatchObject({
+      level: 'fatal',
+      err: { message: expect.stringMatching(/has no models/) },
+    });
+  });
+
+  it('Should refuse invalid settings before doing anything', async () => {
+    const child = spawn(process.execPath, [path.join(OUTDIR, 'index.js')], {
+      env: { PATH: process.env.PATH, PORT: 'eighty' },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    let stdout = '';
+    child.stdout!.on('data', (chunk) => {
+      stdout += chunk;
+    });
+    const [code] = await once(child, 'exit');
+    expect(code).toBe(1);
+    expect(JSON.parse(stdout)).toMatchObject({
+      level: 'fatal',
+      msg: 'invalid settings',
+      err: { message: expect.stringMatching(/invalid environment: PORT/) },
+    });
+  });
+});

@@ -9,6 +9,7 @@ import { toObjectRows } from './detections.js';
 import { extensionOf } from './image-format.js';
 import { type ProbedImage, probeImage } from './image-probe.js';
 import { DuplicateImageError, type ImageRepository, type ImageWithRun } from './image-repository.js';
+import { KeyedLock } from './keyed-lock.js';
 
 export interface DetectionOptions {
   model?: string | undefined;
@@ -49,6 +50,8 @@ export interface ImageServiceDependencies {
 /** The upload pipeline: validate, detect, store the blob, then write all rows in one transaction. */
 export class ImageService {
   private readonly now: () => number;
+  /** Keeps "write blob + insert rows" and "delete rows + delete blob" of one image id from interleaving. */
+  private readonly blobLock = new KeyedLock();
 
   constructor(private readonly deps: ImageServiceDependencies) {
     this.now = deps.now ?? Date.now;
@@ -83,17 +86,19 @@ export class ImageService {
       if (!(error instanceof ModelServerError) || error.failure === 'rejected')
         throw this.toApiError(error, model);
       const run = failedRun(runId, imageId, model, options.scoreThreshold, error, createdAt);
-      await this.putBlob(storageKey, input.bytes, probed.contentType);
-      this.insertOrRollBack({ ...image, status: 'failed', error: error.message }, run, [], storageKey);
+      await this.storeOnce(imageId, storageKey, input.bytes, probed.contentType, () =>
+        this.insertOrRollBack({ ...image, status: 'failed', error: error.message }, run, [], storageKey),
+      );
       this.deps.metrics.imagesStored.inc({ status: 'failed' });
       throw this.toApiError(error, model, { image_id: imageId, status: 'failed' });
     }
 
     const found = toObjectRows(result.detections, image, runId);
     const run = completedRun(runId, imageId, result, options.scoreThreshold, found.length, createdAt);
-    await this.putBlob(storageKey, input.bytes, probed.contentType);
     const stored: ImageRow = { ...image, status: 'completed', error: null, currentRunId: runId };
-    this.insertOrRollBack(stored, run, found, storageKey);
+    await this.storeOnce(imageId, storageKey, input.bytes, probed.contentType, () =>
+      this.insertOrRollBack(stored, run, found, storageKey),
+    );
     this.deps.metrics.imagesStored.inc({ status: 'completed' });
     this.deps.metrics.detectedObjects.inc({ model: result.modelName }, found.length);
     return {
@@ -173,16 +178,18 @@ export class ImageService {
 
   /** Removes the rows first (one statement, cascading), then the blob; a crash in between leaves only an orphan blob. */
   async delete(imageId: string): Promise<void> {
-    const storageKey = this.deps.repository.delete(imageId);
-    if (storageKey === null) throw new ApiError(404, `image ${imageId} not found`);
-    try {
-      await this.deps.storage.delete(storageKey);
-    } catch (error) {
-      this.deps.logger.warn(
-        { err: error, storageKey },
-        'blob delete failed; it will be removed as an orphan',
-      );
-    }
+    await this.blobLock.run(imageId, async () => {
+      const storageKey = this.deps.repository.delete(imageId);
+      if (storageKey === null) throw new ApiError(404, `image ${imageId} not found`);
+      try {
+        await this.deps.storage.delete(storageKey);
+      } catch (error) {
+        this.deps.logger.warn(
+          { err: error, storageKey },
+          'blob delete failed; it will be removed as an orphan',
+        );
+      }
+    });
   }
 
   /** Deletes blobs that no image row points at (left by a crash between the blob write and the transaction). */
@@ -214,6 +221,21 @@ export class ImageService {
       this.deps.metrics.modelRequests.inc({ model, outcome });
       throw error;
     }
+  }
+
+  /** Blob first, then the rows; a duplicate found now (a concurrent upload won) leaves the blob to its owner. */
+  private async storeOnce(
+    imageId: string,
+    storageKey: string,
+    bytes: Uint8Array,
+    contentType: string,
+    insertRows: () => void,
+  ): Promise<void> {
+    await this.blobLock.run(imageId, async () => {
+      if (this.deps.repository.exists(imageId)) throw duplicate(imageId);
+      await this.putBlob(storageKey, bytes, contentType);
+      insertRows();
+    });
   }
 
   private async putBlob(key: string, bytes: Uint8Array, contentType: string): Promise<void> {

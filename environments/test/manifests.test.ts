@@ -1,0 +1,479 @@
+/**
+ * Renders every overlay with `kubectl kustomize` and checks it offline: each resource against its real
+ * schema (see support/schema-validation.ts), then the properties the stack depends on at run time.
+ * No cluster exists here; what only a cluster can check is listed in environments/README.md.
+ */
+import fs from 'node:fs';
+import path from 'node:path';
+import { pathToFileURL } from 'node:url';
+import { beforeAll, describe, expect, test } from 'vitest';
+import { parse } from 'yaml';
+import { imageName, imageTag } from '../src/manifests/image-overrides.js';
+import type { KubernetesObject } from '../src/manifests/kubernetes-object.js';
+import { environmentsDir, overlayNames, parseManifests, renderOverlay } from '../src/manifests/overlays.js';
+import {
+  type AuthorizationPolicy,
+  type ConfigMap,
+  type Container,
+  type Deployment,
+  type Gateway,
+  type InferenceService,
+  type Job,
+  mebibytes,
+  millicores,
+  ofKind,
+  one,
+  type PeerAuthentication,
+  type PersistentVolumeClaim,
+  podSpecs,
+  type Secret,
+  type Service,
+  type ServiceAccount,
+  type ServingRuntime,
+  type VirtualService,
+} from './support/manifest-types.js';
+import { ManifestValidator, specsDir } from './support/schema-validation.js';
+
+const repoRoot = path.resolve(environmentsDir, '..');
+const overlays = overlayNames();
+const rendered = new Map<string, KubernetesObject[]>();
+let validator: ManifestValidator;
+
+const knativeServing = parse(fs.readFileSync(path.join(environmentsDir, 'platform/knative-serving.yaml'), 'utf8')) as {
+  spec: { version: string; config: Record<string, Record<string, string>> };
+};
+const netIstioGateways = parseManifests(
+  fs.readFileSync(path.join(specsDir, 'net-istio-v1.15.1/202-gateway.yaml'), 'utf8') +
+    '\n---\n' +
+    fs.readFileSync(path.join(specsDir, 'net-istio-v1.15.1/203-local-gateway.yaml'), 'utf8'),
+  'net-istio',
+);
+const knativeReservedEnv = ['PORT', 'K_SERVICE', 'K_CONFIGURATION', 'K_REVISION'];
+const knativeReservedPorts = [8012, 8013, 8022, 9090, 9091, 8008];
+const queueProxyMetricsPorts = ['9090', '9091'];
+
+beforeAll(async () => {
+  validator = new ManifestValidator([
+    path.join(specsDir, 'kserve-v0.15.2/serving.kserve.io_inferenceservices.yaml'),
+    path.join(specsDir, 'kserve-v0.15.2/serving.kserve.io_clusterservingruntimes.yaml'),
+    path.join(specsDir, 'kserve-v0.15.2/serving.kserve.io_servingruntimes.yaml'),
+    path.join(specsDir, 'istio-1.23.2/crd-all.gen.yaml'),
+  ]);
+  for (const overlay of overlays) rendered.set(overlay, await renderOverlay(overlay));
+});
+
+const objectsOf = (overlay: string) => rendered.get(overlay)!;
+
+function allContainers(objects: KubernetesObject[]): Array<{ owner: string; container: Container }> {
+  return podSpecs(objects).flatMap(({ owner, spec }) =>
+    [...spec.containers, ...(spec.initContainers ?? [])].map((container) => ({ owner, container })),
+  );
+}
+
+/** Imports another workspace package's environment parser, to check our configuration with its real rules. */
+async function importFrom<T>(relativePath: string): Promise<T> {
+  return (await import(pathToFileURL(path.join(repoRoot, relativePath)).href)) as T;
+}
+
+test('the overlays are local, dev, stage and prod', () => {
+  expect(overlays).toEqual(['dev', 'local', 'prod', 'stage']);
+});
+
+describe.each(overlays)('overlay %s', (overlay) => {
+  test('every resource is valid against its real schema (core models, CRD OpenAPI schemas, CEL rules)', () => {
+    const problems = Object.fromEntries(
+      objectsOf(overlay)
+        .map((object) => [`${object.kind}/${object.metadata.name}`, validator.errors(object)] as const)
+        .filter(([, errors]) => errors.length > 0),
+    );
+    expect(problems).toEqual({});
+    expect(objectsOf(overlay).length).toBeGreaterThanOrEqual(14);
+  });
+
+  test('namespaced resources live in `detection`, which has sidecar injection and no control-plane label', () => {
+    for (const object of objectsOf(overlay)) {
+      const scope = validator.scopeOf(object);
+      expect(scope, `${object.kind} ${object.metadata.name}`).toBeDefined();
+      if (scope === 'Namespaced') expect(object.metadata.namespace, `${object.kind} ${object.metadata.name}`).toBe('detection');
+      else expect(object.metadata.namespace, `${object.kind} ${object.metadata.name}`).toBeUndefined();
+    }
+    const namespace = one(objectsOf(overlay), 'Namespace', 'detection');
+    expect(namespace.metadata.labels?.['istio-injection']).toBe('enabled');
+    // KServe's pod mutator skips namespaces labelled control-plane (no storage mount, no agent).
+    expect(Object.keys(namespace.metadata.labels ?? {})).not.toContain('control-plane');
+  });
+
+  test('the InferenceService scales to zero in Serverless mode on the runtime it names, over protocol v2', () => {
+    const objects = objectsOf(overlay);
+    const isvc = one<InferenceService>(objects, 'InferenceService', 'detector');
+    const { predictor } = isvc.spec;
+    expect(predictor.minReplicas).toBe(0);
+    expect(predictor.maxReplicas).toBeGreaterThanOrEqual(2);
+    expect(predictor.scaleMetric).toBe('concurrency');
+    expect(predictor.scaleTarget).toBeGreaterThan(0);
+    expect(predictor.containerConcurrency).toBeGreaterThanOrEqual(predictor.scaleTarget!);
+    expect(isvc.metadata.annotations?.['serving.kserve.io/deploymentMode']).toBe('Serverless');
+    expect(isvc.metadata.labels?.['networking.knative.dev/visibility']).toBe('cluster-local');
+    expect(predictor.model.protocolVersion).toBe('v2');
+
+    const runtime = one<ServingRuntime>(objects, 'ClusterServingRuntime');
+    expect(predictor.model.runtime).toBe(runtime.metadata.name);
+    expect(runtime.spec.protocolVersions).toContain(predictor.model.protocolVersion);
+    expect(runtime.spec.supportedModelFormats).toContainEqual(expect.objectContaining(predictor.model.modelFormat));
+
+    // The revision timeout covers a cold start plus inference, within Knative's maximum.
+    const maxTimeout = Number(knativeServing.spec.config.defaults?.['max-revision-timeout-seconds']);
+    expect(predictor.timeout).toBeGreaterThanOrEqual(120);
+    expect(predictor.timeout).toBeLessThanOrEqual(maxTimeout);
+    expect(predictor.serviceAccountName).toBe(one<ServiceAccount>(objects, 'ServiceAccount', 'model-server').metadata.name);
+    const requests = predictor.model.resources?.requests ?? {};
+    const limits = predictor.model.resources?.limits ?? {};
+    expect(millicores(requests.cpu)).toBeLessThanOrEqual(millicores(limits.cpu));
+    expect(mebibytes(requests.memory)).toBeLessThanOrEqual(mebibytes(limits.memory));
+  });
+
+  test('the runtime container keeps the KServe and Knative contract: kserve-container, one port 8080, probes on 8080', () => {
+    const runtime = one<ServingRuntime>(objectsOf(overlay), 'ClusterServingRuntime');
+    expect(runtime.spec.containers).toHaveLength(1);
+    const container = runtime.spec.containers[0]!;
+    expect(container.name).toBe('kserve-container');
+    expect(container.ports).toEqual([{ containerPort: 8080, protocol: 'TCP' }]);
+    expect(knativeReservedPorts).not.toContain(container.ports![0]!.containerPort);
+    for (const name of knativeReservedEnv) expect(container.env?.map((variable) => variable.name)).not.toContain(name);
+    expect(container.readinessProbe?.httpGet).toEqual({ path: '/v2/health/ready', port: 8080 });
+    expect(container.livenessProbe?.httpGet).toEqual({ path: '/v2/health/live', port: 8080 });
+    // periodSeconds unset = Knative's aggressive readiness probing, which forbids these two fields.
+    expect(container.readinessProbe?.periodSeconds).toBeUndefined();
+    expect(container.readinessProbe?.failureThreshold).toBeUndefined();
+    expect(container.readinessProbe?.timeoutSeconds).toBeUndefined();
+    // Knative allows only emptyDir among pod volumes by default; every mount has its volume.
+    for (const mount of container.volumeMounts ?? []) {
+      const volume = runtime.spec.volumes?.find((candidate) => candidate.name === mount.name);
+      expect(volume?.emptyDir, mount.name).toBeDefined();
+    }
+  });
+
+  test('the model server environment parses under the model server’s own settings schema', async () => {
+    const runtime = one<ServingRuntime>(objectsOf(overlay), 'ClusterServingRuntime');
+    const container = runtime.spec.containers[0]!;
+    const { settingsFromEnvironment } = await importFrom<{
+      settingsFromEnvironment: (env: Record<string, string>) => { port: number; modelRepository: string };
+    }>('services/model-server/src/settings.ts');
+    const env = Object.fromEntries((container.env ?? []).map((variable) => [variable.name, variable.value ?? '']));
+    // Knative sets PORT from the container port.
+    const settings = settingsFromEnvironment({ ...env, PORT: String(container.ports![0]!.containerPort) });
+    expect(settings.port).toBe(8080);
+    expect(settings.modelRepository).toBe('/mnt/models');
+  });
+
+  test('every image is pinned (a tag other than latest, or a digest) and pulled only if not present', () => {
+    const containers = allContainers(objectsOf(overlay));
+    expect(containers.length).toBeGreaterThanOrEqual(2);
+    for (const { owner, container } of containers) {
+      const tag = imageTag(container.image);
+      expect(container.image.includes('@sha256:') || (tag !== undefined && tag !== 'latest'), `${owner}: ${container.image}`).toBe(true);
+      expect(container.imagePullPolicy, owner).toBe('IfNotPresent');
+    }
+    const registries = new Set(containers.map(({ container }) => imageName(container.image).split('/')[0]));
+    if (overlay === 'local') {
+      // Images loaded with `kind load` have no registry digest: Knative must skip tag resolution for them.
+      const skipped = knativeServing.spec.config.deployment?.['registries-skipping-tag-resolving']?.split(',') ?? [];
+      expect([...registries].every((registry) => skipped.includes(registry!))).toBe(true);
+    } else {
+      expect(registries).not.toContain('kind.local');
+    }
+  });
+
+  test('every container runs as non-root, without privilege escalation, all capabilities dropped, read-only root', () => {
+    for (const { owner, spec } of podSpecs(objectsOf(overlay))) {
+      for (const container of spec.containers) {
+        const context = container.securityContext ?? {};
+        const runAsNonRoot = context.runAsNonRoot ?? spec.securityContext?.runAsNonRoot;
+        const runAsUser = context.runAsUser ?? spec.securityContext?.runAsUser;
+        expect(runAsNonRoot, `${owner}/${container.name}`).toBe(true);
+        expect(runAsUser, `${owner}/${container.name}`).toBeGreaterThan(0);
+        expect(context.allowPrivilegeEscalation, `${owner}/${container.name}`).toBe(false);
+        expect(context.privileged ?? false, `${owner}/${container.name}`).toBe(false);
+        expect(context.capabilities?.drop, `${owner}/${container.name}`).toEqual(['ALL']);
+        expect(context.capabilities?.add, `${owner}/${container.name}`).toBeUndefined();
+        expect(context.readOnlyRootFilesystem, `${owner}/${container.name}`).toBe(true);
+        expect(container.resources?.limits?.memory, `${owner}/${container.name}`).toBeDefined();
+      }
+    }
+  });
+
+  test('the backend: one replica replaced with Recreate on its ReadWriteOnce volume, probes on its port', () => {
+    const objects = objectsOf(overlay);
+    const backend = one<Deployment>(objects, 'Deployment', 'backend');
+    expect(backend.spec.replicas).toBe(1);
+    expect(backend.spec.strategy?.type).toBe('Recreate');
+    const claim = backend.spec.template.spec.volumes?.find((volume) => volume.persistentVolumeClaim)?.persistentVolumeClaim?.claimName;
+    const pvc = one<PersistentVolumeClaim>(objects, 'PersistentVolumeClaim', claim);
+    expect(pvc.spec.accessModes).toEqual(['ReadWriteOnce']);
+
+    const container = backend.spec.template.spec.containers[0]!;
+    const portNames = (container.ports ?? []).map((port) => port.name);
+    for (const probe of [container.startupProbe, container.livenessProbe, container.readinessProbe]) {
+      expect(probe?.httpGet).toBeDefined();
+      expect(portNames).toContain(probe!.httpGet!.port);
+    }
+    expect(container.livenessProbe?.httpGet?.path).toBe('/health');
+    // A readiness probe that asked the model server would keep the predictor from ever scaling to zero.
+    expect(container.readinessProbe?.httpGet?.path).toBe('/ready?model_server=false');
+    expect(backend.spec.template.spec.serviceAccountName).toBe(one<ServiceAccount>(objects, 'ServiceAccount', 'backend').metadata.name);
+    // Writable paths are volumes: data on the PVC, /tmp on an emptyDir.
+    expect(container.volumeMounts?.map((mount) => mount.mountPath).sort()).toEqual(['/data', '/tmp']);
+  });
+
+  test('the backend configuration parses under the backend’s own environment schema and calls the predictor in the mesh', async () => {
+    const objects = objectsOf(overlay);
+    const backend = one<Deployment>(objects, 'Deployment', 'backend');
+    const container = backend.spec.template.spec.containers[0]!;
+    const configMapName = container.envFrom?.find((source) => source.configMapRef)?.configMapRef?.name;
+    const config = one<ConfigMap>(objects, 'ConfigMap', configMapName).data ?? {};
+    const secretName = container.envFrom?.find((source) => source.secretRef)?.secretRef?.name;
+    const secret = ofKind<Secret>(objects, 'Secret').find((candidate) => candidate.metadata.name === secretName);
+    const env = { ...config, ...(secret?.stringData ?? {}) };
+    // Overlays without the committed Secret get it out of band; S3 credentials come from it or a workload identity.
+    const { parseEnv } = await importFrom<{ parseEnv: (env: Record<string, string>) => Record<string, unknown> }>(
+      'services/backend/src/env.ts',
+    );
+    const parsed = parseEnv(env);
+    for (const key of Object.keys(config)) expect(Object.keys(parsed), `unknown backend variable ${key}`).toContain(key);
+    expect(parsed.PORT).toBe(container.ports![0]!.containerPort);
+
+    const isvc = one<InferenceService>(objects, 'InferenceService', 'detector');
+    const url = new URL(String(parsed.MODEL_SERVER_URL));
+    // Knative's cluster-local host of the predictor; the mesh VirtualService for it goes straight to the pods
+    // (or the activator when scaled to zero), so the predictor's AuthorizationPolicy sees the backend's identity.
+    expect(url.host).toBe(`${isvc.metadata.name}-predictor.${isvc.metadata.namespace}.svc.cluster.local`);
+    expect(url.protocol).toBe('http:');
+    // One model request may wait for a cold start; the revision timeout must outlast it.
+    expect(Number(parsed.MODEL_REQUEST_TIMEOUT_MS) / 1000).toBeLessThanOrEqual(isvc.spec.predictor.timeout!);
+    expect(parsed.DEFAULT_MODEL).toBe('centernet-coco');
+    if (parsed.STORAGE_BACKEND === 's3') expect(parsed.S3_BUCKET).toBeTruthy();
+    expect(String(parsed.DATABASE_PATH).startsWith('/data/')).toBe(true);
+    expect(String(parsed.STORAGE_DIR).startsWith('/data/')).toBe(true);
+  });
+
+  test('model storage: pvc:// from a volume the overlay fills (local), s3:// with credentials (stage, prod), or the baked repository', () => {
+    const objects = objectsOf(overlay);
+    const isvc = one<InferenceService>(objects, 'InferenceService', 'detector');
+    const storageUri = isvc.spec.predictor.model.storageUri;
+    const serviceAccount = one<ServiceAccount>(objects, 'ServiceAccount', isvc.spec.predictor.serviceAccountName);
+    if (overlay === 'local') {
+      const match = /^pvc:\/\/([a-z0-9-]+)\/([A-Za-z0-9._/-]+)$/.exec(storageUri ?? '');
+      expect(match, storageUri).not.toBeNull();
+      const pvc = one<PersistentVolumeClaim>(objects, 'PersistentVolumeClaim', match![1]);
+      expect(pvc.spec.accessModes).toEqual(['ReadWriteOnce']);
+      // The loader Job writes the repository into that directory of that claim, from the model-server image.
+      const loader = one<Job>(objects, 'Job', 'model-repository-loader');
+      const pod = loader.spec.template;
+      expect(pod.metadata?.annotations?.['sidecar.istio.io/inject']).toBe('false');
+      const mount = pod.spec.containers[0]!.volumeMounts![0]!;
+      const volume = pod.spec.volumes!.find((candidate) => candidate.name === mount.name);
+      expect(volume?.persistentVolumeClaim?.claimName).toBe(pvc.metadata.name);
+      const script = pod.spec.containers[0]!.command!.join(' ');
+      expect(script).toContain(`${mount.mountPath}/${match![2]}`);
+      expect(script).toContain('/mnt/models');
+      const runtimeImage = one<ServingRuntime>(objects, 'ClusterServingRuntime').spec.containers[0]!.image;
+      expect(pod.spec.containers[0]!.image).toBe(runtimeImage);
+    } else if (overlay === 'stage' || overlay === 'prod') {
+      expect(storageUri).toMatch(/^s3:\/\/[a-z0-9.-]+\/.+/);
+      // KServe hands the service account's secrets to the storage-initializer.
+      expect(serviceAccount.secrets?.map((secret) => secret.name)).toEqual(['model-storage-s3']);
+      expect(isvc.metadata.annotations?.['traffic.sidecar.istio.io/excludeOutboundPorts']).toBe('443');
+    } else {
+      expect(storageUri).toBeUndefined();
+    }
+  });
+
+  test('every Service selects pods that expose its target port; every route reaches an existing Service port through an existing gateway', () => {
+    const objects = objectsOf(overlay);
+    const deployments = ofKind<Deployment>(objects, 'Deployment');
+    for (const service of ofKind<Service>(objects, 'Service')) {
+      const selector = Object.entries(service.spec.selector ?? {});
+      expect(selector.length, service.metadata.name).toBeGreaterThan(0);
+      const targets = deployments.filter((deployment) =>
+        selector.every(([key, value]) => deployment.spec.template.metadata?.labels?.[key] === value),
+      );
+      expect(targets.length, `pods selected by Service ${service.metadata.name}`).toBe(1);
+      const containerPorts = targets[0]!.spec.template.spec.containers.flatMap((container) => container.ports ?? []);
+      for (const port of service.spec.ports) {
+        expect(
+          containerPorts.some((candidate) => candidate.name === port.targetPort || candidate.containerPort === port.targetPort),
+          `Service ${service.metadata.name} targetPort ${String(port.targetPort)}`,
+        ).toBe(true);
+      }
+    }
+
+    const gateways = [...netIstioGateways, ...ofKind(objects, 'Gateway')].filter((object) => object.kind === 'Gateway') as Gateway[];
+    for (const virtualService of ofKind<VirtualService>(objects, 'VirtualService')) {
+      for (const reference of virtualService.spec.gateways ?? []) {
+        const [namespace, name] = reference.includes('/') ? reference.split('/') : [virtualService.metadata.namespace, reference];
+        const gateway = gateways.find((candidate) => candidate.metadata.name === name && candidate.metadata.namespace === namespace);
+        expect(gateway, `gateway ${reference}`).toBeDefined();
+        // Same selector as the istio-ingressgateway release (labels derived from its name).
+        expect(gateway!.spec.selector).toEqual({ istio: 'ingressgateway' });
+        const server = gateway!.spec.servers.find((candidate) => candidate.port.protocol === 'HTTP');
+        for (const host of virtualService.spec.hosts) {
+          expect(server?.hosts.includes('*') || server?.hosts.includes(host), `host ${host} on ${reference}`).toBe(true);
+        }
+      }
+      for (const route of virtualService.spec.http) {
+        for (const { destination } of route.route) {
+          const [serviceName, namespace = virtualService.metadata.namespace] = destination.host.split('.');
+          expect(destination.host === serviceName || destination.host === `${serviceName}.${namespace}.svc.cluster.local`, destination.host).toBe(true);
+          const service = ofKind<Service>(objects, 'Service').find(
+            (candidate) => candidate.metadata.name === serviceName && candidate.metadata.namespace === namespace,
+          );
+          expect(service, `Service for ${destination.host}`).toBeDefined();
+          expect(service!.spec.ports.map((port) => port.port)).toContain(destination.port?.number);
+        }
+      }
+    }
+  });
+
+  test('the public route outlasts the backend’s wait for a cold predictor and never retries an upload that reached it', () => {
+    const objects = objectsOf(overlay);
+    const route = one<VirtualService>(objects, 'VirtualService', 'backend').spec.http[0]!;
+    const backend = one<Deployment>(objects, 'Deployment', 'backend');
+    const configMapName = backend.spec.template.spec.containers[0]!.envFrom?.find((source) => source.configMapRef)?.configMapRef?.name;
+    const config = one<ConfigMap>(objects, 'ConfigMap', configMapName).data ?? {};
+    expect(route.match).toEqual([{ uri: { prefix: '/' } }]);
+    expect(Number.parseInt(route.timeout ?? '0', 10)).toBeGreaterThan(Number(config.MODEL_RETRY_DEADLINE_MS) / 1000);
+    expect(route.retries?.retryOn?.split(',').sort()).toEqual(['connect-failure', 'refused-stream']);
+  });
+
+  test('mesh policy: STRICT mTLS, plain text only on queue-proxy metrics, and only the backend, Knative and its prober reach the predictor', () => {
+    const objects = objectsOf(overlay);
+    const isvc = one<InferenceService>(objects, 'InferenceService', 'detector');
+    const predictorLabels = { 'serving.kserve.io/inferenceservice': isvc.metadata.name };
+    const peerAuthentications = ofKind<PeerAuthentication>(objects, 'PeerAuthentication');
+    const namespaceWide = peerAuthentications.filter((policy) => !policy.spec.selector);
+    expect(namespaceWide.map((policy) => policy.spec.mtls?.mode)).toEqual(['STRICT']);
+    for (const policy of peerAuthentications.filter((candidate) => candidate.spec.selector)) {
+      expect(policy.spec.selector?.matchLabels).toEqual(predictorLabels);
+      expect(policy.spec.mtls?.mode).toBe('STRICT');
+      expect(Object.keys(policy.spec.portLevelMtls ?? {}).sort()).toEqual(queueProxyMetricsPorts);
+    }
+
+    const predictorPolicy = one<AuthorizationPolicy>(objects, 'AuthorizationPolicy', 'detector-predictor');
+    expect(predictorPolicy.spec.action).toBe('ALLOW');
+    expect(predictorPolicy.spec.selector?.matchLabels).toEqual(predictorLabels);
+    const backend = one<Deployment>(objects, 'Deployment', 'backend');
+    const backendPrincipal = `cluster.local/ns/${backend.metadata.namespace}/sa/${backend.spec.template.spec.serviceAccountName}`;
+    const sources = predictorPolicy.spec.rules.flatMap((rule) => rule.from ?? []).map(({ source }) => source);
+    expect(sources.flatMap((source) => source.principals ?? [])).toEqual([backendPrincipal]);
+    expect(sources.flatMap((source) => source.namespaces ?? []).sort()).toEqual(['istio-system', 'knative-serving']);
+    for (const rule of predictorPolicy.spec.rules) {
+      // istio-system (the gateways) only for Knative's probe requests, which queue-proxy answers itself.
+      if (rule.from?.some(({ source }) => source.namespaces?.includes('istio-system'))) {
+        expect(rule.when).toEqual([{ key: 'request.headers[K-Network-Probe]', values: ['probe'] }]);
+      }
+      // Rules without a source only open the metrics endpoints on the metrics ports.
+      if (!rule.from) {
+        expect(rule.to).toEqual([{ operation: { ports: queueProxyMetricsPorts, methods: ['GET'], paths: ['/metrics'] } }]);
+      }
+    }
+    // Once pods exist the activator leaves the path, so the backend's own identity is what gets checked.
+    expect(isvc.metadata.annotations?.['autoscaling.knative.dev/target-burst-capacity']).toBe('0');
+
+    const backendPolicy = one<AuthorizationPolicy>(objects, 'AuthorizationPolicy', 'backend');
+    expect(backendPolicy.spec.selector?.matchLabels).toEqual(backend.spec.selector.matchLabels);
+    expect(backendPolicy.spec.rules).toEqual([{ from: [{ source: { namespaces: ['istio-system'] } }] }]);
+  });
+
+  test('every referenced ConfigMap, Secret, ServiceAccount and PVC is in the overlay, or is a documented out-of-band Secret', () => {
+    const objects = objectsOf(overlay);
+    const names = (kind: string) => new Set(ofKind(objects, kind).map((object) => object.metadata.name));
+    const readme = fs.readFileSync(path.join(environmentsDir, 'README.md'), 'utf8');
+    for (const { owner, spec } of podSpecs(objects)) {
+      if (spec.serviceAccountName) expect(names('ServiceAccount'), owner).toContain(spec.serviceAccountName);
+      for (const volume of spec.volumes ?? []) {
+        if (volume.persistentVolumeClaim) expect(names('PersistentVolumeClaim'), owner).toContain(volume.persistentVolumeClaim.claimName);
+      }
+      for (const container of spec.containers) {
+        for (const source of container.envFrom ?? []) {
+          if (source.configMapRef) expect(names('ConfigMap'), owner).toContain(source.configMapRef.name);
+          if (source.secretRef && !names('Secret').has(source.secretRef.name)) {
+            expect(overlay, `${owner} needs Secret ${source.secretRef.name}`).not.toBe('local');
+            expect(readme).toContain(source.secretRef.name);
+          }
+        }
+      }
+    }
+    for (const account of ofKind<ServiceAccount>(objects, 'ServiceAccount')) {
+      for (const secret of account.secrets ?? []) expect(readme).toContain(secret.name);
+    }
+    // Nothing secret is committed: the only Secret (local) is empty.
+    for (const secret of ofKind<Secret>(objects, 'Secret')) {
+      expect(Object.values({ ...secret.stringData, ...secret.data }).every((value) => value === '')).toBe(true);
+    }
+  });
+});
+
+test('the overlays differ where environments differ: images, storage, sizes and autoscaling bounds', () => {
+  const isvc = (overlay: string) => one<InferenceService>(objectsOf(overlay), 'InferenceService', 'detector');
+  const config = (overlay: string) => ofKind<ConfigMap>(objectsOf(overlay), 'ConfigMap')[0]!.data ?? {};
+  const pvcSize = (overlay: string) => one<PersistentVolumeClaim>(objectsOf(overlay), 'PersistentVolumeClaim', 'backend-data').spec.resources.requests.storage;
+  expect(config('local').STORAGE_BACKEND).toBe('fs');
+  expect(config('dev').STORAGE_BACKEND).toBe('fs');
+  expect(config('stage').STORAGE_BACKEND).toBe('s3');
+  expect(config('prod').STORAGE_BACKEND).toBe('s3');
+  expect(config('stage').S3_BUCKET).not.toBe(config('prod').S3_BUCKET);
+  const maxReplicas = overlays.map((overlay) => isvc(overlay).spec.predictor.maxReplicas!);
+  expect(new Set(maxReplicas).size).toBeGreaterThan(1);
+  expect(isvc('prod').spec.predictor.maxReplicas).toBeGreaterThan(isvc('stage').spec.predictor.maxReplicas!);
+  expect(isvc('stage').spec.predictor.maxReplicas).toBeGreaterThan(isvc('local').spec.predictor.maxReplicas!);
+  expect(millicores(isvc('prod').spec.predictor.model.resources?.requests?.cpu)).toBeGreaterThan(
+    millicores(isvc('local').spec.predictor.model.resources?.requests?.cpu),
+  );
+  expect(new Set(overlays.map(pvcSize)).size).toBeGreaterThan(1);
+  expect(isvc('prod').metadata.annotations?.['autoscaling.knative.dev/scale-to-zero-pod-retention-period']).toBe('10m');
+  expect(one<VirtualService>(objectsOf('prod'), 'VirtualService', 'backend').spec.hosts).toEqual(['detection.example.com']);
+});
+
+describe('cluster platform configuration', () => {
+  test('kind-config.yaml: one Kubernetes 1.30 node pinned by digest, the gateway NodePorts mapped to loopback', () => {
+    const kind = parse(fs.readFileSync(path.join(repoRoot, 'kind-config.yaml'), 'utf8')) as {
+      kind: string;
+      apiVersion: string;
+      nodes: Array<{ role: string; image: string; extraPortMappings: Array<{ containerPort: number; hostPort: number; listenAddress: string; protocol: string }> }>;
+    };
+    expect(kind.kind).toBe('Cluster');
+    expect(kind.apiVersion).toBe('kind.x-k8s.io/v1alpha4');
+    expect(kind.nodes).toHaveLength(1);
+    const node = kind.nodes[0]!;
+    expect(node.image).toMatch(/^kindest\/node:v1\.30\.\d+@sha256:[0-9a-f]{64}$/);
+    const values = parse(fs.readFileSync(path.join(environmentsDir, 'platform/istio-ingressgateway-values.yaml'), 'utf8')) as {
+      service: { type: string; ports: Array<{ name: string; port: number; nodePort?: number }> };
+    };
+    expect(values.service.type).toBe('NodePort');
+    const nodePorts = values.service.ports.filter((port) => port.nodePort).map((port) => port.nodePort);
+    expect(node.extraPortMappings.map((mapping) => mapping.containerPort).sort()).toEqual(nodePorts.sort());
+    for (const mapping of node.extraPortMappings) {
+      expect(mapping.listenAddress).toBe('127.0.0.1');
+      expect(mapping.containerPort).toBeGreaterThanOrEqual(30000);
+      expect(mapping.containerPort).toBeLessThanOrEqual(32767);
+    }
+    // The gateway's http port (80) is the one mapped to the host port that run_all_k8s.sh prints.
+    const http = values.service.ports.find((port) => port.port === 80)!;
+    const script = fs.readFileSync(path.join(repoRoot, 'run_all_k8s.sh'), 'utf8');
+    const hostPort = node.extraPortMappings.find((mapping) => mapping.containerPort === http.nodePort)!.hostPort;
+    expect(script).toContain(`GATEWAY_PORT=${hostPort}`);
+  });
+
+  test('KnativeServing is valid for the operator, Knative 1.15.2, with scale to zero and tag resolution skipped for kind.local', async () => {
+    const { KnativeServing } = await import('@kubernetes-models/knative/operator.knative.dev/v1beta1/KnativeServing');
+    const manifest = parse(fs.readFileSync(path.join(environmentsDir, 'platform/knative-serving.yaml'), 'utf8'));
+    expect(() => new KnativeServing(manifest).validate()).not.toThrow();
+    expect(knativeServing.spec.version).toBe('1.15.2');
+    const { autoscaler, deployment, domain } = knativeServing.spec.config;
+    expect(autoscaler?.['enable-scale-to-zero']).toBe('true');
+    expect(autoscaler?.['allow-zero-initial-scale']).toBe('false');
+    expect(deployment?.['registries-skipping-tag-resolving']?.split(',')).toContain('kind.local');
+    expect(Number.parseInt(deployment?.['progress-deadline'] ?? '0', 10)).toBeGreaterThanOrEqual(300);
+    expect(Object.keys(domain ?? {})).toEqual(['example.com']);
+  });
+});

@@ -39,7 +39,9 @@ const overlays = overlayNames();
 const rendered = new Map<string, KubernetesObject[]>();
 let validator: ManifestValidator;
 
-const knativeServing = parse(fs.readFileSync(path.join(environmentsDir, 'platform/knative-serving.yaml'), 'utf8')) as {
+const knativeServing = parse(
+  fs.readFileSync(path.join(environmentsDir, 'platform/knative-serving.yaml'), 'utf8'),
+) as {
   spec: { version: string; config: Record<string, Record<string, string>> };
 };
 const netIstioGateways = parseManifests(
@@ -94,7 +96,8 @@ describe.each(overlays)('overlay %s', (overlay) => {
     for (const object of objectsOf(overlay)) {
       const scope = validator.scopeOf(object);
       expect(scope, `${object.kind} ${object.metadata.name}`).toBeDefined();
-      if (scope === 'Namespaced') expect(object.metadata.namespace, `${object.kind} ${object.metadata.name}`).toBe('detection');
+      if (scope === 'Namespaced')
+        expect(object.metadata.namespace, `${object.kind} ${object.metadata.name}`).toBe('detection');
       else expect(object.metadata.namespace, `${object.kind} ${object.metadata.name}`).toBeUndefined();
     }
     const namespace = one(objectsOf(overlay), 'Namespace', 'detection');
@@ -119,13 +122,17 @@ describe.each(overlays)('overlay %s', (overlay) => {
     const runtime = one<ServingRuntime>(objects, 'ClusterServingRuntime');
     expect(predictor.model.runtime).toBe(runtime.metadata.name);
     expect(runtime.spec.protocolVersions).toContain(predictor.model.protocolVersion);
-    expect(runtime.spec.supportedModelFormats).toContainEqual(expect.objectContaining(predictor.model.modelFormat));
+    expect(runtime.spec.supportedModelFormats).toContainEqual(
+      expect.objectContaining(predictor.model.modelFormat),
+    );
 
     // The revision timeout covers a cold start plus inference, within Knative's maximum.
     const maxTimeout = Number(knativeServing.spec.config.defaults?.['max-revision-timeout-seconds']);
     expect(predictor.timeout).toBeGreaterThanOrEqual(120);
     expect(predictor.timeout).toBeLessThanOrEqual(maxTimeout);
-    expect(predictor.serviceAccountName).toBe(one<ServiceAccount>(objects, 'ServiceAccount', 'model-server').metadata.name);
+    expect(predictor.serviceAccountName).toBe(
+      one<ServiceAccount>(objects, 'ServiceAccount', 'model-server').metadata.name,
+    );
     const requests = predictor.model.resources?.requests ?? {};
     const limits = predictor.model.resources?.limits ?? {};
     expect(millicores(requests.cpu)).toBeLessThanOrEqual(millicores(limits.cpu));
@@ -139,7 +146,8 @@ describe.each(overlays)('overlay %s', (overlay) => {
     expect(container.name).toBe('kserve-container');
     expect(container.ports).toEqual([{ containerPort: 8080, protocol: 'TCP' }]);
     expect(knativeReservedPorts).not.toContain(container.ports![0]!.containerPort);
-    for (const name of knativeReservedEnv) expect(container.env?.map((variable) => variable.name)).not.toContain(name);
+    for (const name of knativeReservedEnv)
+      expect(container.env?.map((variable) => variable.name)).not.toContain(name);
     expect(container.readinessProbe?.httpGet).toEqual({ path: '/v2/health/ready', port: 8080 });
     expect(container.livenessProbe?.httpGet).toEqual({ path: '/v2/health/live', port: 8080 });
     // periodSeconds unset = Knative's aggressive readiness probing, which forbids these two fields.
@@ -159,7 +167,9 @@ describe.each(overlays)('overlay %s', (overlay) => {
     const { settingsFromEnvironment } = await importFrom<{
       settingsFromEnvironment: (env: Record<string, string>) => { port: number; modelRepository: string };
     }>('services/model-server/src/settings.ts');
-    const env = Object.fromEntries((container.env ?? []).map((variable) => [variable.name, variable.value ?? '']));
+    const env = Object.fromEntries(
+      (container.env ?? []).map((variable) => [variable.name, variable.value ?? '']),
+    );
     // Knative sets PORT from the container port.
     const settings = settingsFromEnvironment({ ...env, PORT: String(container.ports![0]!.containerPort) });
     expect(settings.port).toBe(8080);
@@ -171,13 +181,17 @@ describe.each(overlays)('overlay %s', (overlay) => {
     expect(containers.length).toBeGreaterThanOrEqual(2);
     for (const { owner, container } of containers) {
       const tag = imageTag(container.image);
-      expect(container.image.includes('@sha256:') || (tag !== undefined && tag !== 'latest'), `${owner}: ${container.image}`).toBe(true);
+      expect(
+        container.image.includes('@sha256:') || (tag !== undefined && tag !== 'latest'),
+        `${owner}: ${container.image}`,
+      ).toBe(true);
       expect(container.imagePullPolicy, owner).toBe('IfNotPresent');
     }
     const registries = new Set(containers.map(({ container }) => imageName(container.image).split('/')[0]));
     if (overlay === 'local') {
       // Images loaded with `kind load` have no registry digest: Knative must skip tag resolution for them.
-      const skipped = knativeServing.spec.config.deployment?.['registries-skipping-tag-resolving']?.split(',') ?? [];
+      const skipped =
+        knativeServing.spec.config.deployment?.['registries-skipping-tag-resolving']?.split(',') ?? [];
       expect([...registries].every((registry) => skipped.includes(registry!))).toBe(true);
     } else {
       expect(registries).not.toContain('kind.local');
@@ -207,7 +221,8 @@ describe.each(overlays)('overlay %s', (overlay) => {
     const backend = one<Deployment>(objects, 'Deployment', 'backend');
     expect(backend.spec.replicas).toBe(1);
     expect(backend.spec.strategy?.type).toBe('Recreate');
-    const claim = backend.spec.template.spec.volumes?.find((volume) => volume.persistentVolumeClaim)?.persistentVolumeClaim?.claimName;
+    const claim = backend.spec.template.spec.volumes?.find((volume) => volume.persistentVolumeClaim)
+      ?.persistentVolumeClaim?.claimName;
     const pvc = one<PersistentVolumeClaim>(objects, 'PersistentVolumeClaim', claim);
     expect(pvc.spec.accessModes).toEqual(['ReadWriteOnce']);
 
@@ -220,7 +235,9 @@ describe.each(overlays)('overlay %s', (overlay) => {
     expect(container.livenessProbe?.httpGet?.path).toBe('/health');
     // A readiness probe that asked the model server would keep the predictor from ever scaling to zero.
     expect(container.readinessProbe?.httpGet?.path).toBe('/ready?model_server=false');
-    expect(backend.spec.template.spec.serviceAccountName).toBe(one<ServiceAccount>(objects, 'ServiceAccount', 'backend').metadata.name);
+    expect(backend.spec.template.spec.serviceAccountName).toBe(
+      one<ServiceAccount>(objects, 'ServiceAccount', 'backend').metadata.name,
+    );
     // Writable paths are volumes: data on the PVC, /tmp on an emptyDir.
     expect(container.volumeMounts?.map((mount) => mount.mountPath).sort()).toEqual(['/data', '/tmp']);
   });
@@ -232,14 +249,17 @@ describe.each(overlays)('overlay %s', (overlay) => {
     const configMapName = container.envFrom?.find((source) => source.configMapRef)?.configMapRef?.name;
     const config = one<ConfigMap>(objects, 'ConfigMap', configMapName).data ?? {};
     const secretName = container.envFrom?.find((source) => source.secretRef)?.secretRef?.name;
-    const secret = ofKind<Secret>(objects, 'Secret').find((candidate) => candidate.metadata.name === secretName);
+    const secret = ofKind<Secret>(objects, 'Secret').find(
+      (candidate) => candidate.metadata.name === secretName,
+    );
     const env = { ...config, ...(secret?.stringData ?? {}) };
     // Overlays without the committed Secret get it out of band; S3 credentials come from it or a workload identity.
-    const { parseEnv } = await importFrom<{ parseEnv: (env: Record<string, string>) => Record<string, unknown> }>(
-      'services/backend/src/env.ts',
-    );
+    const { parseEnv } = await importFrom<{
+      parseEnv: (env: Record<string, string>) => Record<string, unknown>;
+    }>('services/backend/src/env.ts');
     const parsed = parseEnv(env);
-    for (const key of Object.keys(config)) expect(Object.keys(parsed), `unknown backend variable ${key}`).toContain(key);
+    for (const key of Object.keys(config))
+      expect(Object.keys(parsed), `unknown backend variable ${key}`).toContain(key);
     expect(parsed.PORT).toBe(container.ports![0]!.containerPort);
 
     const isvc = one<InferenceService>(objects, 'InferenceService', 'detector');
@@ -260,7 +280,11 @@ describe.each(overlays)('overlay %s', (overlay) => {
     const objects = objectsOf(overlay);
     const isvc = one<InferenceService>(objects, 'InferenceService', 'detector');
     const storageUri = isvc.spec.predictor.model.storageUri;
-    const serviceAccount = one<ServiceAccount>(objects, 'ServiceAccount', isvc.spec.predictor.serviceAccountName);
+    const serviceAccount = one<ServiceAccount>(
+      objects,
+      'ServiceAccount',
+      isvc.spec.predictor.serviceAccountName,
+    );
     if (overlay === 'local') {
       const match = /^pvc:\/\/([a-z0-9-]+)\/([A-Za-z0-9._/-]+)$/.exec(storageUri ?? '');
       expect(match, storageUri).not.toBeNull();
@@ -298,34 +322,52 @@ describe.each(overlays)('overlay %s', (overlay) => {
         selector.every(([key, value]) => deployment.spec.template.metadata?.labels?.[key] === value),
       );
       expect(targets.length, `pods selected by Service ${service.metadata.name}`).toBe(1);
-      const containerPorts = targets[0]!.spec.template.spec.containers.flatMap((container) => container.ports ?? []);
+      const containerPorts = targets[0]!.spec.template.spec.containers.flatMap(
+        (container) => container.ports ?? [],
+      );
       for (const port of service.spec.ports) {
         expect(
-          containerPorts.some((candidate) => candidate.name === port.targetPort || candidate.containerPort === port.targetPort),
+          containerPorts.some(
+            (candidate) => candidate.name === port.targetPort || candidate.containerPort === port.targetPort,
+          ),
           `Service ${service.metadata.name} targetPort ${String(port.targetPort)}`,
         ).toBe(true);
       }
     }
 
-    const gateways = [...netIstioGateways, ...ofKind(objects, 'Gateway')].filter((object) => object.kind === 'Gateway') as Gateway[];
+    const gateways = [...netIstioGateways, ...ofKind(objects, 'Gateway')].filter(
+      (object) => object.kind === 'Gateway',
+    ) as Gateway[];
     for (const virtualService of ofKind<VirtualService>(objects, 'VirtualService')) {
       for (const reference of virtualService.spec.gateways ?? []) {
-        const [namespace, name] = reference.includes('/') ? reference.split('/') : [virtualService.metadata.namespace, reference];
-        const gateway = gateways.find((candidate) => candidate.metadata.name === name && candidate.metadata.namespace === namespace);
+        const [namespace, name] = reference.includes('/')
+          ? reference.split('/')
+          : [virtualService.metadata.namespace, reference];
+        const gateway = gateways.find(
+          (candidate) => candidate.metadata.name === name && candidate.metadata.namespace === namespace,
+        );
         expect(gateway, `gateway ${reference}`).toBeDefined();
         // Same selector as the istio-ingressgateway release (labels derived from its name).
         expect(gateway!.spec.selector).toEqual({ istio: 'ingressgateway' });
         const server = gateway!.spec.servers.find((candidate) => candidate.port.protocol === 'HTTP');
         for (const host of virtualService.spec.hosts) {
-          expect(server?.hosts.includes('*') || server?.hosts.includes(host), `host ${host} on ${reference}`).toBe(true);
+          expect(
+            server?.hosts.includes('*') || server?.hosts.includes(host),
+            `host ${host} on ${reference}`,
+          ).toBe(true);
         }
       }
       for (const route of virtualService.spec.http) {
         for (const { destination } of route.route) {
           const [serviceName, namespace = virtualService.metadata.namespace] = destination.host.split('.');
-          expect(destination.host === serviceName || destination.host === `${serviceName}.${namespace}.svc.cluster.local`, destination.host).toBe(true);
+          expect(
+            destination.host === serviceName ||
+              destination.host === `${serviceName}.${namespace}.svc.cluster.local`,
+            destination.host,
+          ).toBe(true);
           const service = ofKind<Service>(objects, 'Service').find(
-            (candidate) => candidate.metadata.name === serviceName && candidate.metadata.namespace === namespace,
+            (candidate) =>
+              candidate.metadata.name === serviceName && candidate.metadata.namespace === namespace,
           );
           expect(service, `Service for ${destination.host}`).toBeDefined();
           expect(service!.spec.ports.map((port) => port.port)).toContain(destination.port?.number);
@@ -338,10 +380,14 @@ describe.each(overlays)('overlay %s', (overlay) => {
     const objects = objectsOf(overlay);
     const route = one<VirtualService>(objects, 'VirtualService', 'backend').spec.http[0]!;
     const backend = one<Deployment>(objects, 'Deployment', 'backend');
-    const configMapName = backend.spec.template.spec.containers[0]!.envFrom?.find((source) => source.configMapRef)?.configMapRef?.name;
+    const configMapName = backend.spec.template.spec.containers[0]!.envFrom?.find(
+      (source) => source.configMapRef,
+    )?.configMapRef?.name;
     const config = one<ConfigMap>(objects, 'ConfigMap', configMapName).data ?? {};
     expect(route.match).toEqual([{ uri: { prefix: '/' } }]);
-    expect(Number.parseInt(route.timeout ?? '0', 10)).toBeGreaterThan(Number(config.MODEL_RETRY_DEADLINE_MS) / 1000);
+    expect(Number.parseInt(route.timeout ?? '0', 10)).toBeGreaterThan(
+      Number(config.MODEL_RETRY_DEADLINE_MS) / 1000,
+    );
     expect(route.retries?.retryOn?.split(',').sort()).toEqual(['connect-failure', 'refused-stream']);
   });
 
@@ -365,7 +411,10 @@ describe.each(overlays)('overlay %s', (overlay) => {
     const backendPrincipal = `cluster.local/ns/${backend.metadata.namespace}/sa/${backend.spec.template.spec.serviceAccountName}`;
     const sources = predictorPolicy.spec.rules.flatMap((rule) => rule.from ?? []).map(({ source }) => source);
     expect(sources.flatMap((source) => source.principals ?? [])).toEqual([backendPrincipal]);
-    expect(sources.flatMap((source) => source.namespaces ?? []).sort()).toEqual(['istio-system', 'knative-serving']);
+    expect(sources.flatMap((source) => source.namespaces ?? []).sort()).toEqual([
+      'istio-system',
+      'knative-serving',
+    ]);
     for (const rule of predictorPolicy.spec.rules) {
       // istio-system (the gateways) only for Knative's probe requests, which queue-proxy answers itself.
       if (rule.from?.some(({ source }) => source.namespaces?.includes('istio-system'))) {
@@ -373,7 +422,9 @@ describe.each(overlays)('overlay %s', (overlay) => {
       }
       // Rules without a source only open the metrics endpoints on the metrics ports.
       if (!rule.from) {
-        expect(rule.to).toEqual([{ operation: { ports: queueProxyMetricsPorts, methods: ['GET'], paths: ['/metrics'] } }]);
+        expect(rule.to).toEqual([
+          { operation: { ports: queueProxyMetricsPorts, methods: ['GET'], paths: ['/metrics'] } },
+        ]);
       }
     }
     // Once pods exist the activator leaves the path, so the backend's own identity is what gets checked.
@@ -391,7 +442,8 @@ describe.each(overlays)('overlay %s', (overlay) => {
     for (const { owner, spec } of podSpecs(objects)) {
       if (spec.serviceAccountName) expect(names('ServiceAccount'), owner).toContain(spec.serviceAccountName);
       for (const volume of spec.volumes ?? []) {
-        if (volume.persistentVolumeClaim) expect(names('PersistentVolumeClaim'), owner).toContain(volume.persistentVolumeClaim.claimName);
+        if (volume.persistentVolumeClaim)
+          expect(names('PersistentVolumeClaim'), owner).toContain(volume.persistentVolumeClaim.claimName);
       }
       for (const container of spec.containers) {
         for (const source of container.envFrom ?? []) {
@@ -408,7 +460,9 @@ describe.each(overlays)('overlay %s', (overlay) => {
     }
     // Nothing secret is committed: the only Secret (local) is empty.
     for (const secret of ofKind<Secret>(objects, 'Secret')) {
-      expect(Object.values({ ...secret.stringData, ...secret.data }).every((value) => value === '')).toBe(true);
+      expect(Object.values({ ...secret.stringData, ...secret.data }).every((value) => value === '')).toBe(
+        true,
+      );
     }
   });
 });
@@ -416,7 +470,9 @@ describe.each(overlays)('overlay %s', (overlay) => {
 test('the overlays differ where environments differ: images, storage, sizes and autoscaling bounds', () => {
   const isvc = (overlay: string) => one<InferenceService>(objectsOf(overlay), 'InferenceService', 'detector');
   const config = (overlay: string) => ofKind<ConfigMap>(objectsOf(overlay), 'ConfigMap')[0]!.data ?? {};
-  const pvcSize = (overlay: string) => one<PersistentVolumeClaim>(objectsOf(overlay), 'PersistentVolumeClaim', 'backend-data').spec.resources.requests.storage;
+  const pvcSize = (overlay: string) =>
+    one<PersistentVolumeClaim>(objectsOf(overlay), 'PersistentVolumeClaim', 'backend-data').spec.resources
+      .requests.storage;
   expect(config('local').STORAGE_BACKEND).toBe('fs');
   expect(config('dev').STORAGE_BACKEND).toBe('fs');
   expect(config('stage').STORAGE_BACKEND).toBe('s3');
@@ -430,8 +486,12 @@ test('the overlays differ where environments differ: images, storage, sizes and 
     millicores(isvc('local').spec.predictor.model.resources?.requests?.cpu),
   );
   expect(new Set(overlays.map(pvcSize)).size).toBeGreaterThan(1);
-  expect(isvc('prod').metadata.annotations?.['autoscaling.knative.dev/scale-to-zero-pod-retention-period']).toBe('10m');
-  expect(one<VirtualService>(objectsOf('prod'), 'VirtualService', 'backend').spec.hosts).toEqual(['detection.example.com']);
+  expect(
+    isvc('prod').metadata.annotations?.['autoscaling.knative.dev/scale-to-zero-pod-retention-period'],
+  ).toBe('10m');
+  expect(one<VirtualService>(objectsOf('prod'), 'VirtualService', 'backend').spec.hosts).toEqual([
+    'detection.example.com',
+  ]);
 });
 
 describe('cluster platform configuration', () => {
@@ -439,14 +499,25 @@ describe('cluster platform configuration', () => {
     const kind = parse(fs.readFileSync(path.join(repoRoot, 'kind-config.yaml'), 'utf8')) as {
       kind: string;
       apiVersion: string;
-      nodes: Array<{ role: string; image: string; extraPortMappings: Array<{ containerPort: number; hostPort: number; listenAddress: string; protocol: string }> }>;
+      nodes: Array<{
+        role: string;
+        image: string;
+        extraPortMappings: Array<{
+          containerPort: number;
+          hostPort: number;
+          listenAddress: string;
+          protocol: string;
+        }>;
+      }>;
     };
     expect(kind.kind).toBe('Cluster');
     expect(kind.apiVersion).toBe('kind.x-k8s.io/v1alpha4');
     expect(kind.nodes).toHaveLength(1);
     const node = kind.nodes[0]!;
     expect(node.image).toMatch(/^kindest\/node:v1\.30\.\d+@sha256:[0-9a-f]{64}$/);
-    const values = parse(fs.readFileSync(path.join(environmentsDir, 'platform/istio-ingressgateway-values.yaml'), 'utf8')) as {
+    const values = parse(
+      fs.readFileSync(path.join(environmentsDir, 'platform/istio-ingressgateway-values.yaml'), 'utf8'),
+    ) as {
       service: { type: string; ports: Array<{ name: string; port: number; nodePort?: number }> };
     };
     expect(values.service.type).toBe('NodePort');
@@ -460,13 +531,19 @@ describe('cluster platform configuration', () => {
     // The gateway's http port (80) is the one mapped to the host port that run_all_k8s.sh prints.
     const http = values.service.ports.find((port) => port.port === 80)!;
     const script = fs.readFileSync(path.join(repoRoot, 'run_all_k8s.sh'), 'utf8');
-    const hostPort = node.extraPortMappings.find((mapping) => mapping.containerPort === http.nodePort)!.hostPort;
+    const hostPort = node.extraPortMappings.find(
+      (mapping) => mapping.containerPort === http.nodePort,
+    )!.hostPort;
     expect(script).toContain(`GATEWAY_PORT=${hostPort}`);
   });
 
   test('KnativeServing is valid for the operator, Knative 1.15.2, with scale to zero and tag resolution skipped for kind.local', async () => {
-    const { KnativeServing } = await import('@kubernetes-models/knative/operator.knative.dev/v1beta1/KnativeServing');
-    const manifest = parse(fs.readFileSync(path.join(environmentsDir, 'platform/knative-serving.yaml'), 'utf8'));
+    const { KnativeServing } = await import(
+      '@kubernetes-models/knative/operator.knative.dev/v1beta1/KnativeServing'
+    );
+    const manifest = parse(
+      fs.readFileSync(path.join(environmentsDir, 'platform/knative-serving.yaml'), 'utf8'),
+    );
     expect(() => new KnativeServing(manifest).validate()).not.toThrow();
     expect(knativeServing.spec.version).toBe('1.15.2');
     const { autoscaler, deployment, domain } = knativeServing.spec.config;

@@ -25,7 +25,10 @@ export interface Container {
   command?: string[];
   ports?: Array<{ name?: string; containerPort: number; protocol?: string }>;
   env?: Array<{ name: string; value?: string }>;
-  envFrom?: Array<{ configMapRef?: { name: string; optional?: boolean }; secretRef?: { name: string; optional?: boolean } }>;
+  envFrom?: Array<{
+    configMapRef?: { name: string; optional?: boolean };
+    secretRef?: { name: string; optional?: boolean };
+  }>;
   readinessProbe?: Probe;
   livenessProbe?: Probe;
   startupProbe?: Probe;
@@ -55,16 +58,29 @@ export interface PodTemplate {
 }
 
 export type Deployment = KubernetesObject & {
-  spec: { replicas?: number; strategy?: { type?: string }; selector: { matchLabels: Record<string, string> }; template: PodTemplate };
+  spec: {
+    replicas?: number;
+    strategy?: { type?: string };
+    selector: { matchLabels: Record<string, string> };
+    template: PodTemplate;
+  };
 };
 export type Job = KubernetesObject & { spec: { template: PodTemplate } };
 export type Service = KubernetesObject & {
-  spec: { selector?: Record<string, string>; ports: Array<{ name?: string; port: number; targetPort?: number | string }> };
+  spec: {
+    selector?: Record<string, string>;
+    ports: Array<{ name?: string; port: number; targetPort?: number | string }>;
+  };
 };
 export type ConfigMap = KubernetesObject & { data?: Record<string, string> };
-export type Secret = KubernetesObject & { stringData?: Record<string, string>; data?: Record<string, string> };
+export type Secret = KubernetesObject & {
+  stringData?: Record<string, string>;
+  data?: Record<string, string>;
+};
 export type ServiceAccount = KubernetesObject & { secrets?: Array<{ name: string }> };
-export type PersistentVolumeClaim = KubernetesObject & { spec: { accessModes: string[]; resources: { requests: { storage: string } } } };
+export type PersistentVolumeClaim = KubernetesObject & {
+  spec: { accessModes: string[]; resources: { requests: { storage: string } } };
+};
 
 export type ServingRuntime = KubernetesObject & {
   spec: {
@@ -103,12 +119,21 @@ export interface HttpRoute {
   timeout?: string;
   retries?: { attempts?: number; retryOn?: string };
 }
-export type VirtualService = KubernetesObject & { spec: { hosts: string[]; gateways?: string[]; http: HttpRoute[] } };
+export type VirtualService = KubernetesObject & {
+  spec: { hosts: string[]; gateways?: string[]; http: HttpRoute[] };
+};
 export type Gateway = KubernetesObject & {
-  spec: { selector: Record<string, string>; servers: Array<{ port: { number: number; protocol: string }; hosts: string[] }> };
+  spec: {
+    selector: Record<string, string>;
+    servers: Array<{ port: { number: number; protocol: string }; hosts: string[] }>;
+  };
 };
 export type PeerAuthentication = KubernetesObject & {
-  spec: { selector?: { matchLabels: Record<string, string> }; mtls?: { mode: string }; portLevelMtls?: Record<string, { mode: string }> };
+  spec: {
+    selector?: { matchLabels: Record<string, string> };
+    mtls?: { mode: string };
+    portLevelMtls?: Record<string, { mode: string }>;
+  };
 };
 export interface AuthorizationRule {
   from?: Array<{ source: { principals?: string[]; namespaces?: string[] } }>;
@@ -124,22 +149,35 @@ export function ofKind<T extends KubernetesObject>(objects: KubernetesObject[], 
 }
 
 export function one<T extends KubernetesObject>(objects: KubernetesObject[], kind: string, name?: string): T {
-  const matches = ofKind<T>(objects, kind).filter((object) => name === undefined || object.metadata.name === name);
-  if (matches.length !== 1) throw new Error(`expected one ${kind}${name ? ` ${name}` : ''}, found ${matches.length}`);
+  const matches = ofKind<T>(objects, kind).filter(
+    (object) => name === undefined || object.metadata.name === name,
+  );
+  if (matches.length !== 1)
+    throw new Error(`expected one ${kind}${name ? ` ${name}` : ''}, found ${matches.length}`);
   return matches[0]!;
 }
 
 /** The pod templates of every workload, with the containers of each (ServingRuntime containers included). */
-export function podSpecs(objects: KubernetesObject[]): Array<{ owner: string; spec: PodSpec; labels: Record<string, string> }> {
+export function podSpecs(
+  objects: KubernetesObject[],
+): Array<{ owner: string; spec: PodSpec; labels: Record<string, string> }> {
   const specs: Array<{ owner: string; spec: PodSpec; labels: Record<string, string> }> = [];
   for (const object of objects) {
     if (object.kind === 'Deployment' || object.kind === 'Job') {
       const template = (object as Deployment | Job).spec.template;
-      specs.push({ owner: `${object.kind} ${object.metadata.name}`, spec: template.spec, labels: template.metadata?.labels ?? {} });
+      specs.push({
+        owner: `${object.kind} ${object.metadata.name}`,
+        spec: template.spec,
+        labels: template.metadata?.labels ?? {},
+      });
     }
     if (object.kind === 'ClusterServingRuntime' || object.kind === 'ServingRuntime') {
       const runtime = object as ServingRuntime;
-      specs.push({ owner: `${object.kind} ${object.metadata.name}`, spec: { containers: runtime.spec.containers, volumes: runtime.spec.volumes }, labels: {} });
+      specs.push({
+        owner: `${object.kind} ${object.metadata.name}`,
+        spec: { containers: runtime.spec.containers, volumes: runtime.spec.volumes },
+        labels: {},
+      });
     }
   }
   return specs;

@@ -12,16 +12,24 @@ import * as clientNode from '@kubernetes/client-node';
 import { evaluate } from '@marcbachmann/cel-js';
 import { Ajv, type ValidateFunction } from 'ajv';
 import addFormatsModule from 'ajv-formats';
-import { ConfigMap, Namespace, PersistentVolumeClaim, Secret, Service, ServiceAccount } from 'kubernetes-models/v1';
 import { Deployment } from 'kubernetes-models/apps/v1';
 import { Job } from 'kubernetes-models/batch/v1';
+import {
+  ConfigMap,
+  Namespace,
+  PersistentVolumeClaim,
+  Secret,
+  Service,
+  ServiceAccount,
+} from 'kubernetes-models/v1';
 import { parseAllDocuments } from 'yaml';
 import type { KubernetesObject } from '../../src/manifests/kubernetes-object.js';
 
 export const specsDir = '/work/shared/specs/k8s';
 
 type JsonObject = Record<string, unknown>;
-const isObject = (value: unknown): value is JsonObject => typeof value === 'object' && value !== null && !Array.isArray(value);
+const isObject = (value: unknown): value is JsonObject =>
+  typeof value === 'object' && value !== null && !Array.isArray(value);
 
 interface CoreModel {
   validate(): void;
@@ -48,16 +56,24 @@ interface AttributeType {
   type: string;
 }
 function attributeTypes(typeName: string): AttributeType[] | undefined {
-  const model = (clientNode as unknown as Record<string, { attributeTypeMap?: AttributeType[] } | undefined>)[typeName];
+  const model = (clientNode as unknown as Record<string, { attributeTypeMap?: AttributeType[] } | undefined>)[
+    typeName
+  ];
   return model?.attributeTypeMap;
 }
 
 /** Paths of fields that the Kubernetes API does not define for this type. */
 export function unknownFields(value: unknown, typeName: string, path: string): string[] {
   const arrayOf = /^Array<(.+)>$/.exec(typeName);
-  if (arrayOf) return Array.isArray(value) ? value.flatMap((item, index) => unknownFields(item, arrayOf[1]!, `${path}[${index}]`)) : [];
+  if (arrayOf)
+    return Array.isArray(value)
+      ? value.flatMap((item, index) => unknownFields(item, arrayOf[1]!, `${path}[${index}]`))
+      : [];
   const mapOf = /^\{ \[key: string\]: (.+); \}$/.exec(typeName);
-  if (mapOf) return isObject(value) ? Object.entries(value).flatMap(([key, item]) => unknownFields(item, mapOf[1]!, `${path}.${key}`)) : [];
+  if (mapOf)
+    return isObject(value)
+      ? Object.entries(value).flatMap(([key, item]) => unknownFields(item, mapOf[1]!, `${path}.${key}`))
+      : [];
   const attributes = attributeTypes(typeName);
   if (!attributes || !isObject(value)) return [];
   const byName = new Map(attributes.map((attribute) => [attribute.baseName, attribute.type]));
@@ -69,19 +85,23 @@ export function unknownFields(value: unknown, typeName: string, path: string): s
 
 const dns1123Subdomain = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$/;
 const labelValue = /^(([A-Za-z0-9][-A-Za-z0-9_.]*)?[A-Za-z0-9])?$/;
-const labelKey = /^([a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*\/)?[A-Za-z0-9]([-A-Za-z0-9_.]{0,61}[A-Za-z0-9])?$/;
+const labelKey =
+  /^([a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*\/)?[A-Za-z0-9]([-A-Za-z0-9_.]{0,61}[A-Za-z0-9])?$/;
 
 /** ObjectMeta rules the API server applies to every kind (CRD schemas leave metadata to it). */
 export function metadataErrors(object: KubernetesObject): string[] {
   const errors = unknownFields(object.metadata, 'V1ObjectMeta', 'metadata');
   const { name, labels, annotations } = object.metadata;
-  if (name.length > 253 || !dns1123Subdomain.test(name)) errors.push(`metadata.name "${name}" is not a DNS-1123 subdomain`);
+  if (name.length > 253 || !dns1123Subdomain.test(name))
+    errors.push(`metadata.name "${name}" is not a DNS-1123 subdomain`);
   for (const [key, value] of Object.entries(labels ?? {})) {
     if (!labelKey.test(key)) errors.push(`metadata.labels: invalid key "${key}"`);
-    if (typeof value !== 'string' || value.length > 63 || !labelValue.test(value)) errors.push(`metadata.labels.${key}: invalid value "${String(value)}"`);
+    if (typeof value !== 'string' || value.length > 63 || !labelValue.test(value))
+      errors.push(`metadata.labels.${key}: invalid value "${String(value)}"`);
   }
   for (const [key, value] of Object.entries(annotations ?? {})) {
-    if (typeof value !== 'string') errors.push(`metadata.annotations.${key}: must be a string, got ${typeof value}`);
+    if (typeof value !== 'string')
+      errors.push(`metadata.annotations.${key}: must be a string, got ${typeof value}`);
   }
   return errors;
 }
@@ -101,9 +121,12 @@ function strictJsonSchema(node: unknown): unknown {
   if (!isObject(node)) return node;
   const out: JsonObject = {};
   for (const [key, value] of Object.entries(node)) {
-    if (key.startsWith('x-kubernetes-') || key === 'description' || key === 'default' || key === 'example') continue;
+    if (key.startsWith('x-kubernetes-') || key === 'description' || key === 'default' || key === 'example')
+      continue;
     if (key === 'properties' && isObject(value)) {
-      out.properties = Object.fromEntries(Object.entries(value).map(([name, schema]) => [name, strictJsonSchema(schema)]));
+      out.properties = Object.fromEntries(
+        Object.entries(value).map(([name, schema]) => [name, strictJsonSchema(schema)]),
+      );
     } else {
       out[key] = strictJsonSchema(value);
     }
@@ -112,7 +135,12 @@ function strictJsonSchema(node: unknown): unknown {
     delete out.type;
     if (!out.anyOf) out.anyOf = [{ type: 'integer' }, { type: 'string' }];
   }
-  if (node.type === 'object' && isObject(node.properties) && node.additionalProperties === undefined && node['x-kubernetes-preserve-unknown-fields'] !== true) {
+  if (
+    node.type === 'object' &&
+    isObject(node.properties) &&
+    node.additionalProperties === undefined &&
+    node['x-kubernetes-preserve-unknown-fields'] !== true
+  ) {
     out.additionalProperties = false;
   }
   return out;
@@ -136,10 +164,12 @@ function celErrors(schema: unknown, data: unknown, path: string): string[] {
     }
   }
   if (isObject(data) && isObject(schema.properties)) {
-    for (const [key, child] of Object.entries(data)) errors.push(...celErrors(schema.properties[key], child, `${path}.${key}`));
+    for (const [key, child] of Object.entries(data))
+      errors.push(...celErrors(schema.properties[key], child, `${path}.${key}`));
   }
   if (isObject(data) && isObject(schema.additionalProperties)) {
-    for (const [key, child] of Object.entries(data)) errors.push(...celErrors(schema.additionalProperties, child, `${path}.${key}`));
+    for (const [key, child] of Object.entries(data))
+      errors.push(...celErrors(schema.additionalProperties, child, `${path}.${key}`));
   }
   if (Array.isArray(data) && isObject(schema.items)) {
     data.forEach((item, index) => {
@@ -154,8 +184,13 @@ export function loadCrds(files: string[]): CrdVersion[] {
   for (const file of files) {
     for (const document of parseAllDocuments(fs.readFileSync(file, 'utf8'))) {
       const crd = document.toJS() as JsonObject | null;
-      if (!crd || crd.kind !== 'CustomResourceDefinition') continue;
-      const spec = crd.spec as { group: string; scope: string; names: { kind: string }; versions: Array<{ name: string; served: boolean; schema: { openAPIV3Schema: JsonObject } }> };
+      if (crd?.kind !== 'CustomResourceDefinition') continue;
+      const spec = crd.spec as {
+        group: string;
+        scope: string;
+        names: { kind: string };
+        versions: Array<{ name: string; served: boolean; schema: { openAPIV3Schema: JsonObject } }>;
+      };
       for (const version of spec.versions.filter((candidate) => candidate.served)) {
         const root = version.schema.openAPIV3Schema;
         const properties = (root.properties ?? {}) as JsonObject;
@@ -165,7 +200,12 @@ export function loadCrds(files: string[]): CrdVersion[] {
           kind: spec.names.kind,
           namespaced: spec.scope === 'Namespaced',
           specSchema: (properties.spec ?? {}) as JsonObject,
-          topLevelFields: ['apiVersion', 'kind', 'metadata', ...Object.keys(properties).filter((key) => key !== 'status')],
+          topLevelFields: [
+            'apiVersion',
+            'kind',
+            'metadata',
+            ...Object.keys(properties).filter((key) => key !== 'status'),
+          ],
         });
       }
     }
@@ -182,7 +222,10 @@ export class ManifestValidator {
     this.ajv = new Ajv({ strict: false, allErrors: true });
     const addFormats = addFormatsModule as unknown as (ajv: Ajv) => Ajv;
     addFormats(this.ajv);
-    this.ajv.addFormat('int32', { type: 'number', validate: (value: number) => Number.isInteger(value) && Math.abs(value) <= 2 ** 31 });
+    this.ajv.addFormat('int32', {
+      type: 'number',
+      validate: (value: number) => Number.isInteger(value) && Math.abs(value) <= 2 ** 31,
+    });
     this.ajv.addFormat('int64', { type: 'number', validate: (value: number) => Number.isInteger(value) });
     this.ajv.addFormat('double', { type: 'number', validate: () => true });
     this.ajv.addFormat('float', { type: 'number', validate: () => true });
@@ -230,7 +273,9 @@ export class ManifestValidator {
     const validateSpec = this.specValidator(key, crd);
     if (!validateSpec(object.spec)) {
       for (const error of validateSpec.errors ?? []) {
-        errors.push(`spec${error.instancePath.replaceAll('/', '.')} ${error.message}${error.keyword === 'additionalProperties' ? ` (${String(error.params.additionalProperty)})` : ''}`);
+        errors.push(
+          `spec${error.instancePath.replaceAll('/', '.')} ${error.message}${error.keyword === 'additionalProperties' ? ` (${String(error.params.additionalProperty)})` : ''}`,
+        );
       }
     }
     errors.push(...celErrors(crd.specSchema, object.spec, 'spec'));

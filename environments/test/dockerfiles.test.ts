@@ -1,0 +1,267 @@
+/**
+ * The Dockerfiles checked without a Docker daemon (none runs here): parsed and linted with the Dockerfile
+ * language service's parser and validator, their build contexts computed with Docker's own .dockerignore
+ * semantics (@balena/dockerignore) over the working tree, and their contents checked against the
+ * contracts (entry points, ports, health endpoints, users) and the Kubernetes manifests.
+ */
+import { execFileSync } from 'node:child_process';
+import fs from 'node:fs';
+import path from 'node:path';
+import dockerignoreModule from '@balena/dockerignore';
+import { DockerfileParser, type Instruction, ModifiableInstruction } from 'dockerfile-ast';
+import { validate } from 'dockerfile-utils';
+import { describe, expect, test } from 'vitest';
+import { environmentsDir, renderOverlay } from '../src/manifests/overlays.js';
+import { one, podSpecs, type ServingRuntime } from './support/manifest-types.js';
+
+const repoRoot = path.resolve(environmentsDir, '..');
+/** The Dockerfiles' base image variable, as written in them. */
+const nodeImageVariable = ['$', '{NODE_IMAGE}'].join('');
+const createIgnore = dockerignoreModule as unknown as () => {
+  add(patterns: string[]): unknown;
+  ignores(file: string): boolean;
+};
+
+interface ImageSpec {
+  service: string;
+  port: number;
+  healthPath: string;
+  /** Workspace packages the image builds, whose files must be in the context. */
+  packages: string[];
+  /** Other packages, whose files must stay out of the context. */
+  foreign: string[];
+}
+
+const images: ImageSpec[] = [
+  {
+    service: 'model-server',
+    port: 8080,
+    healthPath: '/v2/health/live',
+    packages: ['model', 'services/model-server'],
+    foreign: ['services/backend', 'services/web', 'environments'],
+  },
+  {
+    service: 'backend',
+    port: 8000,
+    healthPath: '/health',
+    packages: ['services/backend', 'services/web'],
+    foreign: ['services/model-server', 'model', 'environments'],
+  },
+];
+
+/** Files that would be sent as build context: the working tree (tracked and untracked, not git-ignored) plus
+ * representative local build output that exists on a developer machine. */
+function candidateContextFiles(): string[] {
+  const tree = execFileSync('git', ['ls-files', '--cached', '--others', '--exclude-standard'], {
+    cwd: repoRoot,
+    encoding: 'utf8',
+  })
+    .split('\n')
+    .filter(Boolean);
+  const localState = [
+    '.git/HEAD',
+    'node_modules/.pnpm/lock.yaml',
+    'model/node_modules/onnxruntime-node/package.json',
+    'model/repository/centernet-coco/1/model.onnx',
+    'services/model-server/node_modules/sharp/package.json',
+    'services/model-server/dist/index.js',
+    'services/backend/node_modules/better-sqlite3/package.json',
+    'services/backend/dist/index.js',
+    'services/backend/data/detections.sqlite',
+    'services/web/dist/index.html',
+    'services/web/node_modules/vite/package.json',
+  ];
+  return [...new Set([...tree, ...localState])];
+}
+
+function stages(instructions: Instruction[]): Instruction[][] {
+  const result: Instruction[][] = [];
+  for (const instruction of instructions) {
+    if (instruction.getKeyword() === 'FROM') result.push([]);
+    result.at(-1)?.push(instruction);
+  }
+  return result;
+}
+
+const argumentsOf = (instruction: Instruction) =>
+  instruction.getArguments().map((argument) => argument.getValue());
+/** Flags (`--from=build`) followed by the arguments, as written. */
+const flagsOf = (instruction: Instruction) =>
+  instruction instanceof ModifiableInstruction ? instruction.getFlags() : [];
+const commandLineOf = (instruction: Instruction) => [
+  ...flagsOf(instruction).map((flag) => `--${flag.getName()}=${flag.getValue()}`),
+  ...argumentsOf(instruction),
+];
+
+describe.each(images)('services/$service/Dockerfile', (image) => {
+  const dockerfilePath = path.join(repoRoot, 'services', image.service, 'Dockerfile');
+  const text = fs.readFileSync(dockerfilePath, 'utf8');
+  const dockerfile = DockerfileParser.parse(text);
+  const instructions = dockerfile.getInstructions();
+  const allStages = stages(instructions);
+  const runtime = allStages.at(-1)!;
+  const runtimeKeyword = (keyword: string) =>
+    runtime.filter((instruction) => instruction.getKeyword() === keyword);
+
+  test('parses and lints clean (the validator does flag a broken variant)', () => {
+    expect(validate(text)).toEqual([]);
+    const broken = text.replace(
+      `FROM ${nodeImageVariable} AS runtime`,
+      `FROM ${nodeImageVariable} AS runtime\nEXPOSE http\nHEALTHCHECK --interval=fast CMD true`,
+    );
+    expect(validate(broken).length).toBeGreaterThan(0);
+  });
+
+  test('the base image is node 20 on bookworm-slim, pinned by tag and digest, the same Node major as the workspace', () => {
+    const args = Object.fromEntries(
+      dockerfile
+        .getInitialARGs()
+        .map((argument) => [argument.getProperty()?.getName(), argument.getProperty()?.getValue()]),
+    );
+    const base = args.NODE_IMAGE;
+    expect(base).toMatch(/^node:20\.\d+\.\d+-bookworm-slim@sha256:[0-9a-f]{64}$/);
+    expect(base!.slice('node:'.length, base!.indexOf('.'))).toBe(process.versions.node.split('.')[0]);
+    const externalBases = dockerfile
+      .getFROMs()
+      .map((from) => from.getImage())
+      .filter((reference) => !dockerfile.getFROMs().some((from) => from.getBuildStage() === reference));
+    expect(new Set(externalBases)).toEqual(new Set([nodeImageVariable]));
+    expect(text).not.toMatch(/:latest\b/);
+    const other = fs.readFileSync(
+      path.join(repoRoot, 'services', image.service === 'backend' ? 'model-server' : 'backend', 'Dockerfile'),
+      'utf8',
+    );
+    expect(other).toContain(`ARG NODE_IMAGE=${base}`);
+  });
+
+  test('the build installs from the frozen lockfile with onnxruntime-node’s install script skipped, builds the contract entry point and prunes to production dependencies', () => {
+    expect(text).toMatch(/ONNXRUNTIME_NODE_INSTALL=skip/);
+    expect(text).toContain('pnpm fetch --frozen-lockfile');
+    expect(text).toMatch(/pnpm install --frozen-lockfile --offline/);
+    expect(text).toContain(`pnpm --filter @detection/${image.service} build`);
+    expect(text).toContain(`test -f services/${image.service}/dist/index.js`);
+    expect(text).toMatch(
+      new RegExp(
+        `pnpm --filter @detection/${image.service} deploy --legacy --prod .* /prod/${image.service}`,
+      ),
+    );
+    // The pruned tree is what the runtime stage copies, and it loads its native modules at build time.
+    const copies = runtimeKeyword('COPY').map(commandLineOf);
+    expect(copies).toContainEqual(['--from=build', `/prod/${image.service}/node_modules`, './node_modules']);
+    expect(copies).toContainEqual(['--from=build', `/workspace/services/${image.service}/dist`, './dist']);
+    expect(text).toMatch(/node -e ".*require\('sharp'\)/);
+  });
+
+  test('the runtime stage runs node dist/index.js as uid 1000 (the manifests’ runAsUser), exposes the contract port and checks health', async () => {
+    expect(runtimeKeyword('WORKDIR').map(argumentsOf)).toEqual([['/app']]);
+    expect(runtimeKeyword('CMD').map((instruction) => instruction.getArgumentsContent())).toEqual([
+      '["node", "dist/index.js"]',
+    ]);
+    expect(runtimeKeyword('ENTRYPOINT')).toEqual([]);
+    expect(runtimeKeyword('USER').map(argumentsOf)).toEqual([['1000:1000']]);
+    expect(runtimeKeyword('EXPOSE').map(argumentsOf)).toEqual([[String(image.port)]]);
+    const healthcheck = runtimeKeyword('HEALTHCHECK');
+    expect(healthcheck).toHaveLength(1);
+    const probe = healthcheck[0]!.getArgumentsContent() ?? '';
+    expect(probe).toContain(`/${image.healthPath.slice(1)}`);
+    expect(probe).toContain(`process.env.PORT || ${image.port}`);
+    expect(
+      runtimeKeyword('ENV')
+        .map((instruction) => instruction.getArgumentsContent())
+        .join(' '),
+    ).toContain('NODE_ENV=production');
+    // The user the manifests run the containers as is the image's user.
+    const objects = await renderOverlay('local');
+    const users = podSpecs(objects).flatMap(({ spec }) =>
+      spec.containers.map(
+        (container) => container.securityContext?.runAsUser ?? spec.securityContext?.runAsUser,
+      ),
+    );
+    expect(new Set(users)).toEqual(new Set([1000]));
+  });
+
+  test('the build context holds the workspace files and this image’s packages only', () => {
+    const ignoreFile = `${dockerfilePath}.dockerignore`;
+    const ignore = createIgnore();
+    ignore.add(fs.readFileSync(ignoreFile, 'utf8').split('\n'));
+    const context = candidateContextFiles().filter((file) => !ignore.ignores(file));
+    for (const required of [
+      'package.json',
+      'pnpm-lock.yaml',
+      'pnpm-workspace.yaml',
+      '.npmrc',
+      'tsconfig.base.json',
+    ]) {
+      expect(context).toContain(required);
+    }
+    for (const workspacePackage of image.packages) {
+      expect(context).toContain(`${workspacePackage}/package.json`);
+      expect(context.some((file) => file.startsWith(`${workspacePackage}/src/`))).toBe(true);
+    }
+    for (const file of context) {
+      expect(file, 'local state in the context').not.toMatch(/(^|\/)(node_modules|dist|\.git)\//);
+      expect(file).not.toMatch(/^model\/repository\//);
+      expect(file).not.toMatch(/\.sqlite$/);
+      for (const foreign of image.foreign) expect(file.startsWith(`${foreign}/`), file).toBe(false);
+    }
+    // Every COPY from the context names something that is in it.
+    for (const copy of instructions.filter((instruction) => instruction.getKeyword() === 'COPY')) {
+      if (flagsOf(copy).some((flag) => flag.getName() === 'from')) continue;
+      const args = argumentsOf(copy);
+      for (const source of args.slice(0, -1)) {
+        const normalized = source.replace(/\/$/, '');
+        expect(
+          context.some((file) => file === normalized || file.startsWith(`${normalized}/`)),
+          `COPY ${source}`,
+        ).toBe(true);
+      }
+    }
+  });
+});
+
+test('the model server image carries the model repository where KServe mounts a storageUri, and where the runtime reads it', async () => {
+  const text = fs.readFileSync(path.join(repoRoot, 'services/model-server/Dockerfile'), 'utf8');
+  expect(text).toContain('pnpm model:build');
+  expect(text).toContain('COPY --from=build /workspace/model/repository /mnt/models');
+  expect(text).toMatch(/MODEL_REPOSITORY=\/mnt\/models/);
+  const runtime = one<ServingRuntime>(await renderOverlay('local'), 'ClusterServingRuntime');
+  expect(runtime.spec.containers[0]!.env).toContainEqual({ name: 'MODEL_REPOSITORY', value: '/mnt/models' });
+  // Only this platform's onnxruntime binaries are kept.
+  expect(text).toMatch(/! -name linux -exec rm -rf/);
+});
+
+test('the backend image serves the built web UI and keeps its data in /data, owned by its user', async () => {
+  const text = fs.readFileSync(path.join(repoRoot, 'services/backend/Dockerfile'), 'utf8');
+  expect(text).toContain('pnpm --filter @detection/web build');
+  expect(text).toContain('COPY --from=build /workspace/services/web/dist ./web');
+  expect(text).toMatch(/WEB_UI_DIR=\/app\/web/);
+  expect(text).toMatch(/DATABASE_PATH=\/data\/db\/detections\.sqlite/);
+  expect(text).toMatch(/STORAGE_DIR=\/data\/images/);
+  expect(text).toContain('chown 1000:1000 /data');
+  // better-sqlite3 is compiled in the build stage (toolchain there only), never downloaded from outside npm.
+  expect(text).toMatch(/npm_config_build_from_source=better-sqlite3/);
+  expect(text).toMatch(/apt-get install -y --no-install-recommends python3 make g\+\+/);
+  expect(text).toMatch(/new \(require\('better-sqlite3'\)\)/);
+});
+
+test('the root .dockerignore keeps local state out for builders that ignore the per-Dockerfile files', () => {
+  const ignore = createIgnore();
+  ignore.add(fs.readFileSync(path.join(repoRoot, '.dockerignore'), 'utf8').split('\n'));
+  for (const file of [
+    '.git/HEAD',
+    'services/backend/node_modules/x/index.js',
+    'services/web/dist/index.html',
+    'model/repository/blazeface/config.json',
+    'services/backend/data/detections.sqlite',
+  ]) {
+    expect(ignore.ignores(file), file).toBe(true);
+  }
+  for (const file of [
+    'package.json',
+    'pnpm-lock.yaml',
+    'services/backend/src/index.ts',
+    'model/src/build-repository.ts',
+  ]) {
+    expect(ignore.ignores(file), file).toBe(false);
+  }
+});

@@ -88,9 +88,14 @@ async function main() {
     const totalMs = performance.now() - started;
     if (res.status !== 201) throw new Error(`upload answered ${res.status}: ${JSON.stringify(body)}`);
     const timing = res.headers.get('server-timing') ?? '';
-    const modelMs = Number(/model;dur=([\d.]+)/.exec(timing)?.[1]);
-    const serverMs = Number(/total;dur=([\d.]+)/.exec(timing)?.[1]);
-    return { totalMs, modelMs, serverMs, objects: body.detection?.count ?? 0 };
+    const metric = (name: string) => Number(new RegExp(`${name};dur=([\\d.]+)`).exec(timing)?.[1]);
+    return {
+      totalMs,
+      modelMs: metric('model'),
+      serverMs: metric('total'),
+      phases: { receive: metric('receive'), validate: metric('validate'), store: metric('store') },
+      objects: body.detection?.count ?? 0,
+    };
   }
 
   async function directInfer(bytes: Buffer) {
@@ -121,7 +126,7 @@ async function main() {
 
     const runs = [];
     for (const { concurrency, requests } of plan) {
-      const samples: { totalMs: number; modelMs: number; serverMs: number; objects: number }[] = [];
+      const samples: Awaited<ReturnType<typeof upload>>[] = [];
       let issued = 0;
       const started = performance.now();
       await Promise.all(
@@ -141,6 +146,11 @@ async function main() {
         model_server_ms: summarize(samples.map((s) => s.modelMs)),
         overhead_ms: summarize(samples.map((s) => s.totalMs - s.modelMs)),
         server_side_overhead_ms: summarize(samples.map((s) => s.serverMs - s.modelMs)),
+        server_phases_p50_ms: {
+          receive: summarize(samples.map((s) => s.phases.receive)).p50,
+          validate: summarize(samples.map((s) => s.phases.validate)).p50,
+          store: summarize(samples.map((s) => s.phases.store)).p50,
+        },
         mean_objects: round(samples.reduce((sum, s) => sum + s.objects, 0) / samples.length),
       };
       runs.push(run);

@@ -25,7 +25,8 @@ export interface ImageInput {
 
 export interface UploadResult extends ImageWithRun {
   objects: NewObjectRow[];
-  timings: { modelMs: number };
+  /** Where the time went, for `Server-Timing`: validation (probe, hash, duplicate check), model, blob + rows. */
+  timings: { validateMs?: number; modelMs: number; storeMs?: number };
 }
 
 export interface DetectOnlyResult {
@@ -58,9 +59,11 @@ export class ImageService {
   }
 
   async upload(input: ImageInput, options: DetectionOptions, requestId: string): Promise<UploadResult> {
+    const started = performance.now();
     const probed = await probeImage(input.bytes, this.deps.maxImagePixels);
     const imageId = createHash('sha256').update(input.bytes).digest('hex');
     if (this.deps.repository.exists(imageId)) throw duplicate(imageId);
+    const validateMs = performance.now() - started;
 
     const model = options.model ?? this.deps.defaultModel;
     const runId = randomUUID();
@@ -96,9 +99,11 @@ export class ImageService {
     const found = toObjectRows(result.detections, image, runId);
     const run = completedRun(runId, imageId, result, options.scoreThreshold, found.length, createdAt);
     const stored: ImageRow = { ...image, status: 'completed', error: null, currentRunId: runId };
+    const storeStarted = performance.now();
     await this.storeOnce(imageId, storageKey, input.bytes, probed.contentType, () =>
       this.insertOrRollBack(stored, run, found, storageKey),
     );
+    const storeMs = performance.now() - storeStarted;
     this.deps.metrics.imagesStored.inc({ status: 'completed' });
     this.deps.metrics.detectedObjects.inc({ model: result.modelName }, found.length);
     return {
@@ -106,7 +111,7 @@ export class ImageService {
       run,
       objectCount: found.length,
       objects: found,
-      timings: { modelMs: result.inferenceMs },
+      timings: { validateMs, modelMs: result.inferenceMs, storeMs },
     };
   }
 

@@ -1,5 +1,6 @@
 import type { MiddlewareHandler } from 'hono';
 import { bodyLimit } from 'hono/body-limit';
+import { startTime } from 'hono/timing';
 import { ApiError } from '../errors.js';
 import type { UrlFetcher } from '../fetch/url-fetcher.js';
 import { filenameFromUrlSegment, validateUploadFilename } from '../images/filename.js';
@@ -8,14 +9,21 @@ import type { ImageInput } from '../images/image-service.js';
 /** Room for multipart boundaries and part headers on top of the file itself. */
 const multipartOverheadBytes = 64 * 1024;
 
-/** Refuses bodies larger than an upload could be before anything is parsed or buffered. */
+/**
+ * Refuses bodies larger than an upload could be before anything is parsed or buffered, and starts the `receive`
+ * Server-Timing metric (body transfer, multipart parsing, URL fetch) that the handler ends.
+ */
 export function uploadBodyLimit(maxUploadBytes: number): MiddlewareHandler {
-  return bodyLimit({
+  const limit = bodyLimit({
     maxSize: maxUploadBytes + multipartOverheadBytes,
     onError: () => {
       throw new ApiError(413, `the request body is larger than the ${maxUploadBytes}-byte upload limit`);
     },
   });
+  return async function uploadBodyLimit(c, next) {
+    startTime(c, 'receive', 'request body, multipart parsing or URL fetch');
+    return limit(c, next);
+  };
 }
 
 export interface UploadSources {

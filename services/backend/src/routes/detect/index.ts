@@ -1,5 +1,5 @@
 import { createRoute, z } from '@hono/zod-openapi';
-import { setMetric } from 'hono/timing';
+import { endTime, setMetric } from 'hono/timing';
 import { createRouter } from '../../app-env.js';
 import type { UrlFetcher } from '../../fetch/url-fetcher.js';
 import type { ImageService } from '../../images/image-service.js';
@@ -52,6 +52,7 @@ export function detectRouter(deps: { service: ImageService; fetcher: UrlFetcher;
       { maxUploadBytes: deps.maxUploadBytes },
       deps.fetcher,
     );
+    endTime(c, 'receive');
     const result = await deps.service.detectOnly(
       input,
       { model: query.model, scoreThreshold: query.score_threshold },

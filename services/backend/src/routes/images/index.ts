@@ -1,5 +1,5 @@
 import type { Context } from 'hono';
-import { setMetric } from 'hono/timing';
+import { endTime, setMetric } from 'hono/timing';
 import { createRouter } from '../../app-env.js';
 import { ApiError } from '../../errors.js';
 import type { UrlFetcher } from '../../fetch/url-fetcher.js';
@@ -47,6 +47,13 @@ function decodeCursor(cursor: string): { createdAt: number; id: string } {
   throw new ApiError(400, 'invalid query: cursor: is not a cursor returned by this API');
 }
 
+function reportTimings(c: Context, timings: UploadResult['timings']): void {
+  if (timings.validateMs !== undefined)
+    setMetric(c, 'validate', timings.validateMs, 'probe, hash, duplicate check');
+  setMetric(c, 'model', timings.modelMs, 'model server round trip');
+  if (timings.storeMs !== undefined) setMetric(c, 'store', timings.storeMs, 'blob write and transaction');
+}
+
 function withDetections(result: UploadResult) {
   const detections = result.objects.map(toDetection);
   return { ...toImage(result), detection: { count: detections.length, detections } };
@@ -67,12 +74,13 @@ export function imagesRouter(deps: ImagesRouterDependencies) {
       { maxUploadBytes: deps.maxUploadBytes },
       deps.fetcher,
     );
+    endTime(c, 'receive');
     const result = await deps.service.upload(
       input,
       { model: query.model, scoreThreshold: query.score_threshold },
       c.get('requestId'),
     );
-    setMetric(c, 'model', result.timings.modelMs, 'model server round trip');
+    reportTimings(c, result.timings);
     c.header('Location', `/images/${result.image.id}`);
     return c.json(withDetections(result), 201);
   });
@@ -140,7 +148,7 @@ export function imagesRouter(deps: ImagesRouterDependencies) {
       { model: query.model, scoreThreshold: query.score_threshold },
       c.get('requestId'),
     );
-    setMetric(c, 'model', result.timings.modelMs, 'model server round trip');
+    reportTimings(c, result.timings);
     return c.json(withDetections(result), 200);
   });
 

@@ -30,6 +30,8 @@ interface ImageSpec {
   packages: string[];
   /** Other packages, whose files must stay out of the context. */
   foreign: string[];
+  /** Packages whose package.json alone is in the context (workspace graph for `pnpm deploy`). */
+  manifestsOnly: string[];
 }
 
 const images: ImageSpec[] = [
@@ -39,13 +41,15 @@ const images: ImageSpec[] = [
     healthPath: '/v2/health/live',
     packages: ['model', 'services/model-server'],
     foreign: ['services/backend', 'services/web', 'environments'],
+    manifestsOnly: [],
   },
   {
     service: 'backend',
     port: 8000,
     healthPath: '/health',
     packages: ['services/backend', 'services/web'],
-    foreign: ['services/model-server', 'model', 'environments'],
+    foreign: ['environments'],
+    manifestsOnly: ['services/model-server', 'model'],
   },
 ];
 
@@ -194,6 +198,7 @@ describe.each(images)('services/$service/Dockerfile', (image) => {
     ]) {
       expect(context).toContain(required);
     }
+    for (const manifestOnly of image.manifestsOnly) expect(context).toContain(`${manifestOnly}/package.json`);
     for (const workspacePackage of image.packages) {
       expect(context).toContain(`${workspacePackage}/package.json`);
       expect(context.some((file) => file.startsWith(`${workspacePackage}/src/`))).toBe(true);
@@ -203,6 +208,10 @@ describe.each(images)('services/$service/Dockerfile', (image) => {
       expect(file).not.toMatch(/^model\/repository\//);
       expect(file).not.toMatch(/\.sqlite$/);
       for (const foreign of image.foreign) expect(file.startsWith(`${foreign}/`), file).toBe(false);
+      for (const manifestOnly of image.manifestsOnly) {
+        if (file.startsWith(`${manifestOnly}/`))
+          expect(file, 'only the manifest').toBe(`${manifestOnly}/package.json`);
+      }
     }
     // Every COPY from the context names something that is in it.
     for (const copy of instructions.filter((instruction) => instruction.getKeyword() === 'COPY')) {

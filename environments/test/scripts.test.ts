@@ -95,6 +95,14 @@ describe('run_all_k8s.sh', () => {
     for (const tool of ['kind', 'helm', 'pnpm', 'curl']) {
       fs.writeFileSync(path.join(bin, tool), '#!/bin/sh\nexit 0\n', { mode: 0o755 });
     }
+    if (!fs.existsSync(path.join(bin, 'docker'))) {
+      // No docker CLI on this machine: a stand-in that fails like `docker info` without a daemon.
+      fs.writeFileSync(
+        path.join(bin, 'docker'),
+        '#!/bin/sh\necho "Cannot connect to the Docker daemon" >&2\nexit 1\n',
+        { mode: 0o755 },
+      );
+    }
     try {
       const result = await runScript([], {
         HOME: os.tmpdir(),

@@ -1,14 +1,26 @@
-import { createLogger } from './logger.js';
-import { startModelServer } from './server.js';
-import { settingsFromEnvironment } from './settings.js';
+import { ModelRepository } from './repository.js';
+import { prestartRuntimes } from './runtime/prestarted-runtimes.js';
+import { type Settings, settingsFromEnvironment } from './settings.js';
 
-let settings: ReturnType<typeof settingsFromEnvironment>;
+let settings: Settings;
 try {
   settings = settingsFromEnvironment();
 } catch (error) {
+  const { createLogger } = await import('./logger.js');
   createLogger('info').fatal({ err: error }, 'invalid settings');
   process.exit(1);
 }
+
+// Model sessions start loading in their worker threads before the rest of the server is imported.
+const runtimes = prestartRuntimes(new ModelRepository(settings.modelRepository), {
+  intraOpThreads: settings.intraOpThreads,
+  interOpThreads: settings.interOpThreads,
+});
+
+const [{ createLogger }, { startModelServer }] = await Promise.all([
+  import('./logger.js'),
+  import('./server.js'),
+]);
 const logger = createLogger(settings.logLevel);
 
 process.on('uncaughtException', (error) => {
@@ -16,13 +28,14 @@ process.on('uncaughtException', (error) => {
   process.exit(1);
 });
 
-const server = await startModelServer(settings, { logger });
+const server = await startModelServer(settings, { logger, startRuntime: runtimes.startRuntime });
 
 server.ready.then(
   () => {
     const startupMs = performance.now();
     server.metrics.setStartupSeconds(startupMs / 1000);
     logger.info({ startup_ms: Math.round(startupMs) }, 'ready: every model loaded and warmed up');
+    void runtimes.releaseUnclaimed();
   },
   (error: unknown) => {
     logger.fatal({ err: error }, 'startup failed');

@@ -95,7 +95,15 @@ export async function startModelServer(
   server.headersTimeout = KEEP_ALIVE_TIMEOUT_MS + 1_000;
   const port = (server.address() as AddressInfo).port;
   const host = settings.host === '0.0.0.0' || settings.host === '::' ? '127.0.0.1' : settings.host;
-  logger.info({ port, host: settings.host, model_repository: settings.modelRepository }, 'listening');
+  logger.info(
+    {
+      port,
+      host: settings.host,
+      model_repository: settings.modelRepository,
+      uptime_ms: Math.round(performance.now()),
+    },
+    'listening',
+  );
 
   let closing: Promise<{ forced: boolean }> | undefined;
   const close = () => {

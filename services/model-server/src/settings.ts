@@ -1,10 +1,11 @@
 import { z } from 'zod';
 
 /**
- * ORT thread defaults measured on the 2-core CI/dev machine (see README, "Choosing thread counts"):
- * one intra-op thread per session leaves the second core to decoding and pre-processing of the next request.
+ * ORT thread defaults measured on the 2-core machine (bench/model-server.bench.ts, "thread_choice"; README):
+ * two intra-op threads cut CenterNet's latency by a third and gave the best throughput, although decoding of
+ * the next request then competes for the same cores. Sessions run sequentially, so inter-op threads stay at 1.
  */
-export const DEFAULT_INTRA_OP_THREADS = 1;
+export const DEFAULT_INTRA_OP_THREADS = 2;
 export const DEFAULT_INTER_OP_THREADS = 1;
 
 const integer = (min: number) => z.coerce.number().int().min(min);

@@ -42,6 +42,7 @@ export async function decodeImage(bytes: Uint8Array, options: DecodeOptions): Pr
       failOn: 'truncated',
       limitInputPixels: options.maxPixels,
       autoOrient: true,
+      sequentialRead: true,
     });
     let pipeline = input.toColourspace('srgb').removeAlpha();
     if (options.cubicResize) {

@@ -175,19 +175,25 @@ async function main() {
       runs,
       overhead: {
         definition:
-          'client-measured upload latency minus the model-server round trip measured by the backend',
-        p50_ms_at_concurrency_1: serial.overhead_ms.p50,
-        p99_ms_at_concurrency_1: serial.overhead_ms.p99,
-        backend_p50_minus_direct_model_p50_ms: round(serial.latency_ms.p50 - directSummary.p50),
+          "server_side: the backend's handler time (Server-Timing total) minus the model server round trip it measured; " +
+          'client_observed: upload-to-response latency measured by the client minus the same round trip (adds HTTP ' +
+          'transfer of the upload and the answer, and the client building the multipart body)',
         target_p50_ms: 10,
-        meets_target: serial.overhead_ms.p50 <= 10,
+        server_side_p50_ms_at_concurrency_1: serial.server_side_overhead_ms.p50,
+        server_side_p99_ms_at_concurrency_1: serial.server_side_overhead_ms.p99,
+        client_observed_p50_ms_at_concurrency_1: serial.overhead_ms.p50,
+        client_observed_p99_ms_at_concurrency_1: serial.overhead_ms.p99,
+        backend_p50_minus_direct_model_p50_ms: round(serial.latency_ms.p50 - directSummary.p50),
+        server_side_meets_target: serial.server_side_overhead_ms.p50 <= 10,
+        client_observed_meets_target: serial.overhead_ms.p50 <= 10,
       },
     };
     const out = path.join(repoRoot, 'bench/results/backend.json');
     fs.mkdirSync(path.dirname(out), { recursive: true });
     fs.writeFileSync(out, `${JSON.stringify(result, null, 2)}\n`);
     console.log(
-      `direct model server p50 ${directSummary.p50} ms; overhead p50 at concurrency 1: ${serial.overhead_ms.p50} ms`,
+      `direct model server p50 ${directSummary.p50} ms; overhead p50 at concurrency 1: server side ` +
+        `${serial.server_side_overhead_ms.p50} ms, client observed ${serial.overhead_ms.p50} ms (target 10 ms)`,
     );
     console.log(`wrote ${path.relative(repoRoot, out)}`);
   } finally {

@@ -58,6 +58,11 @@ export class ImageService {
     this.now = deps.now ?? Date.now;
   }
 
+  /**
+   * Validates, then (holding the image id's lock) writes the blob while the model runs, and commits all rows in one
+   * transaction once both are done. The blob is durable before any row points at it; a model rejection (4xx) or a
+   * failed blob write removes the blob again, so nothing is left behind.
+   */
   async upload(input: ImageInput, options: DetectionOptions, requestId: string): Promise<UploadResult> {
     const started = performance.now();
     const probed = await probeImage(input.bytes, this.deps.maxImagePixels);
@@ -82,37 +87,47 @@ export class ImageService {
       updatedAt: createdAt,
     };
 
-    let result: DetectResult;
-    try {
-      result = await this.detect(input.bytes, model, options.scoreThreshold, requestId);
-    } catch (error) {
-      if (!(error instanceof ModelServerError) || error.failure === 'rejected')
-        throw this.toApiError(error, model);
-      const run = failedRun(runId, imageId, model, options.scoreThreshold, error, createdAt);
-      await this.storeOnce(imageId, storageKey, input.bytes, probed.contentType, () =>
-        this.insertOrRollBack({ ...image, status: 'failed', error: error.message }, run, [], storageKey),
-      );
-      this.deps.metrics.imagesStored.inc({ status: 'failed' });
-      throw this.toApiError(error, model, { image_id: imageId, status: 'failed' });
-    }
+    return this.blobLock.run(imageId, async () => {
+      // A concurrent upload of the same bytes may have finished while this one waited for the lock.
+      if (this.deps.repository.exists(imageId)) throw duplicate(imageId);
+      const [blob, detection] = await Promise.allSettled([
+        this.putBlob(storageKey, input.bytes, probed.contentType),
+        this.detect(input.bytes, model, options.scoreThreshold, requestId),
+      ]);
+      const storeStarted = performance.now();
+      const removeBlob = () => this.removeBlobQuietly(storageKey);
 
-    const found = toObjectRows(result.detections, image, runId);
-    const run = completedRun(runId, imageId, result, options.scoreThreshold, found.length, createdAt);
-    const stored: ImageRow = { ...image, status: 'completed', error: null, currentRunId: runId };
-    const storeStarted = performance.now();
-    await this.storeOnce(imageId, storageKey, input.bytes, probed.contentType, () =>
-      this.insertOrRollBack(stored, run, found, storageKey),
-    );
-    const storeMs = performance.now() - storeStarted;
-    this.deps.metrics.imagesStored.inc({ status: 'completed' });
-    this.deps.metrics.detectedObjects.inc({ model: result.modelName }, found.length);
-    return {
-      image: stored,
-      run,
-      objectCount: found.length,
-      objects: found,
-      timings: { validateMs, modelMs: result.inferenceMs, storeMs },
-    };
+      if (blob.status === 'rejected') {
+        await removeBlob();
+        throw blob.reason;
+      }
+      if (detection.status === 'rejected') {
+        const error: unknown = detection.reason;
+        if (!(error instanceof ModelServerError) || error.failure === 'rejected') {
+          await removeBlob();
+          throw this.toApiError(error, model);
+        }
+        const run = failedRun(runId, imageId, model, options.scoreThreshold, error, createdAt);
+        this.insertOrRollBack({ ...image, status: 'failed', error: error.message }, run, [], removeBlob);
+        this.deps.metrics.imagesStored.inc({ status: 'failed' });
+        throw this.toApiError(error, model, { image_id: imageId, status: 'failed' });
+      }
+
+      const result = detection.value;
+      const found = toObjectRows(result.detections, image, runId);
+      const run = completedRun(runId, imageId, result, options.scoreThreshold, found.length, createdAt);
+      const stored: ImageRow = { ...image, status: 'completed', error: null, currentRunId: runId };
+      this.insertOrRollBack(stored, run, found, removeBlob);
+      this.deps.metrics.imagesStored.inc({ status: 'completed' });
+      this.deps.metrics.detectedObjects.inc({ model: result.modelName }, found.length);
+      return {
+        image: stored,
+        run,
+        objectCount: found.length,
+        objects: found,
+        timings: { validateMs, modelMs: result.inferenceMs, storeMs: performance.now() - storeStarted },
+      };
+    });
   }
 
   /** Runs detection again for a stored image and replaces its objects atomically. */
@@ -228,21 +243,6 @@ export class ImageService {
     }
   }
 
-  /** Blob first, then the rows; a duplicate found now (a concurrent upload won) leaves the blob to its owner. */
-  private async storeOnce(
-    imageId: string,
-    storageKey: string,
-    bytes: Uint8Array,
-    contentType: string,
-    insertRows: () => void,
-  ): Promise<void> {
-    await this.blobLock.run(imageId, async () => {
-      if (this.deps.repository.exists(imageId)) throw duplicate(imageId);
-      await this.putBlob(storageKey, bytes, contentType);
-      insertRows();
-    });
-  }
-
   private async putBlob(key: string, bytes: Uint8Array, contentType: string): Promise<void> {
     try {
       await this.deps.storage.put(key, bytes, contentType);
@@ -263,20 +263,26 @@ export class ImageService {
     image: Parameters<ImageRepository['insertImage']>[0],
     run: DetectionRunRow,
     found: NewObjectRow[],
-    storageKey: string,
+    removeBlob: () => Promise<void>,
   ): void {
     try {
       this.deps.repository.insertImage(image, run, found);
     } catch (error) {
-      // A duplicate means a concurrent upload of the same bytes owns this blob: leave it.
+      // A duplicate was inserted by another process sharing the database: the blob is theirs too.
       if (error instanceof DuplicateImageError) throw duplicate(error.imageId);
-      void this.deps.storage.delete(storageKey).catch((cleanupError: unknown) => {
-        this.deps.logger.warn(
-          { err: cleanupError, storageKey },
-          'blob cleanup failed; it will be removed as an orphan',
-        );
-      });
+      void removeBlob();
       throw error;
+    }
+  }
+
+  private async removeBlobQuietly(storageKey: string): Promise<void> {
+    try {
+      await this.deps.storage.delete(storageKey);
+    } catch (error) {
+      this.deps.logger.warn(
+        { err: error, storageKey },
+        'blob cleanup failed; it will be removed as an orphan',
+      );
     }
   }
 

@@ -13,6 +13,7 @@
 import { type ChildProcess, spawn } from 'node:child_process';
 import { once } from 'node:events';
 import { mkdir, readdir, readFile, writeFile } from 'node:fs/promises';
+import { Agent, request as httpRequest } from 'node:http';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -37,7 +38,7 @@ const RESULTS = path.join(REPOSITORY_ROOT, 'bench/results/model-server.json');
 const MODEL = process.env.BENCH_MODEL ?? 'centernet-coco';
 const IMAGES = 16;
 const LATENCY_REQUESTS = Number(process.env.BENCH_LATENCY_REQUESTS ?? 64);
-const THROUGHPUT_REQUESTS = Number(process.env.BENCH_THROUGHPUT_REQUESTS ?? 48);
+const THROUGHPUT_REQUESTS = Number(process.env.BENCH_THROUGHPUT_REQUESTS ?? 64);
 const CONCURRENCY = [1, 2, 4, 8];
 const COLD_STARTS = Number(process.env.BENCH_COLD_STARTS ?? 5);
 const WARM_UP = 6;
@@ -75,7 +76,7 @@ async function load(concurrency: number, total: number, call: (index: number) =>
     }),
   );
   const seconds = (performance.now() - started) / 1000;
-  return { concurrency, throughput_rps: round(total / seconds), ...latencySummary(latencies) };
+  return { concurrency, throughput_rps: total / seconds, samples: latencies };
 }
 
 async function cocoPhotos(): Promise<Uint8Array[]> {
@@ -91,7 +92,8 @@ const imageRequest = (image: Uint8Array): InferRequest => ({
   inputs: [{ name: 'image', datatype: 'BYTES', shape: [1], data: [image] }],
 });
 
-async function inProcess(photos: Uint8Array[], intraOpThreads: number) {
+/** The server's pipeline in this process: repository → registry (onnxruntime workers) → data plane, no HTTP. */
+async function inProcessPipeline(intraOpThreads: number) {
   const settings = { ...settingsFromEnvironment({}), modelRepository: MODEL_REPOSITORY, intraOpThreads };
   const logger = pino({ level: 'silent' });
   const registry = new ModelRegistry(
@@ -101,24 +103,56 @@ async function inProcess(photos: Uint8Array[], intraOpThreads: number) {
   );
   const dataplane = new DataPlane(registry, new ServerMetrics({ processMetrics: false }), logger);
   await registry.loadAll();
-  const call = async (i: number) => {
-    await dataplane.infer(MODEL, undefined, imageRequest(photos[i % photos.length]!));
+  return {
+    call: (image: Uint8Array) => dataplane.infer(MODEL, undefined, imageRequest(image)).then(() => undefined),
+    close: () => registry.close(),
   };
-  try {
+}
+
+type Call = (index: number) => Promise<void>;
+
+/**
+ * Latency at concurrency 1 and throughput at each concurrency for several ways of calling the same pipeline,
+ * interleaved in rounds so that the noise of a shared machine falls on all of them alike.
+ */
+async function compare(ways: Record<string, Call>, rounds: number) {
+  const latencies: Record<string, number[]> = {};
+  const throughput: Record<string, Record<number, number[]>> = {};
+  for (const [name, call] of Object.entries(ways)) {
+    latencies[name] = [];
+    throughput[name] = {};
     for (let i = 0; i < WARM_UP; i++) await call(i);
-    const latency = await load(1, LATENCY_REQUESTS, call);
-    const throughput = [];
-    for (const concurrency of CONCURRENCY)
-      throughput.push(await load(concurrency, THROUGHPUT_REQUESTS, call));
-    return {
-      intra_op_threads: intraOpThreads,
-      latency,
-      throughput,
-      max_throughput_rps: Math.max(...throughput.map((t) => t.throughput_rps)),
-    };
-  } finally {
-    await registry.close();
   }
+  for (let round = 0; round < rounds; round++) {
+    for (const [name, call] of Object.entries(ways)) {
+      const batch = await load(1, LATENCY_REQUESTS / rounds, (i) => call(round * 100 + i));
+      latencies[name]!.push(...batch.samples);
+    }
+    for (const concurrency of CONCURRENCY) {
+      for (const [name, call] of Object.entries(ways)) {
+        const run = await load(concurrency, THROUGHPUT_REQUESTS / rounds, call);
+        const runs = throughput[name]![concurrency] ?? [];
+        runs.push(run.throughput_rps);
+        throughput[name]![concurrency] = runs;
+      }
+    }
+  }
+  return Object.fromEntries(
+    Object.keys(ways).map((name) => {
+      const perConcurrency = CONCURRENCY.map((concurrency) => {
+        const runs = throughput[name]![concurrency]!;
+        return { concurrency, throughput_rps: round(runs.reduce((a, b) => a + b, 0) / runs.length) };
+      });
+      return [
+        name,
+        {
+          latency: latencySummary(latencies[name]!),
+          throughput: perConcurrency,
+          best_throughput_rps: Math.max(...perConcurrency.map((t) => t.throughput_rps)),
+        },
+      ];
+    }),
+  );
 }
 
 interface ServerProcess {
@@ -201,49 +235,41 @@ function jsonBody(image: Uint8Array) {
   };
 }
 
-async function overHttp(photos: Uint8Array[], port: number) {
-  const server = await spawnServer(port);
-  try {
-    await untilOk(() => fetch(`${server.url}/v2/health/ready`));
-    const results: Record<string, unknown> = {};
-    for (const [encoding, encode] of [
-      ['binary', binaryBody],
-      ['json', jsonBody],
-    ] as const) {
-      const bodies: Array<{ body: Uint8Array | string; headers: Record<string, string> }> = photos.map(
-        (photo) => encode(photo),
-      );
-      const call = async (i: number) => {
-        const { body, headers } = bodies[i % bodies.length]!;
-        const response = await fetch(`${server.url}/v2/models/${MODEL}/infer`, {
-          method: 'POST',
-          body,
-          headers,
-        });
-        await response.arrayBuffer();
-        if (!response.ok) throw new Error(`HTTP ${response.status}`);
-      };
-      for (let i = 0; i < WARM_UP; i++) await call(i);
-      const latency = await load(1, LATENCY_REQUESTS, call);
-      const throughput = [];
-      for (const concurrency of CONCURRENCY)
-        throughput.push(await load(concurrency, THROUGHPUT_REQUESTS, call));
-      results[encoding] = {
-        latency,
-        throughput,
-        best_throughput_rps: Math.max(...throughput.map((t) => t.throughput_rps)),
-        request_bytes_mean: Math.round(
-          bodies.reduce(
-            (sum, b) => sum + (typeof b.body === 'string' ? Buffer.byteLength(b.body) : b.body.length),
-            0,
-          ) / bodies.length,
-        ),
-      };
-    }
-    return { ...results, peak_rss_mb: await peakRssMb(server.child.pid!) };
-  } finally {
-    await stop(server);
-  }
+// node:http with keep-alive sockets: a lean load generator, so the figures are the server's rather than fetch's.
+const agent = new Agent({ keepAlive: true, maxSockets: Math.max(...CONCURRENCY) });
+
+function post(url: string, body: Uint8Array | string, headers: Record<string, string>): Promise<number> {
+  const { hostname, port } = new URL(url);
+  return new Promise((resolve, reject) => {
+    const request = httpRequest(
+      {
+        host: hostname,
+        port,
+        path: `/v2/models/${MODEL}/infer`,
+        method: 'POST',
+        agent,
+        headers: { ...headers, 'content-length': Buffer.byteLength(body) },
+      },
+      (response) => {
+        response.resume();
+        response.on('end', () => resolve(response.statusCode ?? 0));
+        response.on('error', reject);
+      },
+    );
+    request.on('error', reject);
+    request.end(body);
+  });
+}
+
+function httpCall(
+  url: string,
+  bodies: Array<{ body: Uint8Array | string; headers: Record<string, string> }>,
+): Call {
+  return async (i) => {
+    const { body, headers } = bodies[i % bodies.length]!;
+    const status = await post(url, body, headers);
+    if (status !== 200) throw new Error(`HTTP ${status}`);
+  };
 }
 
 async function coldStarts(photo: Uint8Array, basePort: number) {
@@ -281,46 +307,84 @@ async function coldStarts(photo: Uint8Array, basePort: number) {
 
 const photos = await cocoPhotos();
 const basePort = 18_500 + Math.floor(Math.random() * 300);
+const loadAtStart = os.loadavg().map((l) => round(l));
 console.log(
-  `model-server benchmark: ${MODEL}, ${photos.length} COCO photos, ${os.cpus().length} CPUs, load average ${os
-    .loadavg()
-    .map((l) => l.toFixed(2))
-    .join(' ')}`,
+  `model-server benchmark: ${MODEL}, ${photos.length} COCO photos, ${os.cpus().length} CPUs, load average ${loadAtStart.join(' ')}`,
 );
 
-const threadCounts = [...new Set([1, 2, DEFAULT_INTRA_OP_THREADS])];
-const threadChoice = [];
-for (const threads of threadCounts) {
-  console.log(`in-process pipeline, ORT intra-op threads = ${threads} ...`);
-  threadChoice.push(await inProcess(photos, threads));
-}
-const inProcessDefault = threadChoice.find((entry) => entry.intra_op_threads === DEFAULT_INTRA_OP_THREADS)!;
-console.log('HTTP (production bundle) ...');
-const http = (await overHttp(photos, basePort)) as {
-  binary: { latency: { p50_ms: number }; best_throughput_rps: number };
-  json: { latency: { p50_ms: number }; best_throughput_rps: number };
-  peak_rss_mb: number;
+console.log('ORT intra-op threads 1 vs 2, in-process, interleaved ...');
+const candidates = { 1: await inProcessPipeline(1), 2: await inProcessPipeline(2) };
+const byThreads = await compare(
+  Object.fromEntries(
+    Object.entries(candidates).map(([threads, candidate]) => [
+      threads,
+      (i: number) => candidate.call(photos[i % photos.length]!),
+    ]),
+  ),
+  2,
+);
+await Promise.all(Object.values(candidates).map((candidate) => candidate.close()));
+const threadChoice = Object.entries(byThreads).map(([threads, { latency, best_throughput_rps }]) => ({
+  intra_op_threads: Number(threads),
+  p50_ms: latency.p50_ms,
+  p99_ms: latency.p99_ms,
+  max_throughput_rps: best_throughput_rps,
+}));
+
+console.log('in-process pipeline vs HTTP (production bundle), interleaved ...');
+const pipeline = await inProcessPipeline(DEFAULT_INTRA_OP_THREADS);
+const server = await spawnServer(basePort);
+await untilOk(() => fetch(`${server.url}/v2/health/ready`));
+const binaryBodies = photos.map((photo) => binaryBody(photo));
+const jsonBodies = photos.map((photo) => jsonBody(photo));
+const compared = await compare(
+  {
+    in_process: (i) => pipeline.call(photos[i % photos.length]!),
+    http_binary: httpCall(server.url, binaryBodies),
+    http_json: httpCall(server.url, jsonBodies),
+  },
+  4,
+);
+const serverPeakRss = await peakRssMb(server.child.pid!);
+await stop(server);
+await pipeline.close();
+agent.destroy();
+const inProcess = compared.in_process!;
+const http = {
+  binary: {
+    ...compared.http_binary!,
+    request_bytes_mean: Math.round(binaryBodies.reduce((sum, b) => sum + b.body.length, 0) / photos.length),
+  },
+  json: {
+    ...compared.http_json!,
+    request_bytes_mean: Math.round(
+      jsonBodies.reduce((sum, b) => sum + Buffer.byteLength(b.body), 0) / photos.length,
+    ),
+  },
+  peak_rss_mb: serverPeakRss,
 };
+
 console.log('cold starts ...');
 const cold = await coldStarts(photos[0]!, basePort + 10);
 
 const ratios = {
-  http_binary_p50_over_in_process_p50: round(http.binary.latency.p50_ms / inProcessDefault.latency.p50_ms, 3),
-  http_json_p50_over_in_process_p50: round(http.json.latency.p50_ms / inProcessDefault.latency.p50_ms, 3),
+  http_binary_p50_over_in_process_p50: round(http.binary.latency.p50_ms / inProcess.latency.p50_ms, 3),
+  http_json_p50_over_in_process_p50: round(http.json.latency.p50_ms / inProcess.latency.p50_ms, 3),
   http_binary_best_throughput_over_in_process_max: round(
-    http.binary.best_throughput_rps / inProcessDefault.max_throughput_rps,
+    http.binary.best_throughput_rps / inProcess.best_throughput_rps,
     3,
   ),
   http_json_best_throughput_over_in_process_max: round(
-    http.json.best_throughput_rps / inProcessDefault.max_throughput_rps,
+    http.json.best_throughput_rps / inProcess.best_throughput_rps,
     3,
   ),
 };
+const peakRss = Math.max(http.peak_rss_mb, ...cold.runs.map((run) => run.peak_rss_mb));
 const targets = {
   http_p50_at_most_1_10x_in_process: ratios.http_binary_p50_over_in_process_p50 <= 1.1,
   throughput_at_least_0_90x_in_process: ratios.http_binary_best_throughput_over_in_process_max >= 0.9,
   spawn_to_ready_at_most_1000_ms: cold.spawn_to_ready_median_ms <= 1000,
-  rss_at_most_400_mb: Math.max(http.peak_rss_mb, ...cold.runs.map((run) => run.peak_rss_mb)) <= 400,
+  rss_at_most_400_mb: peakRss <= 400,
 };
 const report = {
   when: new Date().toISOString(),
@@ -329,45 +393,59 @@ const report = {
     cpu_model: os.cpus()[0]?.model,
     memory_gb: round(os.totalmem() / 2 ** 30, 1),
     node: process.version,
-    load_average_at_start: os.loadavg().map((l) => round(l)),
-    note: 'shared 2-core machine; client and server share the cores; one run',
+    load_average_at_start: loadAtStart,
+    load_average_at_end: os.loadavg().map((l) => round(l)),
+    note: 'shared 2-core machine; load generator and server share the cores; in-process and HTTP figures interleaved in 4 rounds of one run',
   },
   model: MODEL,
   images: `${photos.length} photos of ../shared/datasets/coco-sample (mostly 640x480 JPEG), round robin`,
+  method: {
+    latency: `${LATENCY_REQUESTS} requests at concurrency 1 after ${WARM_UP} warm-up requests`,
+    throughput: `${THROUGHPUT_REQUESTS} requests per concurrency level, mean of the rounds`,
+    cold_start: `${COLD_STARTS} spawns of node dist/index.js; ready = first 200 from /v2/health/ready (polled every 5 ms); first detection = first 200 from infer`,
+    peak_rss: 'VmHWM of the server process (all threads) after the HTTP load, and after each cold start',
+  },
   defaults: {
     intra_op_threads: DEFAULT_INTRA_OP_THREADS,
     inter_op_threads: DEFAULT_INTER_OP_THREADS,
     model_concurrency: 2,
   },
-  in_process: inProcessDefault,
+  in_process: inProcess,
   http,
   cold_start: cold,
-  peak_rss_mb: Math.max(http.peak_rss_mb, ...cold.runs.map((run) => run.peak_rss_mb)),
+  peak_rss_mb: peakRss,
   ratios,
   targets,
-  thread_choice: threadChoice.map(({ intra_op_threads, latency, max_throughput_rps }) => ({
-    intra_op_threads,
-    p50_ms: latency.p50_ms,
-    p99_ms: latency.p99_ms,
-    max_throughput_rps,
-  })),
+  thread_choice: threadChoice,
 };
 await mkdir(path.dirname(RESULTS), { recursive: true });
 await writeFile(RESULTS, `${JSON.stringify(report, null, 2)}\n`);
 console.log(
   JSON.stringify(
     {
-      in_process: { p50_ms: inProcessDefault.latency.p50_ms, max_rps: inProcessDefault.max_throughput_rps },
-      http_binary: { p50_ms: http.binary.latency.p50_ms, best_rps: http.binary.best_throughput_rps },
-      http_json: { p50_ms: http.json.latency.p50_ms, best_rps: http.json.best_throughput_rps },
+      in_process: {
+        p50_ms: inProcess.latency.p50_ms,
+        p99_ms: inProcess.latency.p99_ms,
+        max_rps: inProcess.best_throughput_rps,
+      },
+      http_binary: {
+        p50_ms: http.binary.latency.p50_ms,
+        p99_ms: http.binary.latency.p99_ms,
+        best_rps: http.binary.best_throughput_rps,
+      },
+      http_json: {
+        p50_ms: http.json.latency.p50_ms,
+        p99_ms: http.json.latency.p99_ms,
+        best_rps: http.json.best_throughput_rps,
+      },
       cold_start: {
         ready_ms: cold.spawn_to_ready_median_ms,
         first_detection_ms: cold.spawn_to_first_detection_median_ms,
       },
-      peak_rss_mb: report.peak_rss_mb,
+      peak_rss_mb: peakRss,
       ratios,
       targets,
-      thread_choice: report.thread_choice,
+      thread_choice: threadChoice,
     },
     null,
     2,

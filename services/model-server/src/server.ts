@@ -145,3 +145,5 @@ export async function startModelServer(
     close,
   };
 }
+
+export { type Settings, settingsFromEnvironment } from './settings.js';

@@ -109,9 +109,22 @@ describe('the production bundle', () => {
       await new Promise((resolve) => setTimeout(resolve, 5));
     }
     server.child.kill('SIGTERM');
-    const responses = await Promise.all(inflight);
-    expect(responses.map((response) => response.status)).toEqual([200, 200, 200, 200, 200, 200]);
-    await Promise.all(responses.map((response) => response.arrayBuffer()));
+    const outcomes = await Promise.all(
+      inflight.map((response) =>
+        response.then(
+          async (r) => `${r.status} ${r.status === 200 ? '' : await r.text()}`.trim(),
+          (error: Error) => `${error.message} ${(error.cause as Error | undefined)?.message ?? ''}`,
+        ),
+      ),
+    );
+    expect(outcomes, JSON.stringify(server.logs.slice(-12))).toEqual([
+      '200',
+      '200',
+      '200',
+      '200',
+      '200',
+      '200',
+    ]);
     expect(await server.exited).toBe(0);
     await expect(fetch(`${server.url}/v2/health/live`)).rejects.toThrow();
     const messages = server.logs.map((entry) => entry.msg);

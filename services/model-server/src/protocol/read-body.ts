@@ -1,27 +1,27 @@
+import { IncomingMessage } from 'node:http';
 import { InvalidInputError, PayloadTooLargeError } from '../errors.js';
 
-/** Reads a request body into memory, refusing (413) anything over `maxBytes` before or while reading it. */
-export async function readBody(request: Request, maxBytes: number): Promise<Uint8Array> {
+/**
+ * Reads a request body into memory, refusing (413) anything over `maxBytes` before or while reading it.
+ * Under Node's HTTP server the body is read from the IncomingMessage itself, skipping the web-stream adapter.
+ */
+export async function readBody(request: Request, maxBytes: number, incoming?: unknown): Promise<Uint8Array> {
   const tooLarge = () =>
     new PayloadTooLargeError(
       `the request body is larger than the limit of ${maxBytes} bytes (MAX_REQUEST_BYTES)`,
     );
   const declared = request.headers.get('content-length');
   if (declared !== null && Number(declared) > maxBytes) throw tooLarge();
-  if (!request.body) return new Uint8Array(0);
+  const source: AsyncIterable<Uint8Array> | null =
+    incoming instanceof IncomingMessage && !incoming.readableDidRead ? incoming : request.body;
+  if (!source) return new Uint8Array(0);
   const chunks: Uint8Array[] = [];
   let size = 0;
-  const reader = request.body.getReader();
   try {
-    for (;;) {
-      const { done, value } = await reader.read();
-      if (done) break;
-      size += value.length;
-      if (size > maxBytes) {
-        await reader.cancel().catch(() => undefined);
-        throw tooLarge();
-      }
-      chunks.push(value);
+    for await (const chunk of source) {
+      size += chunk.length;
+      if (size > maxBytes) throw tooLarge();
+      chunks.push(chunk);
     }
   } catch (error) {
     if (error instanceof PayloadTooLargeError) throw error;

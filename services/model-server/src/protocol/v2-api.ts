@@ -21,6 +21,9 @@ import {
 } from './routes.js';
 import { InferenceRequest, RepositoryIndexRequest, RepositoryLoadRequest } from './schemas.js';
 
+/** @hono/node-server passes Node's request as `env.incoming`; `app.request()` in tests passes nothing. */
+const incomingOf = (env: unknown): unknown => (env as { incoming?: unknown } | undefined)?.incoming;
+
 export interface V2ApiOptions {
   dataplane: DataPlane;
   maxRequestBytes: number;
@@ -63,9 +66,9 @@ export function createV2Api({ dataplane, maxRequestBytes }: V2ApiOptions): OpenA
     return c.json({ name, ready: dataplane.modelReady(name, version) }, 200);
   });
 
-  const infer = async (request: Request, name: string, version: string | undefined) => {
+  const infer = async (request: Request, incoming: unknown, name: string, version: string | undefined) => {
     const metadata = dataplane.modelMetadata(name, version);
-    const body = await readBody(request, maxRequestBytes);
+    const body = await readBody(request, maxRequestBytes, incoming);
     const detection = metadata.properties?.task === 'object-detection';
     const { request: inferRequest, binaryOutputsByDefault } = decodeInferRequest(
       body,
@@ -84,10 +87,10 @@ export function createV2Api({ dataplane, maxRequestBytes }: V2ApiOptions): OpenA
     return new Response(encoded.body, { status: 200, headers });
   };
 
-  api.openapi(inferRoute, (c) => infer(c.req.raw, c.req.valid('param').name, undefined));
+  api.openapi(inferRoute, (c) => infer(c.req.raw, incomingOf(c.env), c.req.valid('param').name, undefined));
   api.openapi(versionedInferRoute, (c) => {
     const { name, version } = c.req.valid('param');
-    return infer(c.req.raw, name, version);
+    return infer(c.req.raw, incomingOf(c.env), name, version);
   });
 
   api.openapi(repositoryIndexRoute, async (c) => {

@@ -2,6 +2,11 @@ import { defineConfig } from 'vitest/config';
 
 export default defineConfig({
   test: {
-    projects: ['model/vitest.config.ts', 'services/*/vitest.config.ts', 'environments/vitest.config.ts'],
+    projects: [
+      'model/vitest.config.ts',
+      'services/*/vitest.config.ts',
+      'environments/vitest.config.ts',
+      'test/vitest.config.ts',
+    ],
   },
 });

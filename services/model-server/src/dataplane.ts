@@ -4,10 +4,10 @@ import type { InferRequest, InferResponse, ModelMetadata } from './inference/typ
 import type { ServerMetrics } from './metrics.js';
 import type { IndexEntry, ModelRegistry } from './registry.js';
 
-export const SERVER_NAME = 'detection-model-server';
+const SERVER_NAME = 'detection-model-server';
 export const SERVER_VERSION = '0.1.0';
 /** Extensions as named in Triton's server metadata. */
-export const SERVER_EXTENSIONS = ['binary_tensor_data', 'model_repository'] as const;
+const SERVER_EXTENSIONS = ['binary_tensor_data', 'model_repository'] as const;
 
 export interface ServerMetadata {
   name: string;

@@ -4,7 +4,7 @@
  */
 export class ModelServerError extends Error {
   constructor(
-    readonly status: 400 | 404 | 413 | 415 | 500 | 503,
+    readonly status: 400 | 404 | 413 | 500 | 503,
     message: string,
     options?: { cause?: unknown },
   ) {
@@ -36,12 +36,6 @@ export class ModelNotReadyError extends ModelServerError {
 export class PayloadTooLargeError extends ModelServerError {
   constructor(message: string) {
     super(413, message);
-  }
-}
-
-export class UnsupportedMediaTypeError extends ModelServerError {
-  constructor(message: string) {
-    super(415, message);
   }
 }
 

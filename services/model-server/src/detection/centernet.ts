@@ -1,6 +1,6 @@
 import type { Detection } from './detection.js';
 
-export const CENTERNET_ROW_LENGTH = 6;
+const CENTERNET_ROW_LENGTH = 6;
 
 /**
  * CenterNet with its decoding inside the graph: rows of [x1, y1, x2, y2, score, class] in input pixels.

@@ -24,19 +24,6 @@ export const NUMERIC_STORAGE: Readonly<Record<NumericDatatype, NumericArrayConst
   FP64: Float64Array,
 };
 
-export const DATATYPES: readonly TensorDatatype[] = [
-  ...Object.keys(NUMERIC_STORAGE),
-  'BYTES',
-] as TensorDatatype[];
-
-export function isDatatype(value: unknown): value is TensorDatatype {
-  return typeof value === 'string' && (DATATYPES as readonly string[]).includes(value);
-}
-
-export function isNumericDatatype(datatype: TensorDatatype): datatype is NumericDatatype {
-  return datatype !== 'BYTES';
-}
-
 export function elementCount(shape: readonly number[]): number {
   let count = 1;
   for (const dim of shape) count *= dim;

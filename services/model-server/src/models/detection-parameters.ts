@@ -9,7 +9,7 @@ export interface DetectionDefaults {
 }
 
 /** Upper bound on `max_detections` a request may ask for. */
-export const MAX_DETECTIONS_LIMIT = 10_000;
+const MAX_DETECTIONS_LIMIT = 10_000;
 const NMS_MODES: readonly NmsMode[] = ['class_aware', 'class_agnostic'];
 
 function fraction(name: string, value: ParameterValue): number {

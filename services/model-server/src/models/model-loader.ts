@@ -11,7 +11,7 @@ import { RawTensorModel } from './raw-tensor-model.js';
 import type { ServedModel } from './served-model.js';
 
 /** A detection model's raw tensors are served under this suffix; a model without image config under its own name. */
-export const RAW_MODEL_SUFFIX = '-raw';
+const RAW_MODEL_SUFFIX = '-raw';
 
 /** One loaded version of a repository model: its runtime and the names it is served under. */
 export interface LoadedVersion {
@@ -36,7 +36,7 @@ export interface ModelLoaderOptions extends RuntimeOptions {
   startRuntime?: (modelFile: string, options: RuntimeOptions) => Promise<ModelRuntime>;
 }
 
-export function servesDetection(config: ModelConfig | null): config is ModelConfig {
+function servesDetection(config: ModelConfig | null): config is ModelConfig {
   return Boolean(config?.preprocessing && config.postprocessing);
 }
 

@@ -1,6 +1,6 @@
 import type { InferRequest, InferResponse, StageTimings, TensorSpec } from '../inference/types.js';
 
-export type ServedModelKind = 'detection' | 'raw';
+type ServedModelKind = 'detection' | 'raw';
 
 export interface InferResult {
   response: InferResponse;

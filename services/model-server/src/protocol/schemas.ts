@@ -33,7 +33,7 @@ const Datatype = z.enum([
   'BYTES',
 ] satisfies TensorDatatype[]);
 
-export const MetadataTensor = z
+const MetadataTensor = z
   .object({ name: z.string(), datatype: Datatype, shape: z.array(z.number().int()) })
   .openapi('MetadataTensor');
 
@@ -49,7 +49,7 @@ export const ModelMetadataResponse = z
   .openapi('ModelMetadataResponse');
 
 const ParameterValue = z.union([z.string(), z.number(), z.boolean(), z.array(z.string())]);
-export const Parameters = z.record(z.string(), ParameterValue).openapi('Parameters', {
+const Parameters = z.record(z.string(), ParameterValue).openapi('Parameters', {
   description:
     'Name/value pairs. Detection models read score_threshold, iou_threshold, max_detections, classes (list or comma-separated labels) and nms ("class_aware" | "class_agnostic"); binary_data_output asks for binary outputs.',
 });
@@ -58,7 +58,7 @@ const TensorData = z.array(z.unknown()).openapi('TensorData', {
   description: 'Row-major tensor contents, flat or nested. BYTES elements are strings (base64 for images).',
 });
 
-export const RequestInput = z
+const RequestInput = z
   .object({
     name: z.string().min(1),
     shape: z.array(z.number().int().min(0)),
@@ -68,7 +68,7 @@ export const RequestInput = z
   })
   .openapi('RequestInput');
 
-export const RequestOutput = z
+const RequestOutput = z
   .object({ name: z.string().min(1), parameters: Parameters.optional() })
   .openapi('RequestOutput');
 
@@ -81,7 +81,7 @@ export const InferenceRequest = z
   })
   .openapi('InferenceRequest');
 
-export const ResponseOutput = z
+const ResponseOutput = z
   .object({
     name: z.string(),
     shape: z.array(z.number().int()),

@@ -30,8 +30,9 @@ export class DataPlane {
     metrics.reportModelStates(() => registry.versionStates());
   }
 
-  live(): boolean {
-    return true;
+  /** Live unless a model's session died and could not be reloaded (a restart is the remedy). */
+  live(): { live: boolean; reason: string } {
+    return this.registry.liveness();
   }
 
   /** Ready when every wanted model is loaded and warmed up, and the server is not draining. */

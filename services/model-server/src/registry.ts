@@ -39,6 +39,8 @@ export class ModelRegistry {
   private readonly names = new Map<string, string>();
   private closed = false;
   private discovering = false;
+  /** Models whose session died and could not be reloaded: the process should be restarted. */
+  private readonly broken = new Map<string, string>();
 
   constructor(
     private readonly repository: ModelRepository,
@@ -143,6 +145,12 @@ export class ModelRegistry {
         ready: entry.state === 'READY',
       })),
     );
+  }
+
+  /** Not live once a model's session died and reloading it failed: only a restart can help then. */
+  liveness(): { live: boolean; reason: string } {
+    if (this.broken.size === 0) return { live: true, reason: '' };
+    return { live: false, reason: [...this.broken].map(([name, why]) => `${name}: ${why}`).join('; ') };
   }
 
   /** Ready when at least one model is wanted and every wanted model is READY. */
@@ -252,6 +260,7 @@ export class ModelRegistry {
       for (const served of names) this.names.set(served, source.name);
       target.versions = loaded;
       [target.state, target.reason] = ['READY', ''];
+      this.broken.delete(source.name);
       for (const version of loaded) {
         version.runtime.onFailure((error) => this.onRuntimeFailure(target, version, error));
         this.logger.info(
@@ -292,6 +301,10 @@ export class ModelRegistry {
       [entry.state, entry.reason] = ['LOADING', `restarting after: ${error.message}`];
     void version.runtime.release();
     this.load(entry.name).catch((reloadError) => {
+      this.broken.set(
+        entry.name,
+        `its session died (${error.message}) and reloading failed: ${describe(reloadError)}`,
+      );
       this.logger.error(
         { model: entry.name, err: reloadError },
         'model reload after a runtime failure failed',

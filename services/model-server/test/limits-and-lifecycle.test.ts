@@ -179,3 +179,38 @@ describe('a session that dies', () => {
     );
   });
 });
+
+describe('a session that dies and cannot be reloaded', () => {
+  it('Should report the server not live, so that Kubernetes restarts it', async () => {
+    const failures: Array<(error: Error) => void> = [];
+    let started = 0;
+    const server = await startTestServer(
+      { modelRepository: BLAZEFACE_FOLDER },
+      {
+        // The real worker runtime the first time; afterwards the start fails, as if the file had gone bad.
+        startRuntime: async (file: string, options: RuntimeOptions): Promise<ModelRuntime> => {
+          started += 1;
+          if (started > 1) throw new Error('onnxruntime cannot load model.onnx: Protobuf parsing failed');
+          const runtime = await OnnxWorkerRuntime.start(file, options);
+          const onFailure = runtime.onFailure.bind(runtime);
+          runtime.onFailure = (listener) => {
+            failures.push(listener);
+            onFailure(listener);
+          };
+          return runtime;
+        },
+      },
+    );
+    expect((await server.app.request('/v2/health/live')).status).toBe(200);
+    failures[0]!(new Error('the inference worker exited with code 134'));
+    for (let i = 0; i < 100 && (await server.app.request('/v2/health/live')).status === 200; i++) {
+      await new Promise((resolve) => setTimeout(resolve, 20));
+    }
+    await expectError(
+      await server.app.request('/v2/health/live'),
+      503,
+      /not live: blazeface: its session died \(the inference worker exited with code 134\) and reloading failed: .*Protobuf parsing failed/,
+    );
+    await expectError(await server.app.request('/v2/health/ready'), 503, /blazeface is UNAVAILABLE/);
+  });
+});

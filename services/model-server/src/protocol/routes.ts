@@ -35,7 +35,10 @@ export const serverLiveRoute = createRoute({
   method: 'get',
   path: '/v2/health/live',
   summary: 'Server live',
-  responses: { 200: json(LiveResponse, 'The server can answer requests') },
+  responses: {
+    200: json(LiveResponse, 'The server can answer requests'),
+    503: error('A model session died and could not be reloaded: restart the server'),
+  },
 });
 
 export const serverReadyRoute = createRoute({

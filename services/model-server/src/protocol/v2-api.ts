@@ -40,7 +40,11 @@ export function createV2Api({ dataplane, maxRequestBytes }: V2ApiOptions): OpenA
     api.openAPIRegistry.register(name, schema);
   }
 
-  api.openapi(serverLiveRoute, (c) => c.json({ live: dataplane.live() }, 200));
+  api.openapi(serverLiveRoute, (c) => {
+    const { live, reason } = dataplane.live();
+    if (!live) throw new ModelNotReadyError(`not live: ${reason}`);
+    return c.json({ live: true }, 200);
+  });
 
   api.openapi(serverReadyRoute, (c) => {
     const { ready, reason } = dataplane.ready();

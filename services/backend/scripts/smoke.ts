@@ -10,10 +10,8 @@ import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 
 const repoRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../..');
-const defaultImages = [
-  path.resolve(repoRoot, '../shared/datasets/coco-sample/images/000000000086.jpg'),
-  path.resolve(repoRoot, 'model/node_modules/@vladmandic/human/assets/screenshot-facedetect.jpg'),
-];
+// A public-domain photo committed with the repository, so the smoke test works on any clone.
+const defaultImages = [path.resolve(repoRoot, 'samples/astronaut.jpg')];
 
 class SmokeFailure extends Error {}
 

@@ -1,4 +1,4 @@
-import { useEffect, useLayoutEffect, useMemo, useRef, useState } from 'preact/hooks';
+import { useLayoutEffect, useMemo, useRef, useState } from 'preact/hooks';
 import { formatScore } from '../logic/format.js';
 import {
   boxToPercentRect,
@@ -35,8 +35,11 @@ export function DetectionViewer(props: DetectionViewerProps) {
   const image = useRef<HTMLImageElement>(null);
   const group = useRef<HTMLDivElement>(null);
   const [displayedHeight, setDisplayedHeight] = useState(0);
-  const [loaded, setLoaded] = useState(false);
-  const [loadFailed, setLoadFailed] = useState(false);
+  // Keyed by src: a cached image can fire `load` before an effect resetting a plain flag would run.
+  const [loadedSrc, setLoadedSrc] = useState<string | null>(null);
+  const [failedSrc, setFailedSrc] = useState<string | null>(null);
+  const loaded = src !== null && loadedSrc === src;
+  const loadFailed = src !== null && failedSrc === src;
   const painted = useMemo(() => paintOrder(objects), [objects]);
   const order = useMemo(() => readingOrder(objects), [objects]);
   const focusId = selectedId ?? hoveredId ?? order[0]?.object_id ?? null;
@@ -45,14 +48,10 @@ export function DetectionViewer(props: DetectionViewerProps) {
   useLayoutEffect(() => {
     const element = image.current;
     if (!element) return;
+    if (element.complete && element.naturalWidth > 0) setLoadedSrc(src);
     const observer = new ResizeObserver(([entry]) => setDisplayedHeight(entry?.contentRect.height ?? 0));
     observer.observe(element);
     return () => observer.disconnect();
-  }, [src]);
-
-  useEffect(() => {
-    setLoaded(false);
-    setLoadFailed(false);
   }, [src]);
 
   const moveFocus = (event: KeyboardEvent, current: string) => {
@@ -84,8 +83,8 @@ export function DetectionViewer(props: DetectionViewerProps) {
             width={width}
             height={height}
             decoding="async"
-            onLoad={() => setLoaded(true)}
-            onError={() => setLoadFailed(true)}
+            onLoad={() => setLoadedSrc(src)}
+            onError={() => setFailedSrc(src)}
             data-testid="result-image"
           />
         )}

@@ -370,6 +370,23 @@ describe('web UI against the real backend and model server', () => {
     await page.screenshot({ path: path.join(artifacts, 'narrow.png'), fullPage: true });
     await page.close();
   });
+
+  it('draws the boxes again when going back and forth between images the browser has cached', async () => {
+    const page = await openPage();
+    const withObjects: string[] = [];
+    for (const imageId of await storedImageIds(backend.url))
+      if ((await storedObjects(backend.url, imageId)).length > 0) withObjects.push(imageId);
+    expect(withObjects.length).toBeGreaterThanOrEqual(2);
+    const [first, second] = withObjects as [string, string];
+    for (const imageId of [first, second, first, second, first]) {
+      await page.goto(`${backend.url}/#/images/${imageId}`);
+      await expect
+        .poll(() => page.getByTestId('result').getAttribute('data-image-id'), { timeout: 10_000 })
+        .toBe(imageId);
+      await page.getByTestId('box').first().waitFor({ timeout: 10_000 });
+    }
+    await page.close();
+  });
 });
 
 describe('with auth on (API_TOKENS)', () => {

@@ -15,7 +15,10 @@ export function cocoSampleImages(): string[] {
     .map((file) => path.join(directory, file));
 }
 
-/** RGB pixels of a photo stretched to size x size, as the reference library feeds its models. */
+/**
+ * RGB pixels of a photo stretched to size x size (aspect ratio not kept, like the reference library). sharp's
+ * linear kernel is not TensorFlow's resizeBilinear; parity tests only need the same pixels fed to both models.
+ */
 export async function stretchedPixels(file: string, size: number): Promise<Uint8Array> {
   const { data } = await sharp(file)
     .rotate()

@@ -27,7 +27,7 @@ describe('Swagger UI in a real browser (Chromium)', () => {
       pino({ level: 'silent' }),
     );
     browser = await chromium.launchPersistentContext(path.join(dir, 'chromium-profile'), {
-      executablePath: '/usr/bin/chromium',
+      executablePath: process.env.CHROMIUM_PATH ?? '/usr/bin/chromium',
       headless: true,
       args: [
         '--no-sandbox',

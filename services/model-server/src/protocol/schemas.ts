@@ -1,5 +1,5 @@
+import { tensorDatatypeSchema } from '@detection/model/config';
 import { z } from '@hono/zod-openapi';
-import type { TensorDatatype } from '../inference/types.js';
 
 /** Open Inference Protocol REST objects (inference_rest.md, open_inference_rest.yaml) and Triton's extensions. */
 
@@ -17,21 +17,7 @@ export const ServerMetadataResponse = z
   .object({ name: z.string(), version: z.string(), extensions: z.array(z.string()) })
   .openapi('ServerMetadataResponse');
 
-const Datatype = z.enum([
-  'BOOL',
-  'UINT8',
-  'UINT16',
-  'UINT32',
-  'UINT64',
-  'INT8',
-  'INT16',
-  'INT32',
-  'INT64',
-  'FP16',
-  'FP32',
-  'FP64',
-  'BYTES',
-] satisfies TensorDatatype[]);
+const Datatype = tensorDatatypeSchema;
 
 const MetadataTensor = z
   .object({ name: z.string(), datatype: Datatype, shape: z.array(z.number().int()) })

@@ -66,7 +66,7 @@ export class TinyGraph {
       modelTopology: { node: this.nodes, library: {}, versions: {} },
       weightsManifest: [{ paths: ['weights.bin'], weights: specs }],
     };
-    return { json, weights: decodeWeights(specs, weightData), weightData };
+    return { json, weights: decodeWeights(specs, weightData), weightData, files: [] };
   }
 }
 

@@ -9,7 +9,7 @@ export interface TensorInfo {
   shape: Shape | null;
 }
 
-export type ConstantValues = Float32Array | Int32Array | BigInt64Array | Uint8Array | Float64Array;
+export type ConstantValues = Float32Array | Int32Array | BigInt64Array | Uint8Array;
 
 export interface ConstantTensor {
   dataType: OnnxDataType;

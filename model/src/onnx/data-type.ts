@@ -16,8 +16,3 @@ export const OnnxDataType = {
 } as const;
 
 export type OnnxDataType = (typeof OnnxDataType)[keyof typeof OnnxDataType];
-
-export function onnxDataTypeName(type: OnnxDataType): string {
-  const entry = Object.entries(OnnxDataType).find(([, value]) => value === type);
-  return entry ? entry[0] : `unknown(${type})`;
-}

@@ -9,7 +9,7 @@ import type {
 import { ProtobufWriter } from './protobuf-writer.js';
 
 // Field numbers and enum values below are those of onnx/onnx.proto (ONNX IR).
-const AttributeType = { FLOAT: 1, INT: 2, STRING: 3, TENSOR: 4, FLOATS: 6, INTS: 7 } as const;
+const AttributeType = { FLOAT: 1, INT: 2, STRING: 3, FLOATS: 6, INTS: 7 } as const;
 
 /** Serialises a model to the ONNX protobuf wire format (a `ModelProto`). */
 export function encodeOnnxModel(model: OnnxModel): Uint8Array {
@@ -57,9 +57,6 @@ function writeAttribute(writer: ProtobufWriter, name: string, attribute: OnnxAtt
       break;
     case 'string':
       writer.string(4, attribute.value).int32(20, AttributeType.STRING);
-      break;
-    case 'tensor':
-      writer.message(5, (w) => writeTensor(w, attribute.value)).int32(20, AttributeType.TENSOR);
       break;
     case 'floats':
       writer.packedFloat(7, attribute.value).int32(20, AttributeType.FLOATS);

@@ -15,7 +15,6 @@ export type OnnxAttributeValue =
   | { type: 'float'; value: number }
   | { type: 'int'; value: number }
   | { type: 'string'; value: string }
-  | { type: 'tensor'; value: OnnxTensor }
   | { type: 'floats'; value: readonly number[] }
   | { type: 'ints'; value: readonly number[] };
 

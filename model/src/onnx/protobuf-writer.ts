@@ -1,5 +1,4 @@
 const WIRE_VARINT = 0;
-const WIRE_FIXED64 = 1;
 const WIRE_LENGTH_DELIMITED = 2;
 const WIRE_FIXED32 = 5;
 
@@ -39,22 +38,10 @@ export class ProtobufWriter {
     return this.int64(field, value);
   }
 
-  bool(field: number, value: boolean): this {
-    return this.int64(field, value ? 1 : 0);
-  }
-
   float(field: number, value: number): this {
     this.#tag(field, WIRE_FIXED32);
     const bytes = new Uint8Array(4);
     new DataView(bytes.buffer).setFloat32(0, value, true);
-    this.#chunks.push(bytes);
-    return this;
-  }
-
-  double(field: number, value: number): this {
-    this.#tag(field, WIRE_FIXED64);
-    const bytes = new Uint8Array(8);
-    new DataView(bytes.buffer).setFloat64(0, value, true);
     this.#chunks.push(bytes);
     return this;
   }

@@ -3,10 +3,10 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import * as ort from 'onnxruntime-node';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { buildRepository, MODEL_VERSION } from './build-repository.js';
+import { buildRepository } from './build-repository.js';
 import { CATALOG } from './catalog.js';
 import { sha256 } from './fingerprint.js';
-import { MODEL_CONFIG_FILE, MODEL_FILE, modelConfigSchema } from './model-config.js';
+import { MODEL_CONFIG_FILE, MODEL_FILE, MODEL_VERSION, modelConfigSchema } from './model-config.js';
 import { staleReason } from './repository-status.js';
 
 describe('buildRepository', () => {

@@ -1,4 +1,4 @@
-import { mkdir, readFile, rename, rm, writeFile } from 'node:fs/promises';
+import { mkdir, rename, rm, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import {
   convertGraphModel,
@@ -9,12 +9,17 @@ import {
 import { loadTfjsGraphModel } from '../tfjs/load-graph-model.js';
 import { CATALOG, type CatalogEntry, SOURCE_PACKAGE } from './catalog.js';
 import { converterFingerprint, sha256 } from './fingerprint.js';
-import { MODEL_CONFIG_FILE, MODEL_FILE, type ModelConfig, modelConfigSchema } from './model-config.js';
+import {
+  MODEL_CONFIG_FILE,
+  MODEL_FILE,
+  MODEL_VERSION,
+  type ModelConfig,
+  modelConfigSchema,
+  postprocessingOutputs,
+} from './model-config.js';
 import { sourcePackageDir, sourcePackageVersion } from './source-package.js';
 import { tensorSpecOf } from './tensor-spec.js';
 import { verifyOnnxModel } from './verify-onnx.js';
-
-export const MODEL_VERSION = '1';
 
 export interface BuiltModel {
   config: ModelConfig;
@@ -31,21 +36,14 @@ export async function buildModel(
   const packageDir = sourcePackageDir(SOURCE_PACKAGE);
   const modelJsonPath = path.join(packageDir, entry.sourceFile);
   const graphModel = await loadTfjsGraphModel(modelJsonPath);
-  const sourceFiles = [
-    entry.sourceFile,
-    ...graphModel.json.weightsManifest.flatMap((group) =>
-      group.paths.map((p) => path.posix.join(path.posix.dirname(entry.sourceFile), p)),
-    ),
-  ];
+  const sourceDir = path.posix.dirname(entry.sourceFile);
   const source = {
     package: SOURCE_PACKAGE,
     version: sourcePackageVersion(SOURCE_PACKAGE),
-    files: await Promise.all(
-      sourceFiles.map(async (file) => ({
-        path: file,
-        sha256: sha256(await readFile(path.join(packageDir, file))),
-      })),
-    ),
+    files: graphModel.files.map((file) => ({
+      path: path.posix.join(sourceDir, file.path),
+      sha256: sha256(file.bytes),
+    })),
     license: entry.license,
     origin: entry.origin,
   };
@@ -79,13 +77,7 @@ export async function buildModel(
 function checkPostprocessingOutputs(config: ModelConfig): void {
   const outputs = new Set(config.outputs.map((output) => output.name));
   const post = config.postprocessing;
-  const referenced = !post
-    ? []
-    : post.type === 'centernet'
-      ? [post.detections]
-      : post.type === 'yolo'
-        ? [post.output]
-        : post.heads.flatMap((h) => [h.scores, h.regressors]);
+  const referenced = post ? postprocessingOutputs(post) : [];
   for (const name of referenced) {
     if (!outputs.has(name))
       throw new Error(`${config.name}: postprocessing reads output "${name}", which the model lacks`);

@@ -90,6 +90,18 @@ export const postprocessingSchema = z.discriminatedUnion('type', [
 ]);
 export type Postprocessing = z.infer<typeof postprocessingSchema>;
 
+/** The model outputs a postprocessing step reads. */
+export function postprocessingOutputs(post: Postprocessing): string[] {
+  switch (post.type) {
+    case 'centernet':
+      return [post.detections];
+    case 'yolo':
+      return [post.output];
+    case 'blazeface':
+      return post.heads.flatMap((head) => [head.scores, head.regressors]);
+  }
+}
+
 export const detectionDefaultsSchema = z.object({
   score_threshold: z.number().min(0).max(1),
   iou_threshold: z.number().min(0).max(1),
@@ -131,3 +143,5 @@ export type ModelConfigInput = z.input<typeof modelConfigSchema>;
 
 export const MODEL_CONFIG_FILE = 'config.json';
 export const MODEL_FILE = 'model.onnx';
+/** The version folder `pnpm model:build` writes each model into. */
+export const MODEL_VERSION = '1';

@@ -1,10 +1,9 @@
 import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { MODEL_VERSION } from './build-repository.js';
 import { CATALOG, type CatalogEntry } from './catalog.js';
 import { converterFingerprint, sha256 } from './fingerprint.js';
-import { MODEL_CONFIG_FILE, MODEL_FILE, modelConfigSchema } from './model-config.js';
+import { MODEL_CONFIG_FILE, MODEL_FILE, MODEL_VERSION, modelConfigSchema } from './model-config.js';
 
 export const DEFAULT_REPOSITORY_DIR = fileURLToPath(new URL('../../repository', import.meta.url));
 

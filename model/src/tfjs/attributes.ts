@@ -55,10 +55,6 @@ export class NodeAttributes {
     return (value.list?.s ?? []).map((s) => Buffer.from(s, 'base64').toString('utf8'));
   }
 
-  shape(name: string): Array<number | null> | null {
-    return decodeShape(this.#value<TfAttrValue>(name, undefined).shape);
-  }
-
   // Protobuf JSON omits fields that hold their default value, so an attribute that is present
   // without its scalar field means 0, false or "".
   #value<T>(name: string, fallback: T | undefined): TfAttrValue | T {

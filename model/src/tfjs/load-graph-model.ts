@@ -8,11 +8,14 @@ export interface TfGraphModel {
   weights: Map<string, TfConstant>;
   /** Raw concatenated weight shards, kept so tfjs can load the very same bytes in parity tests. */
   weightData: Uint8Array;
+  /** Every file read (`model.json`, then the shards) with its path relative to the JSON file's folder. */
+  files: { path: string; bytes: Uint8Array }[];
 }
 
 /** Reads a graph model's `model.json` and its weight shards (paths relative to the JSON file). */
 export async function loadTfjsGraphModel(modelJsonPath: string): Promise<TfGraphModel> {
-  const json = JSON.parse(await readFile(modelJsonPath, 'utf8')) as TfGraphModelJson;
+  const jsonBytes = await readFile(modelJsonPath);
+  const json = JSON.parse(jsonBytes.toString('utf8')) as TfGraphModelJson;
   if (json.format !== undefined && json.format !== 'graph-model') {
     throw new Error(`${modelJsonPath}: format "${json.format}" is not a TensorFlow.js graph model`);
   }
@@ -20,13 +23,14 @@ export async function loadTfjsGraphModel(modelJsonPath: string): Promise<TfGraph
     throw new Error(`${modelJsonPath}: modelTopology.node is missing`);
   }
   const directory = path.dirname(modelJsonPath);
-  const shards: Uint8Array[] = [];
+  const files = [{ path: path.basename(modelJsonPath), bytes: jsonBytes as Uint8Array }];
   for (const group of json.weightsManifest) {
-    for (const shardPath of group.paths) shards.push(await readFile(path.join(directory, shardPath)));
+    for (const shardPath of group.paths)
+      files.push({ path: shardPath, bytes: await readFile(path.join(directory, shardPath)) });
   }
-  const weightData = Buffer.concat(shards);
+  const weightData = Buffer.concat(files.slice(1).map((file) => file.bytes));
   const specs = json.weightsManifest.flatMap((group) => group.weights);
-  return { json, weights: decodeWeights(specs, weightData), weightData };
+  return { json, weights: decodeWeights(specs, weightData), weightData, files };
 }
 
 /** The model's signature, which some converters store under `userDefinedMetadata`. */

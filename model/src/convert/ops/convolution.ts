@@ -1,14 +1,13 @@
 import { OnnxDataType } from '../../onnx/data-type.js';
 import type { OpContext } from '../op-context.js';
-import type { ConstantTensor, Shape } from '../tensor-info.js';
+import type { ConstantTensor } from '../tensor-info.js';
 import { type ActivationKind, applyActivation } from './activation.js';
 import {
   emitChannelsLast,
   padding,
-  paddingAttributes,
   requireChannelsLast,
-  spatialOutputSize,
   spatialPair,
+  spatialWindow,
   toChannelsFirst,
 } from './layout.js';
 import type { OpMapper } from './op-mapper.js';
@@ -93,22 +92,17 @@ function convolution(kind: ConvKind, fused: boolean): OpMapper {
       }
       convInputs.push(ctx.input(2));
     }
-    const outShape: Shape = [
-      batch ?? null,
-      outChannels,
-      spatialOutputSize(height ?? null, kh, strides[0], dilations[0], pad, 0),
-      spatialOutputSize(width ?? null, kw, strides[1], dilations[1], pad, 1),
-    ];
+    const window = spatialWindow(ctx, pad, [height ?? null, width ?? null], [kh, kw], strides, dilations);
     let result = ctx.emit(
       'Conv',
       convInputs,
-      { dataType: OnnxDataType.FLOAT, shape: outShape },
+      { dataType: OnnxDataType.FLOAT, shape: [batch ?? null, outChannels, ...window.outputSize] },
       {
         kernel_shape: [kh, kw],
         strides,
         dilations,
         group: kind === 'depthwise' ? filterIn : 1,
-        ...paddingAttributes(ctx, pad, [height ?? null, width ?? null], [kh, kw], strides, dilations),
+        ...window.attributes,
       },
     );
     if (activation) {

@@ -68,46 +68,40 @@ export function padding(ctx: OpContext): Padding {
 }
 
 /**
- * ONNX attributes for a padding mode. TensorFlow's SAME puts the odd pixel at the end, as SAME_UPPER
- * does; onnxruntime rejects SAME_UPPER with dilations, so dilated SAME gets TensorFlow's explicit pads.
+ * Output size and ONNX padding attributes of a convolution or pooling window over [h, w]. TensorFlow's
+ * SAME puts the odd pixel at the end, as SAME_UPPER does; onnxruntime rejects SAME_UPPER with dilations,
+ * so dilated SAME gets TensorFlow's explicit pads.
  */
-export function paddingAttributes(
+export function spatialWindow(
   ctx: OpContext,
   pad: Padding,
   input: readonly [number | null, number | null],
   kernel: readonly [number, number],
   strides: readonly [number, number],
   dilations: readonly [number, number] = [1, 1],
-): { auto_pad?: string; pads?: number[] } {
-  if (pad.kind === 'EXPLICIT') return { pads: pad.pads };
-  if (pad.kind === 'VALID') return { auto_pad: 'VALID' };
-  if (dilations[0] === 1 && dilations[1] === 1) return { auto_pad: 'SAME_UPPER' };
-  const totals = [0, 1].map((axis) => {
+): { outputSize: [number | null, number | null]; attributes: { auto_pad?: string; pads?: number[] } } {
+  const axes = [0, 1] as const;
+  const effectiveKernel = axes.map((axis) => (kernel[axis] - 1) * dilations[axis] + 1);
+  const outputSize = axes.map((axis) => {
     const size = input[axis];
-    if (size === null || size === undefined) ctx.fail('dilated SAME padding needs static spatial dimensions');
-    const effectiveKernel = (kernel[axis]! - 1) * dilations[axis]! + 1;
-    const out = Math.ceil(size / strides[axis]!);
-    return Math.max((out - 1) * strides[axis]! + effectiveKernel - size, 0);
-  }) as [number, number];
-  const begins = totals.map((total) => Math.floor(total / 2));
-  return { pads: [begins[0]!, begins[1]!, totals[0] - begins[0]!, totals[1] - begins[1]!] };
-}
+    if (size === null) return null;
+    if (pad.kind === 'SAME') return Math.ceil(size / strides[axis]);
+    const padded = pad.kind === 'EXPLICIT' ? size + pad.pads[axis] + pad.pads[axis + 2]! : size;
+    return Math.floor((padded - effectiveKernel[axis]!) / strides[axis]) + 1;
+  }) as [number | null, number | null];
 
-export function spatialOutputSize(
-  input: number | null,
-  kernel: number,
-  stride: number,
-  dilation: number,
-  pad: Padding,
-  axis: 0 | 1,
-): number | null {
-  if (input === null) return null;
-  const effectiveKernel = (kernel - 1) * dilation + 1;
-  if (pad.kind !== 'EXPLICIT') {
-    return pad.kind === 'SAME'
-      ? Math.ceil(input / stride)
-      : Math.floor((input - effectiveKernel) / stride) + 1;
-  }
-  const total = input + pad.pads[axis] + pad.pads[axis + 2]!;
-  return Math.floor((total - effectiveKernel) / stride) + 1;
+  if (pad.kind === 'EXPLICIT') return { outputSize, attributes: { pads: pad.pads } };
+  if (pad.kind === 'VALID') return { outputSize, attributes: { auto_pad: 'VALID' } };
+  if (dilations[0] === 1 && dilations[1] === 1) return { outputSize, attributes: { auto_pad: 'SAME_UPPER' } };
+  const totals = axes.map((axis) => {
+    const size = input[axis];
+    const out = outputSize[axis];
+    if (size === null || out === null) ctx.fail('dilated SAME padding needs static spatial dimensions');
+    return Math.max((out - 1) * strides[axis] + effectiveKernel[axis]! - size, 0);
+  });
+  const begins = totals.map((total) => Math.floor(total / 2));
+  return {
+    outputSize,
+    attributes: { pads: [begins[0]!, begins[1]!, totals[0]! - begins[0]!, totals[1]! - begins[1]!] },
+  };
 }

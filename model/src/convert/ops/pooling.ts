@@ -2,10 +2,9 @@ import type { OpContext } from '../op-context.js';
 import {
   emitChannelsLast,
   padding,
-  paddingAttributes,
   requireChannelsLast,
-  spatialOutputSize,
   spatialPair,
+  spatialWindow,
   toChannelsFirst,
 } from './layout.js';
 import type { OpMapper } from './op-mapper.js';
@@ -19,24 +18,13 @@ function pool(onnxOp: 'MaxPool' | 'AveragePool'): OpMapper {
     const strides = spatialPair(ctx, ctx.attrs.ints('strides'), 'strides');
     const pad = padding(ctx);
     const [n, h, w, c] = shape;
+    const window = spatialWindow(ctx, pad, [h ?? null, w ?? null], kernel, strides);
     const result = ctx.emit(
       onnxOp,
       [toChannelsFirst(ctx, ctx.input(0))],
-      {
-        dataType: ctx.inputType(0),
-        shape: [
-          n ?? null,
-          c ?? null,
-          spatialOutputSize(h ?? null, kernel[0], strides[0], 1, pad, 0),
-          spatialOutputSize(w ?? null, kernel[1], strides[1], 1, pad, 1),
-        ],
-      },
+      { dataType: ctx.inputType(0), shape: [n ?? null, c ?? null, ...window.outputSize] },
       // TensorFlow's AvgPool averages over the pixels inside the image only (count_include_pad=0).
-      {
-        kernel_shape: kernel,
-        strides,
-        ...paddingAttributes(ctx, pad, [h ?? null, w ?? null], kernel, strides),
-      },
+      { kernel_shape: kernel, strides, ...window.attributes },
     );
     return [emitChannelsLast(ctx, result)];
   };

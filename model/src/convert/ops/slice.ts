@@ -13,7 +13,7 @@ interface AxisSlice {
 }
 
 /** Length of a Python-style slice of a dimension of size `dim`. */
-export function sliceLength(dim: number, start: number, end: number, step: number): number {
+function sliceLength(dim: number, start: number, end: number, step: number): number {
   const clamp = (value: number, low: number, high: number) => Math.min(Math.max(value, low), high);
   const normalise = (value: number) => (value < 0 ? value + dim : value);
   if (step > 0) {

@@ -1,4 +1,4 @@
-import type { ModelConfig, Postprocessing } from '@detection/model/config';
+import { type ModelConfig, type Postprocessing, postprocessingOutputs } from '@detection/model/config';
 import { blazefaceAnchors, decodeBlazeface } from './blazeface.js';
 import { decodeCenternetRows } from './centernet.js';
 import type { Detection, DetectionOptions, NmsMode } from './detection.js';
@@ -33,12 +33,7 @@ export function createDetectionHead(config: ModelConfig): DetectionHead {
   const preprocessing = config.preprocessing;
   if (!post || !preprocessing) throw new Error(`${config.name} has no pre- and post-processing config`);
   const declared = new Map(config.outputs.map((output) => [output.name, output]));
-  const reads =
-    post.type === 'centernet'
-      ? [post.detections]
-      : post.type === 'yolo'
-        ? [post.output]
-        : post.heads.flatMap((head) => [head.scores, head.regressors]);
+  const reads = postprocessingOutputs(post);
   for (const name of reads) {
     const output = declared.get(name);
     if (!output)

@@ -5,42 +5,21 @@
  * Writes bench/results/model.json at the repository root.
  */
 import { mkdir, writeFile } from 'node:fs/promises';
-import { createRequire } from 'node:module';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import '@tensorflow/tfjs-backend-cpu';
-import { setWasmPaths } from '@tensorflow/tfjs-backend-wasm';
 import * as tf from '@tensorflow/tfjs-core';
 import * as ort from 'onnxruntime-node';
 import { convertGraphModel } from '../src/convert/convert-graph-model.js';
-import { sourcePackageDir } from '../src/repository/source-package.js';
-import { loadTfjsGraphModel } from '../src/tfjs/load-graph-model.js';
-import { cocoSampleImages, stretchedPixels } from '../test/coco-sample.js';
-import { loadInTfjs } from '../test/parity.js';
+import { CATALOG } from '../src/repository/catalog.js';
+import { catalogModelInput, loadCatalogGraph } from '../test/catalog-models.js';
+import { cocoSampleImages } from '../test/coco-sample.js';
+import { loadInTfjs, registerTfjsWasmFiles } from '../test/parity.js';
 
-const require = createRequire(import.meta.url);
 const RESULTS = fileURLToPath(new URL('../../bench/results/model.json', import.meta.url));
 const IMAGES = 10;
 const PASSES = 3;
 const WARMUP = 3;
-
-interface ModelSpec {
-  name: string;
-  file: string;
-  size: number;
-  toInput: (pixels: Uint8Array) => Float32Array;
-}
-
-const MODELS: ModelSpec[] = [
-  { name: 'centernet-coco', file: 'centernet.json', size: 512, toInput: (p) => Float32Array.from(p) },
-  {
-    name: 'blazeface',
-    file: 'blazeface.json',
-    size: 256,
-    toInput: (p) => Float32Array.from(p, (v) => v / 127.5 - 1),
-  },
-];
 
 function summary(samples: number[]) {
   const sorted = [...samples].sort((a, b) => a - b);
@@ -73,8 +52,7 @@ function maxAbs(a: ArrayLike<number>, b: ArrayLike<number>): number {
   return max;
 }
 
-setWasmPaths(`${path.dirname(require.resolve('@tensorflow/tfjs-backend-wasm'))}/`);
-tf.env().set('PROD', true);
+registerTfjsWasmFiles();
 const allImages = cocoSampleImages();
 const imageFiles = allImages.slice(0, IMAGES);
 const report: Record<string, unknown> = {
@@ -88,19 +66,17 @@ const report: Record<string, unknown> = {
   models: {} as Record<string, unknown>,
 };
 
-for (const spec of MODELS) {
-  const graphModel = await loadTfjsGraphModel(
-    path.join(sourcePackageDir('@vladmandic/human'), 'models', spec.file),
-  );
+for (const entry of CATALOG) {
+  const name = entry.config.name;
+  const size = entry.config.preprocessing!.width;
+  const graphModel = await loadCatalogGraph(entry);
   const conversionStarted = performance.now();
   const conversion = convertGraphModel(graphModel);
   const conversionMs = performance.now() - conversionStarted;
   const outputs = conversion.outputs.map((output) => output.name);
   const inputName = conversion.inputs[0]!.name;
-  const dims = [1, spec.size, spec.size, 3];
-  const inputs = await Promise.all(
-    imageFiles.map(async (file) => spec.toInput(await stretchedPixels(file, spec.size))),
-  );
+  const dims = [1, size, size, 3];
+  const inputs = await Promise.all(imageFiles.map((file) => catalogModelInput(entry, file)));
 
   await tf.setBackend('wasm');
   const tfjsWasm = await loadInTfjs(graphModel);
@@ -144,7 +120,7 @@ for (const spec of MODELS) {
   await tf.setBackend('cpu');
   const tfjsCpu = await loadInTfjs(graphModel);
   for (const file of allImages) {
-    const input = spec.toInput(await stretchedPixels(file, spec.size));
+    const input = await catalogModelInput(entry, file);
     const onnxAll = await sessions[0]!.run({ [inputName]: new ort.Tensor('float32', input, dims) });
     const onnxNone = await disabled.run({ [inputName]: new ort.Tensor('float32', input, dims) });
     await tf.setBackend('wasm');
@@ -170,7 +146,7 @@ for (const spec of MODELS) {
   tfjsWasm.dispose();
   tfjsCpu.dispose();
 
-  (report.models as Record<string, unknown>)[spec.name] = {
+  (report.models as Record<string, unknown>)[name] = {
     conversion_ms: Math.round(conversionMs),
     onnx_bytes: conversion.bytes.byteLength,
     tfjs_wasm: { ...tfjsTiming, ...wasmFlavour },
@@ -185,7 +161,7 @@ for (const spec of MODELS) {
       ) / 100,
     max_abs_difference: agreement,
   };
-  console.log(spec.name, JSON.stringify((report.models as Record<string, unknown>)[spec.name], null, 2));
+  console.log(name, JSON.stringify((report.models as Record<string, unknown>)[name], null, 2));
 }
 
 await mkdir(path.dirname(RESULTS), { recursive: true });

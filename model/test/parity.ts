@@ -1,4 +1,7 @@
+import { createRequire } from 'node:module';
+import path from 'node:path';
 import '@tensorflow/tfjs-backend-cpu';
+import { setWasmPaths } from '@tensorflow/tfjs-backend-wasm';
 import { loadGraphModel } from '@tensorflow/tfjs-converter';
 import * as tf from '@tensorflow/tfjs-core';
 import * as ort from 'onnxruntime-node';
@@ -9,6 +12,12 @@ import type { TfDtype, TinyGraph } from './tiny-graph.js';
 
 // PROD mode silences tfjs's advice to install tfjs-node, which cannot be installed here.
 tf.env().set('PROD', true);
+
+/** Lets the tfjs wasm backend find its .wasm files in the installed package (nothing is fetched). */
+export function registerTfjsWasmFiles(): void {
+  const require = createRequire(import.meta.url);
+  setWasmPaths(`${path.dirname(require.resolve('@tensorflow/tfjs-backend-wasm'))}/`);
+}
 
 export interface TensorValue {
   dtype: TfDtype | 'int64';

@@ -1,18 +1,13 @@
-import { createRequire } from 'node:module';
 import path from 'node:path';
-import { setWasmPaths } from '@tensorflow/tfjs-backend-wasm';
 import * as tf from '@tensorflow/tfjs-core';
 import * as ort from 'onnxruntime-node';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { convertGraphModel } from '../src/convert/convert-graph-model.js';
-import { sourcePackageDir } from '../src/repository/source-package.js';
-import { loadTfjsGraphModel } from '../src/tfjs/load-graph-model.js';
-import { cocoSampleImages, stretchedPixels } from './coco-sample.js';
-import { loadInTfjs } from './parity.js';
+import type { CatalogEntry } from '../src/repository/catalog.js';
+import { catalogEntry, catalogModelInput, loadCatalogGraph } from './catalog-models.js';
+import { cocoSampleImages } from './coco-sample.js';
+import { loadInTfjs, registerTfjsWasmFiles } from './parity.js';
 
-const require = createRequire(import.meta.url);
-
-const HUMAN_MODELS = path.join(sourcePackageDir('@vladmandic/human'), 'models');
 const TOLERANCE = 1e-3;
 
 interface ModelPair {
@@ -22,8 +17,11 @@ interface ModelPair {
   outputs: string[];
 }
 
-async function loadPair(file: string): Promise<ModelPair> {
-  const graphModel = await loadTfjsGraphModel(path.join(HUMAN_MODELS, file));
+const CENTERNET = catalogEntry('centernet-coco');
+const BLAZEFACE = catalogEntry('blazeface');
+
+async function loadPair(entry: CatalogEntry): Promise<ModelPair> {
+  const graphModel = await loadCatalogGraph(entry);
   const conversion = convertGraphModel(graphModel);
   return {
     tfjs: await loadInTfjs(graphModel),
@@ -64,15 +62,14 @@ const sigmoid = (x: number) => 1 / (1 + Math.exp(-x));
 const images = cocoSampleImages();
 
 beforeAll(async () => {
-  setWasmPaths(`${path.dirname(require.resolve('@tensorflow/tfjs-backend-wasm'))}/`);
-  tf.env().set('PROD', true);
+  registerTfjsWasmFiles();
   await tf.setBackend('wasm');
 });
 
 describe('converted CenterNet matches the original TF.js graph (tfjs-wasm) on the COCO sample', () => {
   let pair: ModelPair;
   beforeAll(async () => {
-    pair = await loadPair('centernet.json');
+    pair = await loadPair(CENTERNET);
   });
   afterAll(async () => {
     await pair.onnx.release();
@@ -83,8 +80,7 @@ describe('converted CenterNet matches the original TF.js graph (tfjs-wasm) on th
     expect(images.length).toBe(64);
     const worst = { keypoints: 0, whNormalised: 0, detectionCoordNormalised: 0, detectionScore: 0 };
     for (const image of images) {
-      const input = Float32Array.from(await stretchedPixels(image, 512));
-      const out = await runBoth(pair, input, 512);
+      const out = await runBoth(pair, await catalogModelInput(CENTERNET, image), 512);
       const keypoints = out['tower_0/keypoints']!;
       const wh = out['tower_0/wh']!;
       const detections = out['tower_0/detections']!;
@@ -118,7 +114,7 @@ describe('converted CenterNet matches the original TF.js graph (tfjs-wasm) on th
 describe('converted BlazeFace matches the original TF.js graph (tfjs-wasm) on the COCO sample', () => {
   let pair: ModelPair;
   beforeAll(async () => {
-    pair = await loadPair('blazeface.json');
+    pair = await loadPair(BLAZEFACE);
   });
   afterAll(async () => {
     await pair.onnx.release();
@@ -129,12 +125,7 @@ describe('converted BlazeFace matches the original TF.js graph (tfjs-wasm) on th
     const worst = { score: 0, regressorNormalised: 0 };
     let facesCompared = 0;
     for (const image of images) {
-      const pixels = await stretchedPixels(image, 256);
-      const out = await runBoth(
-        pair,
-        Float32Array.from(pixels, (v) => v / 127.5 - 1),
-        256,
-      );
+      const out = await runBoth(pair, await catalogModelInput(BLAZEFACE, image), 256);
       const scoresOf = (which: 'tfjs' | 'onnx') =>
         [...out.Identity![which], ...out.Identity_1![which]].map(sigmoid);
       const [expected, actual] = [scoresOf('tfjs'), scoresOf('onnx')];

@@ -1,8 +1,9 @@
+import { elementCount } from '../src/convert/tensor-info.js';
 import type { TfAttrValue, TfGraphModelJson, TfNodeDef, TfWeightSpec } from '../src/tfjs/graph-model-json.js';
 import type { TfGraphModel } from '../src/tfjs/load-graph-model.js';
-import { decodeWeights } from '../src/tfjs/weights.js';
+import { decodeWeights, type TfDataType } from '../src/tfjs/weights.js';
 
-export type TfDtype = 'float32' | 'int32' | 'bool';
+export type TfDtype = TfDataType;
 
 const TF_TYPES: Record<TfDtype, string> = { float32: 'DT_FLOAT', int32: 'DT_INT32', bool: 'DT_BOOL' };
 
@@ -39,7 +40,7 @@ export class TinyGraph {
   }
 
   constant(name: string, values: ArrayLike<number>, shape: number[], dtype: TfDtype = 'float32'): string {
-    const count = shape.reduce((a, b) => a * b, 1);
+    const count = elementCount(shape);
     if (values.length !== count)
       throw new Error(`constant ${name}: ${values.length} values for shape [${shape}]`);
     const bytes =

@@ -1,18 +1,14 @@
 import * as ort from 'onnxruntime-node';
+import { elementCount } from '../convert/tensor-info.js';
 import type { TensorSpec } from './model-config.js';
 
-const ZERO_INPUT_TYPES: Readonly<Record<string, (size: number) => ort.Tensor['data']>> = {
-  FP32: (size) => new Float32Array(size),
-  INT32: (size) => new Int32Array(size),
-  INT64: (size) => new BigInt64Array(size),
-  UINT8: (size) => new Uint8Array(size),
-};
-
-const ORT_TYPES: Readonly<Record<string, ort.Tensor.Type>> = {
-  FP32: 'float32',
-  INT32: 'int32',
-  INT64: 'int64',
-  UINT8: 'uint8',
+const ZERO_INPUTS: Readonly<
+  Record<string, { type: ort.Tensor.Type; zeros: (size: number) => ort.Tensor['data'] }>
+> = {
+  FP32: { type: 'float32', zeros: (size) => new Float32Array(size) },
+  INT32: { type: 'int32', zeros: (size) => new Int32Array(size) },
+  INT64: { type: 'int64', zeros: (size) => new BigInt64Array(size) },
+  UINT8: { type: 'uint8', zeros: (size) => new Uint8Array(size) },
 };
 
 /**
@@ -30,11 +26,10 @@ export async function verifyOnnxModel(
     const feeds: Record<string, ort.Tensor> = {};
     for (const input of inputs) {
       const dims = input.shape.map((dim) => (dim < 0 ? 1 : dim));
-      const make = ZERO_INPUT_TYPES[input.datatype];
-      const type = ORT_TYPES[input.datatype];
-      if (!make || !type)
+      const zeroInput = ZERO_INPUTS[input.datatype];
+      if (!zeroInput)
         throw new Error(`${name}: cannot verify input "${input.name}" of type ${input.datatype}`);
-      feeds[input.name] = new ort.Tensor(type, make(dims.reduce((a, b) => a * b, 1)), dims);
+      feeds[input.name] = new ort.Tensor(zeroInput.type, zeroInput.zeros(elementCount(dims)), dims);
     }
     const results = await session.run(feeds);
     for (const output of outputs) {

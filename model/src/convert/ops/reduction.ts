@@ -39,28 +39,15 @@ function argReduce(onnxOp: 'ArgMax' | 'ArgMin'): OpMapper {
     const axis = normaliseAxis(ctx, axisValue ?? 0, shape.length);
     const outType = ctx.attrs.has('output_type') ? ctx.attrs.type('output_type') : 'DT_INT64';
     const outShape = reducedShape(shape, [axis], false);
+    if (outType !== 'DT_INT64' && outType !== 'DT_INT32') ctx.fail(`output_type ${outType} is not supported`);
+    const indices = { dataType: OnnxDataType.INT64, shape: outShape };
     // Both pick the first index among equal values (select_last_index=0).
-    if (outType === 'DT_INT64') {
-      return [
-        ctx.emitOutput(
-          onnxOp,
-          [ctx.input(0)],
-          { dataType: OnnxDataType.INT64, shape: outShape },
-          { axis, keepdims: 0 },
-        ),
-      ];
-    }
-    if (outType !== 'DT_INT32') ctx.fail(`output_type ${outType} is not supported`);
-    const indices = ctx.emit(
-      onnxOp,
-      [ctx.input(0)],
-      { dataType: OnnxDataType.INT64, shape: outShape },
-      { axis, keepdims: 0 },
-    );
+    const attributes = { axis, keepdims: 0 };
+    if (outType === 'DT_INT64') return [ctx.emitOutput(onnxOp, [ctx.input(0)], indices, attributes)];
     return [
       ctx.emitOutput(
         'Cast',
-        [indices],
+        [ctx.emit(onnxOp, [ctx.input(0)], indices, attributes)],
         { dataType: OnnxDataType.INT32, shape: outShape },
         { to: OnnxDataType.INT32 },
       ),

@@ -1,0 +1,27 @@
+import path from 'node:path';
+import { CATALOG, type CatalogEntry, SOURCE_PACKAGE } from '../src/repository/catalog.js';
+import { sourcePackageDir } from '../src/repository/source-package.js';
+import { loadTfjsGraphModel, type TfGraphModel } from '../src/tfjs/load-graph-model.js';
+import { stretchedPixels } from './coco-sample.js';
+
+export function catalogEntry(name: string): CatalogEntry {
+  const entry = CATALOG.find((candidate) => candidate.config.name === name);
+  if (!entry) throw new Error(`no catalog model "${name}"`);
+  return entry;
+}
+
+/** The original TF.js graph of a catalog model, from the installed source package. */
+export function loadCatalogGraph(entry: CatalogEntry): Promise<TfGraphModel> {
+  return loadTfjsGraphModel(path.join(sourcePackageDir(SOURCE_PACKAGE), entry.sourceFile));
+}
+
+/** A photo as the model's input tensor: stretched to its input size and scaled to its value range. */
+export async function catalogModelInput(entry: CatalogEntry, file: string): Promise<Float32Array> {
+  const {
+    width,
+    value_range: [low, high],
+  } = entry.config.preprocessing!;
+  // 255 / (high - low) is exact for both models, so this is v and v / 127.5 - 1 to the last bit.
+  const step = 255 / (high - low);
+  return Float32Array.from(await stretchedPixels(file, width), (value) => low + value / step);
+}

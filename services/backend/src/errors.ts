@@ -19,10 +19,6 @@ export class ApiError extends Error {
   }
 }
 
-export const badRequest = (message: string, details?: Record<string, unknown>) =>
-  new ApiError(400, message, details);
-export const notFound = (message: string) => new ApiError(404, message);
-
 export function describeZodError(error: ZodError): string {
   return error.issues
     .map((issue) => {

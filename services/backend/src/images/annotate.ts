@@ -25,17 +25,19 @@ const escapeXml = (text: string) =>
     (char) => ({ '<': '&lt;', '>': '&gt;', '&': '&amp;', "'": '&apos;', '"': '&quot;' })[char]!,
   );
 
-/** Draws boxes and "label score" captions over the image (EXIF orientation applied), in the image's own format. */
+/**
+ * Draws boxes and "label score" captions over the image (EXIF orientation applied), in the image's own format.
+ * `size` is the image's size after EXIF orientation, as probed on upload and stored on its row.
+ */
 export async function annotateImage(
   bytes: Uint8Array,
   format: SupportedFormat,
+  size: { width: number; height: number },
   boxes: BoxToDraw[],
   maxPixels: number,
 ): Promise<Buffer> {
   const base = sharp(bytes, { limitInputPixels: maxPixels }).autoOrient();
-  const { width, height } = await sharp(bytes, { limitInputPixels: maxPixels })
-    .metadata()
-    .then((m) => m.autoOrient);
+  const { width, height } = size;
   const stroke = Math.max(2, Math.round(Math.min(width, height) / 200));
   const fontSize = Math.max(12, Math.round(Math.min(width, height) / 40));
   const labelColors = new Map<string, string>();

@@ -4,6 +4,7 @@ import {
   type DetectionRunRow,
   detectionRuns,
   type ImageRow,
+  type ImageStatus,
   images,
   type NewDetectionRunRow,
   type NewImageRow,
@@ -69,9 +70,11 @@ export class ImageRepository {
         .where(inArray(detectionRuns.imageId, imageIds))
         .orderBy(desc(detectionRuns.createdAt))
         .all();
-      for (const run of candidates) if (!runs.has(run.imageId)) runs.set(run.imageId, run);
-      for (const run of candidates)
-        if (page.some((image) => image.currentRunId === run.id)) runs.set(run.imageId, run);
+      // Each image's current run wherever it comes; for an image without one, its newest (first) run.
+      const currentRunIds = new Set(page.map((image) => image.currentRunId));
+      for (const run of candidates) {
+        if (currentRunIds.has(run.id) || !runs.has(run.imageId)) runs.set(run.imageId, run);
+      }
     }
     const last = page.at(-1);
     return {
@@ -102,37 +105,48 @@ export class ImageRepository {
     }
   }
 
-  /** Replaces the image's objects with a new completed run's, atomically. Returns false if the image is gone. */
-  replaceDetections(imageId: string, run: NewDetectionRunRow, found: NewObjectRow[], now: number): boolean {
+  /**
+   * Replaces the image's objects with a new completed run's, atomically. Returns the updated image row, or null if
+   * the image is gone.
+   */
+  replaceDetections(
+    imageId: string,
+    run: NewDetectionRunRow,
+    found: NewObjectRow[],
+    now: number,
+  ): ImageRow | null {
     return this.db.transaction((tx) => {
       const image = tx.select({ id: images.id }).from(images).where(eq(images.id, imageId)).get();
-      if (!image) return false;
+      if (!image) return null;
       tx.delete(objects).where(eq(objects.imageId, imageId)).run();
       tx.insert(detectionRuns).values(run).run();
       if (found.length > 0) tx.insert(objects).values(found).run();
-      tx.update(images)
-        .set({ status: 'completed', error: null, currentRunId: run.id, updatedAt: now })
-        .where(eq(images.id, imageId))
-        .run();
-      return true;
+      return (
+        tx
+          .update(images)
+          .set({ status: 'completed', error: null, currentRunId: run.id, updatedAt: now })
+          .where(eq(images.id, imageId))
+          .returning()
+          .get() ?? null
+      );
     });
   }
 
   /**
    * Records a failed re-run. An image that already has detections keeps them (and its status); one that never had
-   * any stays `failed` with the new error.
+   * any stays `failed` with the new error. Returns the image's status afterwards, or null if the image is gone.
    */
-  recordFailedRun(imageId: string, run: NewDetectionRunRow, now: number): void {
-    this.db.transaction((tx) => {
+  recordFailedRun(imageId: string, run: NewDetectionRunRow, now: number): ImageStatus | null {
+    return this.db.transaction((tx) => {
       const image = tx.select().from(images).where(eq(images.id, imageId)).get();
-      if (!image) return;
+      if (!image) return null;
       tx.insert(detectionRuns).values(run).run();
-      if (image.currentRunId === null) {
-        tx.update(images)
-          .set({ status: 'failed', error: run.error ?? null, updatedAt: now })
-          .where(eq(images.id, imageId))
-          .run();
-      }
+      if (image.currentRunId !== null) return image.status;
+      tx.update(images)
+        .set({ status: 'failed', error: run.error ?? null, updatedAt: now })
+        .where(eq(images.id, imageId))
+        .run();
+      return 'failed';
     });
   }
 

@@ -2,7 +2,12 @@ import { createHash, randomUUID } from 'node:crypto';
 import type { Logger } from 'pino';
 import type { DetectionRunRow, ImageRow, NewObjectRow } from '../db/schema.js';
 import { ApiError } from '../errors.js';
-import { type DetectResult, type ModelClient, ModelServerError } from '../inference/model-client.js';
+import {
+  type DetectResult,
+  failureStatus,
+  type ModelClient,
+  ModelServerError,
+} from '../inference/model-client.js';
 import type { Metrics } from '../metrics.js';
 import { type BlobStorage, imageStorageKey } from '../storage/storage.js';
 import { toObjectRows } from './detections.js';
@@ -45,18 +50,14 @@ export interface ImageServiceDependencies {
   logger: Logger;
   defaultModel: string;
   maxImagePixels: number;
-  now?: () => number;
 }
 
 /** The upload pipeline: validate, detect, store the blob, then write all rows in one transaction. */
 export class ImageService {
-  private readonly now: () => number;
   /** Keeps "write blob + insert rows" and "delete rows + delete blob" of one image id from interleaving. */
   private readonly blobLock = new KeyedLock();
 
-  constructor(private readonly deps: ImageServiceDependencies) {
-    this.now = deps.now ?? Date.now;
-  }
+  constructor(private readonly deps: ImageServiceDependencies) {}
 
   /**
    * Validates, then (holding the image id's lock) writes the blob while the model runs, and commits all rows in one
@@ -72,7 +73,7 @@ export class ImageService {
 
     const model = options.model ?? this.deps.defaultModel;
     const runId = randomUUID();
-    const createdAt = this.now();
+    const createdAt = Date.now();
     const storageKey = imageStorageKey(imageId);
     const image = {
       id: imageId,
@@ -134,34 +135,35 @@ export class ImageService {
   async redetect(imageId: string, options: DetectionOptions, requestId: string): Promise<UploadResult> {
     const existing = this.deps.repository.find(imageId);
     if (!existing) throw new ApiError(404, `image ${imageId} not found`);
-    const bytes = await this.deps.storage.get(existing.image.storageKey);
-    if (!bytes) throw new ApiError(500, `the stored file of image ${imageId} is missing`);
+    const bytes = await this.readBlob(existing.image);
     const model = options.model ?? this.deps.defaultModel;
     const runId = randomUUID();
-    const startedAt = this.now();
+    const startedAt = Date.now();
     let result: DetectResult;
     try {
       result = await this.detect(bytes, model, options.scoreThreshold, requestId);
     } catch (error) {
       if (!(error instanceof ModelServerError) || error.failure === 'rejected')
         throw this.toApiError(error, model);
-      this.deps.repository.recordFailedRun(
+      const status = this.deps.repository.recordFailedRun(
         imageId,
         failedRun(runId, imageId, model, options.scoreThreshold, error, startedAt),
-        this.now(),
+        Date.now(),
       );
-      const after = this.deps.repository.find(imageId);
-      throw this.toApiError(error, model, { image_id: imageId, status: after?.image.status ?? 'failed' });
+      throw this.toApiError(error, model, { image_id: imageId, status: status ?? 'failed' });
     }
     const found = toObjectRows(result.detections, existing.image, runId);
     const run = completedRun(runId, imageId, result, options.scoreThreshold, found.length, startedAt);
-    if (!this.deps.repository.replaceDetections(imageId, run, found, this.now())) {
-      throw new ApiError(404, `image ${imageId} was deleted while detection ran`);
-    }
-    this.deps.metrics.detectedObjects.inc({ model: result.modelName }, found.length);
-    const stored = this.deps.repository.find(imageId);
+    const stored = this.deps.repository.replaceDetections(imageId, run, found, Date.now());
     if (!stored) throw new ApiError(404, `image ${imageId} was deleted while detection ran`);
-    return { ...stored, objects: found, timings: { modelMs: result.inferenceMs } };
+    this.deps.metrics.detectedObjects.inc({ model: result.modelName }, found.length);
+    return {
+      image: stored,
+      run,
+      objectCount: found.length,
+      objects: found,
+      timings: { modelMs: result.inferenceMs },
+    };
   }
 
   /** Detection without storing anything. */
@@ -188,12 +190,11 @@ export class ImageService {
     };
   }
 
-  async readFile(imageId: string): Promise<{ bytes: Uint8Array; image: ImageWithRun }> {
-    const image = this.deps.repository.find(imageId);
-    if (!image) throw new ApiError(404, `image ${imageId} not found`);
-    const bytes = await this.deps.storage.get(image.image.storageKey);
-    if (!bytes) throw new ApiError(500, `the stored file of image ${imageId} is missing`);
-    return { bytes, image };
+  /** The stored bytes of an image row; a row whose blob is gone is a server-side fault (500). */
+  async readBlob(image: ImageRow): Promise<Uint8Array<ArrayBuffer>> {
+    const bytes = await this.deps.storage.get(image.storageKey);
+    if (!bytes) throw new ApiError(500, `the stored file of image ${image.id} is missing`);
+    return bytes;
   }
 
   /** Removes the rows first (one statement, cascading), then the blob; a crash in between leaves only an orphan blob. */
@@ -201,14 +202,7 @@ export class ImageService {
     await this.blobLock.run(imageId, async () => {
       const storageKey = this.deps.repository.delete(imageId);
       if (storageKey === null) throw new ApiError(404, `image ${imageId} not found`);
-      try {
-        await this.deps.storage.delete(storageKey);
-      } catch (error) {
-        this.deps.logger.warn(
-          { err: error, storageKey },
-          'blob delete failed; it will be removed as an orphan',
-        );
-      }
+      await this.removeBlobQuietly(storageKey);
     });
   }
 
@@ -288,24 +282,17 @@ export class ImageService {
 
   private toApiError(error: unknown, model: string, details: Record<string, unknown> = {}): Error {
     if (!(error instanceof ModelServerError)) return error as Error;
-    switch (error.failure) {
-      case 'rejected':
-        if (error.upstreamStatus === 404) {
-          return new ApiError(
-            400,
-            `model "${model}" is not available on the model server (${error.message})`,
-          );
-        }
-        if (error.upstreamStatus === 413)
-          return new ApiError(413, `the model server refused the image: ${error.message}`);
-        return new ApiError(422, `the model server could not process the image: ${error.message}`);
-      case 'unavailable':
-        return new ApiError(503, `detection failed: ${error.message}`, details, { cause: error });
-      case 'timeout':
-        return new ApiError(504, `detection failed: ${error.message}`, details, { cause: error });
-      case 'bad_response':
-        return new ApiError(502, `detection failed: ${error.message}`, details, { cause: error });
+    if (error.failure === 'rejected') {
+      if (error.upstreamStatus === 404) {
+        return new ApiError(400, `model "${model}" is not available on the model server (${error.message})`);
+      }
+      if (error.upstreamStatus === 413)
+        return new ApiError(413, `the model server refused the image: ${error.message}`);
+      return new ApiError(422, `the model server could not process the image: ${error.message}`);
     }
+    return new ApiError(failureStatus[error.failure], `detection failed: ${error.message}`, details, {
+      cause: error,
+    });
   }
 }
 

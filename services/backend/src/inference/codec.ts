@@ -3,9 +3,6 @@ import { z } from 'zod';
 /** Parameters the backend sends with every detection request; all optional (the model's defaults apply). */
 export interface InferParameters {
   score_threshold?: number;
-  iou_threshold?: number;
-  max_detections?: number;
-  classes?: string[];
 }
 
 export const detectionOutputNames = ['boxes', 'scores', 'class_ids', 'labels'] as const;

@@ -15,6 +15,16 @@ import {
  */
 export type ModelServerFailure = 'unavailable' | 'timeout' | 'bad_response' | 'rejected';
 
+/**
+ * The status the backend answers when the model server fails it. A `rejected` request is not listed: what it means
+ * depends on the call (an unknown model, an image refused as too large or unprocessable).
+ */
+export const failureStatus = {
+  unavailable: 503,
+  timeout: 504,
+  bad_response: 502,
+} as const satisfies Record<Exclude<ModelServerFailure, 'rejected'>, number>;
+
 export class ModelServerError extends Error {
   constructor(
     readonly failure: ModelServerFailure,
@@ -40,7 +50,6 @@ export interface ModelClientOptions {
 
 export interface DetectOptions {
   model: string;
-  version?: string | undefined;
   scoreThreshold?: number | undefined;
   requestId?: string | undefined;
 }
@@ -49,8 +58,6 @@ export interface DetectResult extends DecodedInferResponse {
   attempts: number;
   /** Wall time of the successful request (not counting earlier failed attempts and backoff). */
   inferenceMs: number;
-  /** Wall time of the whole call, retries included. */
-  totalMs: number;
 }
 
 export type ModelServerReadiness =
@@ -93,9 +100,7 @@ export class ModelClient {
 
   /** Runs detection on one encoded image. Throws {@link ModelServerError}. */
   async detect(image: Uint8Array, options: DetectOptions): Promise<DetectResult> {
-    const path = options.version
-      ? `/v2/models/${encodeURIComponent(options.model)}/versions/${encodeURIComponent(options.version)}/infer`
-      : `/v2/models/${encodeURIComponent(options.model)}/infer`;
+    const path = `/v2/models/${encodeURIComponent(options.model)}/infer`;
     const { body, headerLength } = encodeInferRequest(
       options.requestId ?? randomUUID(),
       image,
@@ -120,13 +125,7 @@ export class ModelClient {
         if (response.ok) {
           const header = response.headers.get('inference-header-content-length');
           const decoded = decodeInferResponse(bytes, header === null ? null : Number.parseInt(header, 10));
-          const finished = performance.now();
-          return {
-            ...decoded,
-            attempts: attempt,
-            inferenceMs: finished - attemptStarted,
-            totalMs: finished - started,
-          };
+          return { ...decoded, attempts: attempt, inferenceMs: performance.now() - attemptStarted };
         }
         throw httpError(response.status, bytes, attempt);
       } catch (error) {

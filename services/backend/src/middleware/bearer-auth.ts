@@ -6,7 +6,7 @@ export interface BearerAuthOptions {
   /** Accepted tokens; an empty list turns authentication off. */
   tokens: string[];
   /** Requests this returns true for pass without a token. */
-  isPublic?: (path: string, method: string) => boolean;
+  isPublic?: (path: string) => boolean;
 }
 
 const digest = (value: string) => createHash('sha256').update(value).digest();
@@ -20,7 +20,7 @@ const digest = (value: string) => createHash('sha256').update(value).digest();
 export function bearerAuth({ tokens, isPublic = () => false }: BearerAuthOptions): MiddlewareHandler {
   const accepted = tokens.map(digest);
   return async function bearerAuth(c, next) {
-    if (accepted.length === 0 || isPublic(c.req.path, c.req.method)) return next();
+    if (accepted.length === 0 || isPublic(c.req.path)) return next();
     const header = c.req.header('authorization');
     if (!header) {
       c.header('WWW-Authenticate', 'Bearer realm="detection-backend"');

@@ -26,44 +26,49 @@ export function uploadBodyLimit(maxUploadBytes: number): MiddlewareHandler {
   };
 }
 
-export interface UploadSources {
+/** The parts of a request validated against `ImageUploadBodySchema` that the image is read from. */
+export interface UploadRequest {
   /** The validated multipart body (`{}` when the request was not multipart). */
-  form: object;
+  valid(target: 'form'): object;
   /** The validated JSON body (`{}` when the request was not JSON). */
-  json: object;
-  contentType: string | undefined;
+  valid(target: 'json'): object;
+  header(name: string): string | undefined;
+}
+
+export interface ImageInputOptions {
+  maxUploadBytes: number;
+  fetcher: UrlFetcher;
 }
 
 /** Reads the image from a validated multipart `file` field or fetches it from a JSON `url`. */
 export async function readImageInput(
-  sources: UploadSources,
-  limits: { maxUploadBytes: number },
-  fetcher: UrlFetcher,
+  req: UploadRequest,
+  { maxUploadBytes, fetcher }: ImageInputOptions,
 ): Promise<ImageInput> {
-  const contentType = sources.contentType?.toLowerCase() ?? '';
+  const contentType = req.header('content-type')?.toLowerCase() ?? '';
   if (
     contentType.startsWith('multipart/form-data') ||
     contentType.startsWith('application/x-www-form-urlencoded')
   ) {
-    const file = (sources.form as { file?: File }).file;
+    const file = (req.valid('form') as { file?: File }).file;
     if (!file) throw new ApiError(400, 'the multipart field "file" is missing');
     if (file.size === 0) throw new ApiError(400, 'the uploaded file is empty (0 bytes)');
-    if (file.size > limits.maxUploadBytes) {
+    if (file.size > maxUploadBytes) {
       throw new ApiError(
         413,
-        `the file is ${file.size} bytes, more than the ${limits.maxUploadBytes}-byte upload limit`,
+        `the file is ${file.size} bytes, more than the ${maxUploadBytes}-byte upload limit`,
       );
     }
-    const filename = validateUploadFilename(file.name ?? '', '');
-    return { bytes: new Uint8Array(await file.arrayBuffer()), filename: filename === '' ? null : filename };
+    const filename = validateUploadFilename(file.name ?? '');
+    return { bytes: new Uint8Array(await file.arrayBuffer()), filename };
   }
-  const url = (sources.json as { url?: string }).url;
+  const url = (req.valid('json') as { url?: string }).url;
   if (url !== undefined) {
     const fetched = await fetcher.fetch(url);
     if (fetched.bytes.byteLength === 0) throw new ApiError(400, 'the URL returned an empty body');
     return {
       bytes: fetched.bytes,
-      filename: filenameFromUrlSegment(fetched.filename, '') || null,
+      filename: filenameFromUrlSegment(fetched.filename),
       sourceUrl: fetched.finalUrl.toString(),
     };
   }

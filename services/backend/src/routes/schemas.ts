@@ -1,5 +1,5 @@
 import { z } from '@hono/zod-openapi';
-import type { DetectionRunRow, ImageRow, NewObjectRow, ObjectRow } from '../db/schema.js';
+import type { DetectionRunRow, NewObjectRow, ObjectRow } from '../db/schema.js';
 import type { ImageWithRun } from '../images/image-repository.js';
 
 export const ErrorSchema = z
@@ -113,10 +113,10 @@ export const ObjectSummarySchema = z
   })
   .openapi('ObjectSummary');
 
-export const ModelRefSchema = z
-  .object({ name: z.string(), version: z.string().nullable() })
-  .nullable()
-  .openapi('ModelRef');
+/** The model that produced a set of detections (inlined where it is always present; `ModelRef` where it may not be). */
+export const ModelSchema = z.object({ name: z.string(), version: z.string().nullable() });
+
+export const ModelRefSchema = ModelSchema.nullable().openapi('ModelRef');
 
 export const ImageSchema = z
   .object({
@@ -135,8 +135,13 @@ export const ImageSchema = z
   })
   .openapi('Image');
 
+export const DetectionListSchema = z.object({
+  count: z.number().int(),
+  detections: z.array(DetectionSchema),
+});
+
 export const ImageWithDetectionsSchema = ImageSchema.extend({
-  detection: z.object({ count: z.number().int(), detections: z.array(DetectionSchema) }),
+  detection: DetectionListSchema,
 }).openapi('ImageWithDetections');
 
 export const ImageListSchema = z
@@ -171,6 +176,11 @@ export function toDetection(row: AnyObjectRow): z.infer<typeof DetectionSchema> 
   };
 }
 
+export function toDetectionList(rows: AnyObjectRow[]): z.infer<typeof DetectionListSchema> {
+  const detections = rows.map(toDetection);
+  return { count: detections.length, detections };
+}
+
 export function toObjectSummary(row: AnyObjectRow): z.infer<typeof ObjectSummarySchema> {
   return { object_id: row.id, bbox: bboxOf(row), label: row.label, score: row.score };
 }
@@ -195,5 +205,3 @@ export function toImage({ image, run, objectCount }: ImageWithRun): z.infer<type
 function modelRef(run: DetectionRunRow | null): z.infer<typeof ModelRefSchema> {
   return run ? { name: run.modelName, version: run.modelVersion } : null;
 }
-
-export type { ImageRow };

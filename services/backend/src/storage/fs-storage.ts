@@ -36,7 +36,7 @@ export class FsBlobStorage implements BlobStorage {
     }
   }
 
-  async get(key: string): Promise<Uint8Array | null> {
+  async get(key: string): Promise<Uint8Array<ArrayBuffer> | null> {
     try {
       return await fs.readFile(this.pathOf(key));
     } catch (error) {

@@ -57,13 +57,14 @@ export class S3BlobStorage implements BlobStorage {
     );
   }
 
-  async get(key: string): Promise<Uint8Array | null> {
+  async get(key: string): Promise<Uint8Array<ArrayBuffer> | null> {
     try {
       const response = await this.client.send(
         new GetObjectCommand({ Bucket: this.bucket, Key: this.objectKey(key) }),
       );
       if (!response.Body) return new Uint8Array();
-      return await response.Body.transformToByteArray();
+      // The SDK types the result loosely; the bytes are collected into a fresh (never shared) ArrayBuffer.
+      return (await response.Body.transformToByteArray()) as Uint8Array<ArrayBuffer>;
     } catch (error) {
       if (isMissing(error)) return null;
       throw error;

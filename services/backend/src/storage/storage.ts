@@ -4,7 +4,7 @@ export interface BlobStorage {
   /** Stores the bytes durably (the call returns only after they are safely written), replacing any existing blob. */
   put(key: string, body: Uint8Array, contentType: string): Promise<void>;
   /** The bytes, or `null` when there is no blob under that key. */
-  get(key: string): Promise<Uint8Array | null>;
+  get(key: string): Promise<Uint8Array<ArrayBuffer> | null>;
   exists(key: string): Promise<boolean>;
   /** Removes the blob; removing a missing blob is not an error. */
   delete(key: string): Promise<void>;

@@ -25,11 +25,14 @@ export function staticUi({ root, isApiPath }: StaticUiOptions): MiddlewareHandle
   const absoluteRoot = path.resolve(root);
   const indexFile = path.join(absoluteRoot, 'index.html');
   let handlers: { files: MiddlewareHandler; index: MiddlewareHandler } | undefined;
+  /** Once the built UI is found it is assumed to stay; until then every request looks again. */
+  let built = false;
 
   return async function staticUi(c, next) {
     if (c.req.method !== 'GET' && c.req.method !== 'HEAD') return next();
     if (isApiPath(c.req.path)) return next();
-    if (!fs.existsSync(indexFile)) {
+    built ||= fs.existsSync(indexFile);
+    if (!built) {
       if (c.req.path === '/') {
         return c.json(
           {

@@ -5,12 +5,13 @@ import type { UrlFetcher } from '../../fetch/url-fetcher.js';
 import type { ImageService } from '../../images/image-service.js';
 import { readImageInput, uploadBodyLimit } from '../image-input.js';
 import {
+  DetectionListSchema,
   DetectionQuerySchema,
-  DetectionSchema,
   errorResponse,
   ImageUploadBodySchema,
   imageInputErrorResponses,
-  toDetection,
+  ModelSchema,
+  toDetectionList,
 } from '../schemas.js';
 
 const DetectResponseSchema = z
@@ -18,8 +19,8 @@ const DetectResponseSchema = z
     width: z.number().int(),
     height: z.number().int(),
     content_type: z.string(),
-    model: z.object({ name: z.string(), version: z.string().nullable() }),
-    detection: z.object({ count: z.number().int(), detections: z.array(DetectionSchema) }),
+    model: ModelSchema,
+    detection: DetectionListSchema,
   })
   .openapi('DetectResult');
 
@@ -47,11 +48,7 @@ export function detectRouter(deps: { service: ImageService; fetcher: UrlFetcher;
   const router = createRouter();
   router.openapi(detectRoute(uploadBodyLimit(deps.maxUploadBytes)), async (c) => {
     const query = c.req.valid('query');
-    const input = await readImageInput(
-      { form: c.req.valid('form'), json: c.req.valid('json'), contentType: c.req.header('content-type') },
-      { maxUploadBytes: deps.maxUploadBytes },
-      deps.fetcher,
-    );
+    const input = await readImageInput(c.req, deps);
     endTime(c, 'receive');
     const result = await deps.service.detectOnly(
       input,
@@ -59,14 +56,13 @@ export function detectRouter(deps: { service: ImageService; fetcher: UrlFetcher;
       c.get('requestId'),
     );
     setMetric(c, 'model', result.timings.modelMs, 'model server round trip');
-    const detections = result.objects.map(toDetection);
     return c.json(
       {
         width: result.probed.width,
         height: result.probed.height,
         content_type: result.probed.contentType,
         model: { name: result.modelName, version: result.modelVersion },
-        detection: { count: detections.length, detections },
+        detection: toDetectionList(result.objects),
       },
       200,
     );

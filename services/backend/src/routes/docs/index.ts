@@ -18,7 +18,7 @@ const swaggerDistDir = () =>
 /** Swagger UI at `/docs`, its assets served from the installed swagger-ui-dist (no CDN). */
 export function docsRouter() {
   const router = new Hono<AppEnv>();
-  const assets = new Map<string, Promise<Buffer>>();
+  const assets = new Map<string, Promise<Uint8Array<ArrayBuffer>>>();
 
   router.get(
     '/',
@@ -33,7 +33,7 @@ export function docsRouter() {
       content = fs.readFile(path.join(swaggerDistDir(), file));
       assets.set(file, content);
     }
-    return c.body(new Uint8Array(await content), 200, {
+    return c.body(await content, 200, {
       'Content-Type': type,
       'Cache-Control': 'public, max-age=86400',
     });

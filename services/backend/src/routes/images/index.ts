@@ -8,7 +8,7 @@ import { type SupportedFormat, sniffImageFormat } from '../../images/image-forma
 import type { ImageRepository } from '../../images/image-repository.js';
 import type { ImageService, UploadResult } from '../../images/image-service.js';
 import { readImageInput, uploadBodyLimit } from '../image-input.js';
-import { toDetection, toImage } from '../schemas.js';
+import { toDetectionList, toImage, toObjectSummary } from '../schemas.js';
 import {
   deleteImageRoute,
   getAnnotatedImageRoute,
@@ -55,8 +55,7 @@ function reportTimings(c: Context, timings: UploadResult['timings']): void {
 }
 
 function withDetections(result: UploadResult) {
-  const detections = result.objects.map(toDetection);
-  return { ...toImage(result), detection: { count: detections.length, detections } };
+  return { ...toImage(result), detection: toDetectionList(result.objects) };
 }
 
 function notModified(c: Context, etag: string): boolean {
@@ -69,11 +68,7 @@ export function imagesRouter(deps: ImagesRouterDependencies) {
 
   router.openapi(uploadImageRoute(uploadBodyLimit(deps.maxUploadBytes)), async (c) => {
     const query = c.req.valid('query');
-    const input = await readImageInput(
-      { form: c.req.valid('form'), json: c.req.valid('json'), contentType: c.req.header('content-type') },
-      { maxUploadBytes: deps.maxUploadBytes },
-      deps.fetcher,
-    );
+    const input = await readImageInput(c.req, deps);
     endTime(c, 'receive');
     const result = await deps.service.upload(
       input,
@@ -103,12 +98,13 @@ export function imagesRouter(deps: ImagesRouterDependencies) {
 
   router.openapi(getImageFileRoute, async (c) => {
     const { image_id } = c.req.valid('param');
-    if (!deps.repository.exists(image_id)) throw new ApiError(404, `image ${image_id} not found`);
+    const found = deps.repository.find(image_id);
+    if (!found) throw new ApiError(404, `image ${image_id} not found`);
     if (notModified(c, `"${image_id}"`)) return c.body(null, 304);
-    const { bytes, image } = await deps.service.readFile(image_id);
-    return c.body(new Uint8Array(bytes), 200, {
-      'Content-Type': image.image.contentType,
-      'Content-Disposition': `inline; filename*=UTF-8''${encodeURIComponent(image.image.filename)}`,
+    const bytes = await deps.service.readBlob(found.image);
+    return c.body(bytes, 200, {
+      'Content-Type': found.image.contentType,
+      'Content-Disposition': `inline; filename*=UTF-8''${encodeURIComponent(found.image.filename)}`,
       'Cache-Control': 'private, max-age=31536000, immutable',
       'X-Content-Type-Options': 'nosniff',
     });
@@ -119,14 +115,10 @@ export function imagesRouter(deps: ImagesRouterDependencies) {
     const found = deps.repository.find(image_id);
     if (!found) throw new ApiError(404, `image ${image_id} not found`);
     if (notModified(c, `"${image_id}-${found.image.currentRunId ?? 'none'}"`)) return c.body(null, 304);
-    const { bytes } = await deps.service.readFile(image_id);
-    const boxes = deps.repository.listObjects(image_id, {}).map((row) => ({
-      bbox: [row.xMin, row.yMin, row.xMax, row.yMax] as [number, number, number, number],
-      label: row.label,
-      score: row.score,
-    }));
+    const bytes = await deps.service.readBlob(found.image);
+    const boxes = deps.repository.listObjects(image_id, {}).map(toObjectSummary);
     const format = sniffImageFormat(bytes) as SupportedFormat;
-    const annotated = await annotateImage(bytes, format, boxes, deps.maxImagePixels);
+    const annotated = await annotateImage(bytes, format, found.image, boxes, deps.maxImagePixels);
     return c.body(new Uint8Array(annotated), 200, {
       'Content-Type': found.image.contentType,
       'Cache-Control': 'private, no-cache',

@@ -1,7 +1,7 @@
 import { createRoute, z } from '@hono/zod-openapi';
 import { createRouter } from '../../app-env.js';
 import { ApiError } from '../../errors.js';
-import { type ModelClient, ModelServerError } from '../../inference/model-client.js';
+import { failureStatus, type ModelClient, ModelServerError } from '../../inference/model-client.js';
 import { errorResponse } from '../schemas.js';
 
 const ModelListSchema = z
@@ -42,7 +42,8 @@ export function modelsRouter(deps: { modelClient: ModelClient; defaultModel: str
       return c.json({ default_model: deps.defaultModel, models }, 200);
     } catch (error) {
       if (!(error instanceof ModelServerError)) throw error;
-      const status = error.failure === 'timeout' ? 504 : error.failure === 'unavailable' ? 503 : 502;
+      // A refused index request is as unusable as a malformed answer.
+      const status = error.failure === 'rejected' ? 502 : failureStatus[error.failure];
       throw new ApiError(status, `cannot list models: ${error.message}`);
     }
   });

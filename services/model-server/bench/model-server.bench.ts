@@ -29,6 +29,7 @@ import {
   DEFAULT_INTRA_OP_THREADS,
   settingsFromEnvironment,
 } from '../src/settings.js';
+import { binaryImageRequest, jsonImageRequest } from '../test/support/requests.js';
 
 const PACKAGE_ROOT = fileURLToPath(new URL('..', import.meta.url));
 const REPOSITORY_ROOT = path.resolve(PACKAGE_ROOT, '../..');
@@ -201,40 +202,6 @@ function peakRssMb(pid: number): Promise<number> {
   });
 }
 
-const encoder = new TextEncoder();
-
-function binaryBody(image: Uint8Array) {
-  const header = encoder.encode(
-    JSON.stringify({
-      inputs: [
-        { name: 'image', datatype: 'BYTES', shape: [1], parameters: { binary_data_size: image.length + 4 } },
-      ],
-    }),
-  );
-  const body = new Uint8Array(header.length + 4 + image.length);
-  body.set(header);
-  new DataView(body.buffer).setUint32(header.length, image.length, true);
-  body.set(image, header.length + 4);
-  return {
-    body,
-    headers: {
-      'content-type': 'application/octet-stream',
-      'inference-header-content-length': String(header.length),
-    },
-  };
-}
-
-function jsonBody(image: Uint8Array) {
-  return {
-    body: JSON.stringify({
-      inputs: [
-        { name: 'image', datatype: 'BYTES', shape: [1], data: [Buffer.from(image).toString('base64')] },
-      ],
-    }),
-    headers: { 'content-type': 'application/json' },
-  };
-}
-
 // node:http with keep-alive sockets: a lean load generator, so the figures are the server's rather than fetch's.
 const agent = new Agent({ keepAlive: true, maxSockets: Math.max(...CONCURRENCY) });
 
@@ -275,7 +242,7 @@ function httpCall(
 async function coldStarts(photo: Uint8Array, basePort: number) {
   const runs: Array<{ spawn_to_ready_ms: number; spawn_to_first_detection_ms: number; peak_rss_mb: number }> =
     [];
-  const { body, headers } = binaryBody(photo);
+  const { body, headers } = binaryImageRequest(photo);
   for (let i = 0; i < COLD_STARTS; i++) {
     const server = await spawnServer(basePort + i);
     await untilOk(() => fetch(`${server.url}/v2/health/ready`));
@@ -335,8 +302,8 @@ console.log('in-process pipeline vs HTTP (production bundle), interleaved ...');
 const pipeline = await inProcessPipeline(DEFAULT_INTRA_OP_THREADS);
 const server = await spawnServer(basePort);
 await untilOk(() => fetch(`${server.url}/v2/health/ready`));
-const binaryBodies = photos.map((photo) => binaryBody(photo));
-const jsonBodies = photos.map((photo) => jsonBody(photo));
+const binaryBodies = photos.map((photo) => binaryImageRequest(photo));
+const jsonBodies = photos.map((photo) => jsonImageRequest(photo));
 const compared = await compare(
   {
     in_process: (i) => pipeline.call(photos[i % photos.length]!),
@@ -408,7 +375,7 @@ const report = {
   defaults: {
     intra_op_threads: DEFAULT_INTRA_OP_THREADS,
     inter_op_threads: DEFAULT_INTER_OP_THREADS,
-    model_concurrency: 2,
+    model_concurrency: settingsFromEnvironment({}).modelConcurrency,
   },
   in_process: inProcess,
   http,

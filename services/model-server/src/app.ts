@@ -15,12 +15,10 @@ export interface AppDependencies {
   metrics: ServerMetrics;
   logger: Logger;
   maxRequestBytes: number;
-  /** True once the server drains: responses ask clients to close their connection. */
-  isShuttingDown?: () => boolean;
 }
 
 /** The HTTP application: OIP v2 routes, /metrics, /openapi.json; every error rendered as `{"error": "..."}`. */
-export function createApp({ dataplane, metrics, logger, maxRequestBytes, isShuttingDown }: AppDependencies) {
+export function createApp({ dataplane, metrics, logger, maxRequestBytes }: AppDependencies) {
   const app = new OpenAPIHono({
     defaultHook: (result) => {
       if (!result.success) {
@@ -34,12 +32,11 @@ export function createApp({ dataplane, metrics, logger, maxRequestBytes, isShutt
 
   app.use('*', requestId());
   app.use('*', accessLog({ logger, metrics }));
-  if (isShuttingDown) {
-    app.use('*', async function closeWhileDraining(c, next) {
-      await next();
-      if (isShuttingDown()) c.header('connection', 'close');
-    });
-  }
+  // Once the server drains, responses ask clients to close their connection.
+  app.use('*', async function closeWhileDraining(c, next) {
+    await next();
+    if (dataplane.isShuttingDown()) c.header('connection', 'close');
+  });
 
   app.route('/', createV2Api({ dataplane, maxRequestBytes }));
 

@@ -2,6 +2,7 @@ import type { Logger } from 'pino';
 import { ModelServerError, ServerShuttingDownError } from './errors.js';
 import type { InferRequest, InferResponse, ModelMetadata } from './inference/types.js';
 import type { ServerMetrics } from './metrics.js';
+import type { ServedModel } from './models/served-model.js';
 import type { IndexEntry, ModelRegistry } from './registry.js';
 
 const SERVER_NAME = 'detection-model-server';
@@ -57,6 +58,14 @@ export class DataPlane {
     };
   }
 
+  /**
+   * The served model for a name and optional version (highest loaded by default). Throws ModelNotFoundError
+   * for an unknown model or version, ModelNotReadyError when it cannot serve.
+   */
+  model(name: string, version?: string): ServedModel {
+    return this.registry.resolve(name, version);
+  }
+
   /** Throws ModelNotFoundError for an unknown model or version, ModelNotReadyError when it cannot serve. */
   modelReady(name: string, version?: string): true {
     this.registry.resolve(name, version);
@@ -99,5 +108,10 @@ export class DataPlane {
   /** Readiness turns false at once (so no new traffic is routed here); requests still arriving are served. */
   beginShutdown(): void {
     this.shuttingDown = true;
+  }
+
+  /** True once beginShutdown was called: the server is draining. */
+  isShuttingDown(): boolean {
+    return this.shuttingDown;
   }
 }

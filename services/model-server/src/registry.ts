@@ -1,5 +1,5 @@
 import type { Logger } from 'pino';
-import { InvalidInputError, ModelNotFoundError, ModelNotReadyError } from './errors.js';
+import { errorMessage, InvalidInputError, ModelNotFoundError, ModelNotReadyError } from './errors.js';
 import { type LoadedVersion, type ModelLoader, servedNames } from './models/model-loader.js';
 import type { ServedModel } from './models/served-model.js';
 import type { ModelRepository, ModelSource } from './repository.js';
@@ -26,8 +26,6 @@ interface ModelEntry {
   /** Serialises load/unload of this model. */
   pending: Promise<unknown>;
 }
-
-const describe = (error: unknown) => (error instanceof Error ? error.message : String(error));
 
 /**
  * The loaded models: which names and versions can serve, and their states. A model serves only after every
@@ -61,7 +59,7 @@ export class ModelRegistry {
     }
     const results = await Promise.allSettled(sources.map((source) => this.loadSource(source)));
     const failures = results.flatMap((result, i) =>
-      result.status === 'rejected' ? [`${sources[i]!.name}: ${describe(result.reason)}`] : [],
+      result.status === 'rejected' ? [`${sources[i]!.name}: ${errorMessage(result.reason)}`] : [],
     );
     if (failures.length > 0) throw new Error(`models failed to load: ${failures.join('; ')}`);
   }
@@ -243,7 +241,7 @@ export class ModelRegistry {
       const loaded = results.flatMap((result) => (result.status === 'fulfilled' ? [result.value] : []));
       const failed = results.flatMap((result, i) =>
         result.status === 'rejected'
-          ? [`version ${source.versions[i]!.version}: ${describe(result.reason)}`]
+          ? [`version ${source.versions[i]!.version}: ${errorMessage(result.reason)}`]
           : [],
       );
       if (failed.length > 0 || this.closed) {
@@ -303,7 +301,7 @@ export class ModelRegistry {
     this.load(entry.name).catch((reloadError) => {
       this.broken.set(
         entry.name,
-        `its session died (${error.message}) and reloading failed: ${describe(reloadError)}`,
+        `its session died (${error.message}) and reloading failed: ${errorMessage(reloadError)}`,
       );
       this.logger.error(
         { model: entry.name, err: reloadError },

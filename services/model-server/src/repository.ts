@@ -1,7 +1,7 @@
 import { readdir, readFile, stat } from 'node:fs/promises';
 import path from 'node:path';
 import { MODEL_CONFIG_FILE, MODEL_FILE, type ModelConfig, modelConfigSchema } from '@detection/model/config';
-import { ModelNotFoundError } from './errors.js';
+import { errorMessage, ModelNotFoundError } from './errors.js';
 
 export interface ModelVersionSource {
   version: string;
@@ -54,10 +54,11 @@ async function findVersions(directory: string): Promise<ModelVersionSource[]> {
   return versions.sort((a, b) => Number(a.version) - Number(b.version));
 }
 
-async function looksLikeModelFolder(directory: string): Promise<boolean> {
-  return (
-    (await isFile(path.join(directory, MODEL_CONFIG_FILE))) || (await findVersions(directory)).length > 0
-  );
+async function looksLikeModelFolder(
+  directory: string,
+  versions: readonly ModelVersionSource[],
+): Promise<boolean> {
+  return versions.length > 0 || (await isFile(path.join(directory, MODEL_CONFIG_FILE)));
 }
 
 /**
@@ -72,15 +73,19 @@ export class ModelRepository {
     try {
       if (!(await stat(this.root)).isDirectory()) throw new Error('not a directory');
     } catch (error) {
-      throw new Error(
-        `model repository ${this.root} is not a readable directory: ${error instanceof Error ? error.message : error}`,
-      );
+      throw new Error(`model repository ${this.root} is not a readable directory: ${errorMessage(error)}`);
     }
-    if (await looksLikeModelFolder(this.root)) return [await this.readModel(this.root, null)];
+    const rootVersions = await findVersions(this.root);
+    if (await looksLikeModelFolder(this.root, rootVersions)) {
+      return [await this.readModel(this.root, null, rootVersions)];
+    }
     const models: ModelSource[] = [];
     for (const name of await subdirectories(this.root)) {
       const directory = path.join(this.root, name);
-      if (await looksLikeModelFolder(directory)) models.push(await this.readModel(directory, name));
+      const versions = await findVersions(directory);
+      if (await looksLikeModelFolder(directory, versions)) {
+        models.push(await this.readModel(directory, name, versions));
+      }
     }
     return models;
   }
@@ -91,9 +96,15 @@ export class ModelRepository {
     return model;
   }
 
-  /** `folderName` is the expected model name in a repository; null for a single model folder. */
-  private async readModel(directory: string, folderName: string | null): Promise<ModelSource> {
-    const versions = await findVersions(directory);
+  /**
+   * `folderName` is the expected model name in a repository; null for a single model folder. `versions` are
+   * the folder's versions (findVersions), already read to recognise it as a model folder.
+   */
+  private async readModel(
+    directory: string,
+    folderName: string | null,
+    versions: ModelVersionSource[],
+  ): Promise<ModelSource> {
     const fallbackName = folderName ?? path.basename(path.resolve(directory));
     const source: ModelSource = { name: fallbackName, directory, config: null, versions };
     const configFile = path.join(directory, MODEL_CONFIG_FILE);
@@ -109,7 +120,7 @@ export class ModelRepository {
         source.config = parsed.data;
         source.name = parsed.data.name;
       } catch (error) {
-        return { ...source, problem: `${configFile} is not valid JSON: ${(error as Error).message}` };
+        return { ...source, problem: `${configFile} is not valid JSON: ${errorMessage(error)}` };
       }
       if (folderName !== null && source.name !== folderName) {
         return {

@@ -72,14 +72,7 @@ export async function startModelServer(
   });
   const registry = new ModelRegistry(repository, loader, logger);
   const dataplane = new DataPlane(registry, metrics, logger);
-  let shuttingDown = false;
-  const app = createApp({
-    dataplane,
-    metrics,
-    logger,
-    maxRequestBytes: settings.maxRequestBytes,
-    isShuttingDown: () => shuttingDown,
-  });
+  const app = createApp({ dataplane, metrics, logger, maxRequestBytes: settings.maxRequestBytes });
 
   const ready = registry.loadAll();
   ready.catch(() => undefined);
@@ -108,7 +101,6 @@ export async function startModelServer(
   let closing: Promise<{ forced: boolean }> | undefined;
   const close = () => {
     closing ??= (async () => {
-      shuttingDown = true;
       dataplane.beginShutdown();
       const closed = new Promise<void>((resolve) => server.close(() => resolve()));
       server.closeIdleConnections();

@@ -10,6 +10,24 @@ import { binaryImageRequest, jsonImageRequest, readImage, startTestServer } from
 
 const BLAZEFACE_FOLDER = path.join(MODEL_REPOSITORY, 'blazeface');
 
+/**
+ * Starts the real worker runtime and records the failure listeners registered on it, so that a test can
+ * deliver the "worker died" notification itself (a native crash of onnxruntime cannot be provoked on purpose).
+ */
+async function startRecordingFailures(
+  file: string,
+  options: RuntimeOptions,
+  failures: Array<(error: Error) => void>,
+): Promise<ModelRuntime> {
+  const runtime = await OnnxWorkerRuntime.start(file, options);
+  const onFailure = runtime.onFailure.bind(runtime);
+  runtime.onFailure = (listener) => {
+    failures.push(listener);
+    onFailure(listener);
+  };
+  return runtime;
+}
+
 describe('a single model folder with tight limits', () => {
   it('Should serve the folder as the only model and refuse oversized bodies and images with 413', async () => {
     const server = await startTestServer({
@@ -147,17 +165,10 @@ describe('a session that dies', () => {
     const server = await startTestServer(
       { modelRepository: BLAZEFACE_FOLDER },
       {
-        // The real worker runtime; the test delivers the "worker died" notification itself, because a native
-        // crash of onnxruntime cannot be provoked on purpose.
-        startRuntime: async (file: string, options: RuntimeOptions): Promise<ModelRuntime> => {
+        // The real worker runtime; the test delivers the "worker died" notification itself.
+        startRuntime: (file: string, options: RuntimeOptions): Promise<ModelRuntime> => {
           started += 1;
-          const runtime = await OnnxWorkerRuntime.start(file, options);
-          const onFailure = runtime.onFailure.bind(runtime);
-          runtime.onFailure = (listener) => {
-            failures.push(listener);
-            onFailure(listener);
-          };
-          return runtime;
+          return startRecordingFailures(file, options, failures);
         },
       },
     );
@@ -191,13 +202,7 @@ describe('a session that dies and cannot be reloaded', () => {
         startRuntime: async (file: string, options: RuntimeOptions): Promise<ModelRuntime> => {
           started += 1;
           if (started > 1) throw new Error('onnxruntime cannot load model.onnx: Protobuf parsing failed');
-          const runtime = await OnnxWorkerRuntime.start(file, options);
-          const onFailure = runtime.onFailure.bind(runtime);
-          runtime.onFailure = (listener) => {
-            failures.push(listener);
-            onFailure(listener);
-          };
-          return runtime;
+          return startRecordingFailures(file, options, failures);
         },
       },
     );

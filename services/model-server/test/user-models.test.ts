@@ -216,6 +216,45 @@ describe('an ONNX file without config', () => {
   });
 });
 
+describe('an ONNX file without config with fixed-shape integer inputs', () => {
+  it('Should warm up with zeros of each datatype, become ready and infer', async () => {
+    const { root } = await tempRepository();
+    await addModel(path.join(root, 'integers'), null, {
+      '1': {
+        inputs: [
+          { name: 'a', type: ONNX_TYPES.INT32, shape: [2, 2] },
+          { name: 'b', type: ONNX_TYPES.INT8, shape: [3] },
+        ],
+        outputs: [
+          { name: 'a2', type: ONNX_TYPES.INT32, shape: [2, 2] },
+          { name: 'b_copy', type: ONNX_TYPES.INT8, shape: [3] },
+        ],
+        nodes: [
+          { op: 'Add', inputs: ['a', 'a'], outputs: ['a2'] },
+          { op: 'Identity', inputs: ['b'], outputs: ['b_copy'] },
+        ],
+      },
+    });
+    const integers = await startTestServer({ modelRepository: root });
+    expect((await integers.app.request('/v2/models/integers/ready')).status).toBe(200);
+    const response = await integers.app.request('/v2/models/integers/infer', {
+      method: 'POST',
+      body: JSON.stringify({
+        inputs: [
+          { name: 'a', datatype: 'INT32', shape: [2, 2], data: [1, -2, 3, 1000] },
+          { name: 'b', datatype: 'INT8', shape: [3], data: [-128, 0, 127] },
+        ],
+      }),
+    });
+    const body = await jsonOf(response);
+    expectConforms(body, 'inference_response');
+    expect(body.outputs).toEqual([
+      { name: 'a2', datatype: 'INT32', shape: [2, 2], data: [2, -4, 6, 2000] },
+      { name: 'b_copy', datatype: 'INT8', shape: [3], data: [-128, 0, 127] },
+    ]);
+  });
+});
+
 describe('a repository the server cannot serve', () => {
   it('Should fail startup with the reason when a config does not match its graph', async () => {
     const { root } = await tempRepository();

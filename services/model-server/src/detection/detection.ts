@@ -1,3 +1,5 @@
+import type { Postprocessing } from '@detection/model/config';
+
 /** A detection candidate in model-input pixels, before or after NMS. */
 export interface Detection {
   x1: number;
@@ -12,7 +14,8 @@ export interface Detection {
   keypoints?: number[];
 }
 
-export type NmsMode = 'class_aware' | 'class_agnostic';
+/** class_aware: overlaps are suppressed within each class only; class_agnostic: across classes. */
+export type NmsMode = Extract<Postprocessing, { type: 'yolo' }>['nms'];
 
 export interface DetectionOptions {
   /** Candidates must score strictly above this (TensorFlow's NMS convention). */

@@ -1,7 +1,9 @@
+import type { Postprocessing } from '@detection/model/config';
 import type { Detection } from './detection.js';
 
-export type YoloVersion = 'v5' | 'v8' | 'v11';
-export type YoloLayoutName = 'boxes_first' | 'attributes_first';
+type YoloPostprocessing = Extract<Postprocessing, { type: 'yolo' }>;
+export type YoloVersion = YoloPostprocessing['version'];
+export type YoloLayoutName = NonNullable<YoloPostprocessing['layout']>;
 
 export interface YoloLayout {
   boxesFirst: boolean;

@@ -11,6 +11,15 @@ export interface ImageTensor {
   imageHeight: number;
 }
 
+/** The model input's dims: [1, height, width, 3] for NHWC, [1, 3, height, width] for NCHW. */
+export function inputDims({
+  width,
+  height,
+  layout,
+}: Pick<ImagePreprocessing, 'width' | 'height' | 'layout'>): number[] {
+  return layout === 'NHWC' ? [1, height, width, 3] : [1, 3, height, width];
+}
+
 /**
  * Encoded image → model input, as the model config describes: decode (sharp), resize (stretch with
  * TensorFlow's bilinear arithmetic like the reference library, or letterbox with pixel-centre alignment),
@@ -21,26 +30,27 @@ export async function imageToTensor(
   preprocessing: ImagePreprocessing,
   limits: { maxPixels: number },
 ): Promise<ImageTensor> {
+  // decodeImage calls cubicResize with the oriented image size, the size the plan below is made for.
+  let cubicPlan: ResizePlan | undefined;
   const cubicResize =
     preprocessing.interpolation === 'cubic'
       ? (width: number, height: number) => {
-          const plan = planResize(width, height, preprocessing);
-          return { width: plan.contentWidth, height: plan.contentHeight };
+          cubicPlan = planResize(width, height, preprocessing);
+          return { width: cubicPlan.contentWidth, height: cubicPlan.contentHeight };
         }
       : undefined;
   const image = await decodeImage(bytes, {
     maxPixels: limits.maxPixels,
     ...(cubicResize && { cubicResize }),
   });
-  const plan = planResize(image.originalWidth, image.originalHeight, preprocessing);
+  const plan = cubicPlan ?? planResize(image.originalWidth, image.originalHeight, preprocessing);
   const data = resizeToTensor(image, preprocessing, plan, {
     interpolation: preprocessing.interpolation === 'nearest' ? 'nearest' : 'bilinear',
     halfPixelCenters: preprocessing.resize === 'letterbox',
   });
-  const { width, height } = preprocessing;
   return {
     data,
-    dims: preprocessing.layout === 'NHWC' ? [1, height, width, 3] : [1, 3, height, width],
+    dims: inputDims(preprocessing),
     plan,
     imageWidth: image.originalWidth,
     imageHeight: image.originalHeight,

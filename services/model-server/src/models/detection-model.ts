@@ -3,7 +3,7 @@ import type { DetectionHead, HeadTensor } from '../detection/detection-head.js';
 import { suppressOverlaps } from '../detection/nms.js';
 import { toImageCoordinates } from '../detection/to-image-coordinates.js';
 import { InferenceFailedError, InvalidInputError, ModelNotReadyError } from '../errors.js';
-import { imageToTensor } from '../image/image-to-tensor.js';
+import { imageToTensor, inputDims } from '../image/image-to-tensor.js';
 import type { InferRequest, InferTensor, TensorSpec } from '../inference/types.js';
 import { type ModelRuntime, RuntimeUnavailableError } from '../runtime/model-runtime.js';
 import type { ConcurrencyLimiter } from './concurrency-limiter.js';
@@ -57,8 +57,7 @@ export class DetectionModel implements ServedModel {
     }
     const imageInput = imageInputs[0]!;
     this.inputName = imageInput.name;
-    const { width, height, layout } = this.preprocessing;
-    const dims = layout === 'NHWC' ? [1, height, width, 3] : [1, 3, height, width];
+    const dims = inputDims(this.preprocessing);
     if (!shapeMatches(dims, imageInput.shape)) {
       throw new Error(
         `${config.name}: preprocessing makes [${dims.join(', ')}] but input "${imageInput.name}" is [${imageInput.shape.join(', ')}]`,

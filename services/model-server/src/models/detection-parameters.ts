@@ -1,12 +1,10 @@
+import type { ModelConfig } from '@detection/model/config';
 import type { DetectionOptions, NmsMode } from '../detection/detection.js';
 import { InvalidInputError } from '../errors.js';
 import type { Parameters, ParameterValue } from '../inference/types.js';
 
-export interface DetectionDefaults {
-  score_threshold: number;
-  iou_threshold: number;
-  max_detections: number;
-}
+/** A model config's `defaults`: score_threshold, iou_threshold, max_detections. */
+export type DetectionDefaults = NonNullable<ModelConfig['defaults']>;
 
 /** Upper bound on `max_detections` a request may ask for. */
 const MAX_DETECTIONS_LIMIT = 10_000;

@@ -1,7 +1,9 @@
 import type { ModelConfig } from '@detection/model/config';
 import { createDetectionHead } from '../detection/detection-head.js';
+import { errorMessage } from '../errors.js';
 import { warmUpImage } from '../image/warm-up-image.js';
-import type { InferRequest, TensorSpec } from '../inference/types.js';
+import { elementCount, NUMERIC_STORAGE } from '../inference/datatypes.js';
+import type { InferRequest, TensorData, TensorSpec } from '../inference/types.js';
 import type { ModelSource, ModelVersionSource } from '../repository.js';
 import type { ModelRuntime, RuntimeOptions } from '../runtime/model-runtime.js';
 import { OnnxWorkerRuntime } from '../runtime/onnx-runtime.js';
@@ -9,6 +11,7 @@ import { ConcurrencyLimiter } from './concurrency-limiter.js';
 import { DetectionModel, IMAGE_INPUT } from './detection-model.js';
 import { RawTensorModel } from './raw-tensor-model.js';
 import type { ServedModel } from './served-model.js';
+import { shapeMatches } from './tensor-checks.js';
 
 /** A detection model's raw tensors are served under this suffix; a model without image config under its own name. */
 const RAW_MODEL_SUFFIX = '-raw';
@@ -58,10 +61,7 @@ function checkDeclaredTensors(
         `config ${kind} "${spec.name}" is ${spec.datatype} but the ONNX graph has ${found.datatype}`,
       );
     }
-    const compatible =
-      found.shape.length === spec.shape.length &&
-      spec.shape.every((dim, i) => dim < 0 || found.shape[i]! < 0 || dim === found.shape[i]);
-    if (!compatible) {
+    if (!shapeMatches(found.shape, spec.shape)) {
       throw new Error(
         `config ${kind} "${spec.name}" has shape [${spec.shape.join(', ')}] but the ONNX graph has [${found.shape.join(', ')}]`,
       );
@@ -80,17 +80,11 @@ async function warmUp(view: ServedModel): Promise<void> {
           parameters: {},
           inputs: view.inputs.map((spec) => {
             const shape = spec.shape.map((d) => (d < 0 ? 1 : d));
-            const count = shape.reduce((a, b) => a * b, 1);
-            const data =
+            const count = elementCount(shape);
+            const data: TensorData =
               spec.datatype === 'BYTES'
                 ? Array.from({ length: count }, () => new Uint8Array(0))
-                : spec.datatype === 'INT64' || spec.datatype === 'UINT64'
-                  ? new BigInt64Array(count)
-                  : spec.datatype === 'FP64'
-                    ? new Float64Array(count)
-                    : spec.datatype === 'FP32'
-                      ? new Float32Array(count)
-                      : new Uint8Array(count);
+                : new NUMERIC_STORAGE[spec.datatype](count);
             return { name: spec.name, datatype: spec.datatype, shape, data };
           }),
         };
@@ -138,7 +132,7 @@ export function createModelLoader(options: ModelLoaderOptions): ModelLoader {
           // Zeros of size 1 in every dynamic dimension may not be a valid input for a raw model; that is no fault.
           if (view.kind === 'detection' || view.inputs.every((spec) => spec.shape.every((d) => d >= 0)))
             throw error;
-          warning = `warm-up with a synthetic input failed: ${error instanceof Error ? error.message : error}`;
+          warning = `warm-up with a synthetic input failed: ${errorMessage(error)}`;
         }
         return {
           version,

@@ -1,4 +1,4 @@
-import { InvalidInputError, ModelNotReadyError } from '../errors.js';
+import { errorMessage, InvalidInputError, ModelNotReadyError } from '../errors.js';
 import type { InferRequest, TensorSpec } from '../inference/types.js';
 import { type ModelRuntime, type RuntimeTensor, RuntimeUnavailableError } from '../runtime/model-runtime.js';
 import type { ConcurrencyLimiter } from './concurrency-limiter.js';
@@ -48,10 +48,9 @@ export class RawTensorModel implements ServedModel {
           throw new ModelNotReadyError(`model ${this.name} is not available: ${error.message}`);
         }
         // The inputs passed every check the metadata allows, so onnxruntime refusing them is the input's fault.
-        throw new InvalidInputError(
-          `model ${this.name} rejected the input: ${error instanceof Error ? error.message : String(error)}`,
-          { cause: error },
-        );
+        throw new InvalidInputError(`model ${this.name} rejected the input: ${errorMessage(error)}`, {
+          cause: error,
+        });
       }
       const roundTrip = performance.now() - runStarted;
       const postStarted = performance.now();

@@ -1,8 +1,11 @@
 import { InvalidInputError } from '../errors.js';
 import type { InferTensor, RequestedOutput, TensorSpec } from '../inference/types.js';
 
+/** Same rank, and every dimension equal unless either side is -1 (any size). */
 export function shapeMatches(shape: readonly number[], spec: readonly number[]): boolean {
-  return shape.length === spec.length && shape.every((dim, i) => spec[i] === -1 || spec[i] === dim);
+  return (
+    shape.length === spec.length && shape.every((dim, i) => dim === -1 || spec[i] === -1 || spec[i] === dim)
+  );
 }
 
 const describeShape = (shape: readonly number[]) => `[${shape.join(', ')}]`;

@@ -71,15 +71,15 @@ export function createV2Api({ dataplane, maxRequestBytes }: V2ApiOptions): OpenA
   });
 
   const infer = async (request: Request, incoming: unknown, name: string, version: string | undefined) => {
-    const metadata = dataplane.modelMetadata(name, version);
+    const model = dataplane.model(name, version);
     const body = await readBody(request, maxRequestBytes, incoming);
-    const detection = metadata.properties?.task === 'object-detection';
+    const detection = model.kind === 'detection';
     const { request: inferRequest, binaryOutputsByDefault } = decodeInferRequest(
       body,
       request.headers.get(HEADER_LENGTH_HEADER) ?? undefined,
       request.headers.get('content-type') ?? undefined,
       {
-        inputs: metadata.inputs,
+        inputs: model.inputs,
         // JSON cannot carry raw bytes: a detection model's encoded image travels as base64.
         defaultBytesEncoding: (input) => (detection && input === IMAGE_INPUT ? 'base64' : 'utf8'),
       },

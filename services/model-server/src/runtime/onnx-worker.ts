@@ -4,6 +4,7 @@
  */
 import { parentPort, workerData } from 'node:worker_threads';
 import * as ort from 'onnxruntime-node';
+import { errorMessage } from '../errors.js';
 import { fromOrtTensor, specOf, toOrtTensor } from './ort-tensors.js';
 import type { FromWorker, ToWorker, WorkerInit } from './worker-messages.js';
 
@@ -14,8 +15,6 @@ const init = workerData as WorkerInit;
 function post(message: FromWorker, transfer: ArrayBuffer[] = []): void {
   port!.postMessage(message, transfer);
 }
-
-const errorMessage = (error: unknown) => (error instanceof Error ? error.message : String(error));
 
 async function main(): Promise<void> {
   const started = performance.now();

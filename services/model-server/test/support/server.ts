@@ -5,6 +5,8 @@ import { type RunningServer, type ServerOptions, startModelServer } from '../../
 import { type Settings, settingsFromEnvironment } from '../../src/settings.js';
 import { MODEL_REPOSITORY } from './coco.js';
 
+export { binaryImageRequest, jsonImageRequest } from './requests.js';
+
 /** Starts a real server (real models, real onnxruntime workers) on a free loopback port; closed after the file. */
 export async function startTestServer(
   overrides: Partial<Settings> = {},
@@ -23,45 +25,6 @@ export async function startTestServer(
   afterAll(() => server.close());
   if (options.waitUntilReady ?? true) await server.ready;
   return server;
-}
-
-const encoder = new TextEncoder();
-
-/** The body the backend sends (CONTRACTS.md): JSON header, then the image as one length-prefixed BYTES element. */
-export function binaryImageRequest(image: Uint8Array, header: Record<string, unknown> = {}) {
-  const json = encoder.encode(
-    JSON.stringify({
-      ...header,
-      inputs: [
-        { name: 'image', datatype: 'BYTES', shape: [1], parameters: { binary_data_size: image.length + 4 } },
-      ],
-    }),
-  );
-  const body = new Uint8Array(json.length + 4 + image.length);
-  body.set(json, 0);
-  new DataView(body.buffer).setUint32(json.length, image.length, true);
-  body.set(image, json.length + 4);
-  return {
-    method: 'POST',
-    body,
-    headers: {
-      'content-type': 'application/octet-stream',
-      'inference-header-content-length': String(json.length),
-    },
-  };
-}
-
-export function jsonImageRequest(image: Uint8Array, header: Record<string, unknown> = {}) {
-  return {
-    method: 'POST',
-    headers: { 'content-type': 'application/json' },
-    body: JSON.stringify({
-      ...header,
-      inputs: [
-        { name: 'image', datatype: 'BYTES', shape: [1], data: [Buffer.from(image).toString('base64')] },
-      ],
-    }),
-  };
 }
 
 export async function readImage(file: string): Promise<Uint8Array> {

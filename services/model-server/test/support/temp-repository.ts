@@ -9,7 +9,7 @@ import { type Graph, ONNX_TYPES, onnxModel } from './onnx-graph.js';
 export async function tempRepository(): Promise<{ root: string; add: typeof addModel }> {
   const root = await mkdtemp(path.join(tmpdir(), 'model-server-repo-'));
   afterAll(() => rm(root, { recursive: true, force: true }));
-  return { root, add: (...args: Parameters<typeof addModel>) => addModel(...args) };
+  return { root, add: addModel };
 }
 
 /** Writes `<directory>/config.json` (unless config is null) and `<directory>/<version>/model.onnx` per version. */

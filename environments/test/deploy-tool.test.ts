@@ -9,12 +9,13 @@ import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import { promisify } from 'node:util';
-import { afterEach, beforeEach, describe, expect, test } from 'vitest';
+import { afterEach, beforeAll, beforeEach, describe, expect, test } from 'vitest';
 import { type Cluster, connectCluster } from '../src/cluster/cluster.js';
 import { MissingApiError } from '../src/cluster/errors.js';
 import { deploy } from '../src/commands/deploy.js';
 import { remove } from '../src/commands/remove.js';
 import { formatStatus, overlayStatus } from '../src/commands/status.js';
+import type { KubernetesObject } from '../src/manifests/kubernetes-object.js';
 import { environmentsDir, renderOverlay } from '../src/manifests/overlays.js';
 import {
   FakeKubeApi,
@@ -29,6 +30,12 @@ const tsx = path.resolve(environmentsDir, '../node_modules/.bin/tsx');
 let api: FakeKubeApi;
 let workDir: string;
 let kubeconfig: string;
+/** The local overlay, rendered once: the deploy tool only reads the objects (apply sends a copy). */
+let localObjects: KubernetesObject[];
+
+beforeAll(async () => {
+  localObjects = await renderOverlay('local');
+});
 
 async function startApi(
   options: ConstructorParameters<typeof FakeKubeApi>[0] = { token: 'test-token' },
@@ -124,11 +131,10 @@ function simulateControllers(target: FakeKubeApi): void {
 
 describe('deploy', () => {
   test('applies every object of the local overlay with strict server-side apply, namespace first and InferenceService last', async () => {
-    const objects = await renderOverlay('local');
-    const result = await deploy(cluster(), objects, quiet);
+    const result = await deploy(cluster(), localObjects, quiet);
 
-    expect(result.applied).toHaveLength(objects.length);
-    expect(applies()).toHaveLength(objects.length);
+    expect(result.applied).toHaveLength(localObjects.length);
+    expect(applies()).toHaveLength(localObjects.length);
     for (const request of applies()) {
       expect(request.contentType).toBe('application/apply-patch+yaml');
       expect(request.query.get('fieldManager')).toBe('detection-deploy');
@@ -142,7 +148,7 @@ describe('deploy', () => {
     expect(kinds.indexOf('ClusterServingRuntime')).toBeLessThan(kinds.indexOf('InferenceService'));
     expect(kinds.indexOf('Job')).toBeLessThan(kinds.indexOf('InferenceService'));
     // The body is the rendered object, field for field (nothing dropped by client-side serialisation).
-    const rendered = objects.find((object) => object.kind === 'Deployment')!;
+    const rendered = localObjects.find((object) => object.kind === 'Deployment')!;
     const sent = applies().find((request) => (request.body as StoredObject).kind === 'Deployment')!.body;
     expect(sent).toEqual(rendered);
     // The cluster-scoped runtime goes to the cluster-scoped path.
@@ -153,10 +159,9 @@ describe('deploy', () => {
   });
 
   test('re-runs the model loader Job on the next deploy (its pod template is immutable)', async () => {
-    const objects = await renderOverlay('local');
-    await deploy(cluster(), objects, quiet);
+    await deploy(cluster(), localObjects, quiet);
     const before = api.requests.length;
-    const result = await deploy(cluster(), objects, quiet);
+    const result = await deploy(cluster(), localObjects, quiet);
 
     const second = api.requests.slice(before);
     const deleteIndex = second.findIndex((request) => request.method === 'DELETE');
@@ -177,9 +182,8 @@ describe('deploy', () => {
       token: 'test-token',
       resourceTypes: standardResourceTypes.filter((type) => type.group !== 'serving.kserve.io'),
     });
-    const objects = await renderOverlay('local');
 
-    const failure = deploy(cluster(), objects, quiet);
+    const failure = deploy(cluster(), localObjects, quiet);
     await expect(failure).rejects.toBeInstanceOf(MissingApiError);
     await expect(failure).rejects.toThrow(
       /InferenceService \(serving\.kserve\.io\/v1beta1\).*install KServe/,
@@ -206,7 +210,7 @@ describe('deploy', () => {
       }
       return undefined;
     };
-    await deploy(cluster(), await renderOverlay('local'), quiet);
+    await deploy(cluster(), localObjects, quiet);
     expect(appliedKinds().filter((kind) => kind === 'InferenceService')).toHaveLength(3);
     expect(refusals).toBe(0);
   });
@@ -239,7 +243,7 @@ describe('deploy', () => {
   test('--wait follows Jobs, Deployments and the InferenceService until ready', async () => {
     simulateControllers(api);
     const lines: string[] = [];
-    await deploy(cluster(), await renderOverlay('local'), {
+    await deploy(cluster(), localObjects, {
       ...quiet,
       wait: true,
       log: (line) => lines.push(line),
@@ -268,7 +272,7 @@ describe('deploy', () => {
         });
       }
     };
-    await expect(deploy(cluster(), await renderOverlay('local'), { ...quiet, wait: true })).rejects.toThrow(
+    await expect(deploy(cluster(), localObjects, { ...quiet, wait: true })).rejects.toThrow(
       'Job detection/model-repository-loader failed: Job has reached the specified backoff limit',
     );
   });
@@ -277,10 +281,9 @@ describe('deploy', () => {
 describe('status', () => {
   test('reports conditions, URL and zero replicas for a scaled-to-zero predictor, then the running pod', async () => {
     simulateControllers(api);
-    const objects = await renderOverlay('local');
-    await deploy(cluster(), objects, quiet);
+    await deploy(cluster(), localObjects, quiet);
 
-    const report = await overlayStatus(cluster(), objects);
+    const report = await overlayStatus(cluster(), localObjects);
     const detector = report.inferenceServices[0]!;
     expect(detector).toMatchObject({
       name: 'detector',
@@ -305,7 +308,7 @@ describe('status', () => {
 
     const revision = api.get('apps/v1', 'Deployment', 'detection', 'detector-predictor-00001-deployment')!;
     api.put({ ...revision, spec: { replicas: 1 }, status: { replicas: 1, readyReplicas: 1 } });
-    const woken = await overlayStatus(cluster(), objects);
+    const woken = await overlayStatus(cluster(), localObjects);
     expect(woken.inferenceServices[0]).toMatchObject({
       replicas: { desired: 1, ready: 1 },
       scaledToZero: false,
@@ -314,7 +317,7 @@ describe('status', () => {
   });
 
   test('says when nothing is deployed', async () => {
-    const report = await overlayStatus(cluster(), await renderOverlay('local'));
+    const report = await overlayStatus(cluster(), localObjects);
     expect(report.inferenceServices[0]).toMatchObject({
       found: false,
       ready: false,
@@ -326,11 +329,10 @@ describe('status', () => {
 
 describe('delete', () => {
   test('deletes in reverse order, keeps the PVCs and the namespace unless asked, and tolerates what is gone', async () => {
-    const objects = await renderOverlay('local');
-    await deploy(cluster(), objects, quiet);
+    await deploy(cluster(), localObjects, quiet);
     api.intercept = () => undefined;
 
-    const kept = await remove(cluster(), objects, { purgeData: false, log: () => undefined });
+    const kept = await remove(cluster(), localObjects, { purgeData: false, log: () => undefined });
     expect(kept.kept.sort()).toEqual([
       'Namespace detection',
       'PersistentVolumeClaim detection/backend-data',
@@ -345,9 +347,9 @@ describe('delete', () => {
     expect(api.get('v1', 'PersistentVolumeClaim', 'detection', 'backend-data')).toBeDefined();
     expect(api.get('apps/v1', 'Deployment', 'detection', 'backend')).toBeUndefined();
 
-    const purged = await remove(cluster(), objects, { purgeData: true, log: () => undefined });
+    const purged = await remove(cluster(), localObjects, { purgeData: true, log: () => undefined });
     expect(purged.deleted.sort()).toEqual(kept.kept.sort());
-    expect(purged.absent).toHaveLength(objects.length - kept.kept.length);
+    expect(purged.absent).toHaveLength(localObjects.length - kept.kept.length);
     expect(api.all()).toHaveLength(0);
   });
 });
@@ -424,7 +426,7 @@ describe('command line', () => {
 
   test('status --json prints the report', async () => {
     simulateControllers(api);
-    await deploy(cluster(), await renderOverlay('local'), quiet);
+    await deploy(cluster(), localObjects, quiet);
     const { code, stdout } = await cli('status', '--overlay', 'local', '--json');
     expect(code).toBe(0);
     const report = JSON.parse(stdout) as {

@@ -10,7 +10,8 @@ import path from 'node:path';
 import dockerignoreModule from '@balena/dockerignore';
 import { DockerfileParser, type Instruction, ModifiableInstruction } from 'dockerfile-ast';
 import { validate } from 'dockerfile-utils';
-import { describe, expect, test } from 'vitest';
+import { beforeAll, describe, expect, test } from 'vitest';
+import type { KubernetesObject } from '../src/manifests/kubernetes-object.js';
 import { environmentsDir, renderOverlay } from '../src/manifests/overlays.js';
 import { one, podSpecs, type ServingRuntime } from './support/manifest-types.js';
 
@@ -52,6 +53,19 @@ const images: ImageSpec[] = [
     manifestsOnly: ['services/model-server', 'model'],
   },
 ];
+
+const dockerfilePathOf = (service: string) => path.join(repoRoot, 'services', service, 'Dockerfile');
+/** Each image's Dockerfile text, read once. */
+const dockerfileTexts = new Map(
+  images.map((image) => [image.service, fs.readFileSync(dockerfilePathOf(image.service), 'utf8')]),
+);
+const dockerfileText = (service: string) => dockerfileTexts.get(service)!;
+
+/** The local overlay, rendered once (the tests only read it). */
+let localObjects: KubernetesObject[];
+beforeAll(async () => {
+  localObjects = await renderOverlay('local');
+});
 
 /** Files that would be sent as build context: the working tree (tracked and untracked, not git-ignored) plus
  * representative local build output that exists on a developer machine. */
@@ -98,8 +112,8 @@ const commandLineOf = (instruction: Instruction) => [
 ];
 
 describe.each(images)('services/$service/Dockerfile', (image) => {
-  const dockerfilePath = path.join(repoRoot, 'services', image.service, 'Dockerfile');
-  const text = fs.readFileSync(dockerfilePath, 'utf8');
+  const dockerfilePath = dockerfilePathOf(image.service);
+  const text = dockerfileText(image.service);
   const dockerfile = DockerfileParser.parse(text);
   const instructions = dockerfile.getInstructions();
   const allStages = stages(instructions);
@@ -131,10 +145,7 @@ describe.each(images)('services/$service/Dockerfile', (image) => {
       .filter((reference) => !dockerfile.getFROMs().some((from) => from.getBuildStage() === reference));
     expect(new Set(externalBases)).toEqual(new Set([nodeImageVariable]));
     expect(text).not.toMatch(/:latest\b/);
-    const other = fs.readFileSync(
-      path.join(repoRoot, 'services', image.service === 'backend' ? 'model-server' : 'backend', 'Dockerfile'),
-      'utf8',
-    );
+    const other = dockerfileText(image.service === 'backend' ? 'model-server' : 'backend');
     expect(other).toContain(`ARG NODE_IMAGE=${base}`);
   });
 
@@ -156,7 +167,7 @@ describe.each(images)('services/$service/Dockerfile', (image) => {
     expect(text).toMatch(/node -e ".*require\('sharp'\)/);
   });
 
-  test('the runtime stage runs node dist/index.js as uid 1000 (the manifests’ runAsUser), exposes the contract port and checks health', async () => {
+  test('the runtime stage runs node dist/index.js as uid 1000 (the manifests’ runAsUser), exposes the contract port and checks health', () => {
     expect(runtimeKeyword('WORKDIR').map(argumentsOf)).toEqual([['/app']]);
     expect(runtimeKeyword('CMD').map((instruction) => instruction.getArgumentsContent())).toEqual([
       '["node", "dist/index.js"]',
@@ -175,8 +186,7 @@ describe.each(images)('services/$service/Dockerfile', (image) => {
         .join(' '),
     ).toContain('NODE_ENV=production');
     // The user the manifests run the containers as is the image's user.
-    const objects = await renderOverlay('local');
-    const users = podSpecs(objects).flatMap(({ spec }) =>
+    const users = podSpecs(localObjects).flatMap(({ spec }) =>
       spec.containers.map(
         (container) => container.securityContext?.runAsUser ?? spec.securityContext?.runAsUser,
       ),
@@ -228,19 +238,19 @@ describe.each(images)('services/$service/Dockerfile', (image) => {
   });
 });
 
-test('the model server image carries the model repository where KServe mounts a storageUri, and where the runtime reads it', async () => {
-  const text = fs.readFileSync(path.join(repoRoot, 'services/model-server/Dockerfile'), 'utf8');
+test('the model server image carries the model repository where KServe mounts a storageUri, and where the runtime reads it', () => {
+  const text = dockerfileText('model-server');
   expect(text).toContain('pnpm model:build');
   expect(text).toContain('COPY --from=build /workspace/model/repository /mnt/models');
   expect(text).toMatch(/MODEL_REPOSITORY=\/mnt\/models/);
-  const runtime = one<ServingRuntime>(await renderOverlay('local'), 'ClusterServingRuntime');
+  const runtime = one<ServingRuntime>(localObjects, 'ClusterServingRuntime');
   expect(runtime.spec.containers[0]!.env).toContainEqual({ name: 'MODEL_REPOSITORY', value: '/mnt/models' });
   // Only this platform's onnxruntime binaries are kept.
   expect(text).toMatch(/! -name linux -exec rm -rf/);
 });
 
-test('the backend image serves the built web UI and keeps its data in /data, owned by its user', async () => {
-  const text = fs.readFileSync(path.join(repoRoot, 'services/backend/Dockerfile'), 'utf8');
+test('the backend image serves the built web UI and keeps its data in /data, owned by its user', () => {
+  const text = dockerfileText('backend');
   expect(text).toContain('pnpm --filter @detection/web build');
   expect(text).toContain('COPY --from=build /workspace/services/web/dist ./web');
   expect(text).toMatch(/WEB_UI_DIR=\/app\/web/);

@@ -9,6 +9,7 @@ import path from 'node:path';
 import { promisify } from 'node:util';
 import { describe, expect, test } from 'vitest';
 import { environmentsDir } from '../src/manifests/overlays.js';
+import { specsDir } from './support/schema-validation.js';
 
 const run = promisify(execFile);
 const repoRoot = path.resolve(environmentsDir, '..');
@@ -129,7 +130,7 @@ describe('run_all_k8s.sh', () => {
 
   test('pins the platform versions of the reference specs and never deploys a :latest image', () => {
     const text = fs.readFileSync(script, 'utf8');
-    const specs = fs.readdirSync('/work/shared/specs/k8s');
+    const specs = fs.readdirSync(specsDir);
     expect(text).toContain('ISTIO_VERSION=1.23.2');
     expect(specs).toContain('istio-1.23.2');
     expect(text).toContain('KSERVE_VERSION=v0.15.2');

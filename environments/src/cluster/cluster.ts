@@ -222,13 +222,11 @@ export class Cluster {
       if (error.code === 401) {
         return new AccessDeniedError(
           `${action}: the API server rejected the credentials of context "${this.contextName}" (401 ${message})`,
-          401,
         );
       }
       if (error.code === 403) {
         return new AccessDeniedError(
           `${action}: forbidden by RBAC for the user of context "${this.contextName}" (403 ${message})`,
-          403,
         );
       }
       if (
@@ -240,8 +238,6 @@ export class Cluster {
       }
       return new ApiRejectedError(
         `${action}: ${error.code} ${status.reason ?? ''} ${message}`.replace(/\s+/g, ' ').trim(),
-        error.code,
-        status.reason,
       );
     }
     if (error instanceof Error && /^Unrecognized API version and kind/.test(error.message)) {

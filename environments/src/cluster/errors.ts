@@ -20,12 +20,6 @@ export class MissingApiError extends ClusterError {
 /** 401 or 403: the credentials are rejected or RBAC does not allow the request. */
 export class AccessDeniedError extends ClusterError {
   override name = 'AccessDeniedError';
-  constructor(
-    message: string,
-    readonly status: number,
-  ) {
-    super(message);
-  }
 }
 
 /** An admission webhook could not be called (typically right after KServe or Knative was installed). */
@@ -36,13 +30,6 @@ export class WebhookUnavailableError extends ClusterError {
 /** The API server refused the object (schema, immutable field, admission webhook denial). */
 export class ApiRejectedError extends ClusterError {
   override name = 'ApiRejectedError';
-  constructor(
-    message: string,
-    readonly status: number,
-    readonly reason: string | undefined,
-  ) {
-    super(message);
-  }
 }
 
 /** A wait did not reach its goal in time. */

@@ -23,20 +23,22 @@ export function condition(object: KubernetesObject | undefined, type: string): C
   return conditionsOf(object).find((candidate) => candidate.type === type);
 }
 
-export function numberAt(object: KubernetesObject | undefined, ...path: string[]): number | undefined {
+/** The value at `path` inside `object`, or undefined where the path leaves the object. */
+export function valueAt(object: KubernetesObject | undefined, path: string[]): unknown {
   let node: unknown = object;
   for (const key of path) {
     if (typeof node !== 'object' || node === null) return undefined;
     node = (node as Record<string, unknown>)[key];
   }
-  return typeof node === 'number' ? node : undefined;
+  return node;
+}
+
+export function numberAt(object: KubernetesObject | undefined, ...path: string[]): number | undefined {
+  const value = valueAt(object, path);
+  return typeof value === 'number' ? value : undefined;
 }
 
 export function stringAt(object: KubernetesObject | undefined, ...path: string[]): string | undefined {
-  let node: unknown = object;
-  for (const key of path) {
-    if (typeof node !== 'object' || node === null) return undefined;
-    node = (node as Record<string, unknown>)[key];
-  }
-  return typeof node === 'string' ? node : undefined;
+  const value = valueAt(object, path);
+  return typeof value === 'string' ? value : undefined;
 }

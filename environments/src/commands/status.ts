@@ -1,6 +1,6 @@
 import type { Cluster } from '../cluster/cluster.js';
 import { describeObject, type KubernetesObject } from '../manifests/kubernetes-object.js';
-import { type Condition, conditionsOf, numberAt, stringAt } from './conditions.js';
+import { type Condition, condition, conditionsOf, numberAt, stringAt } from './conditions.js';
 import { readinessOf } from './readiness.js';
 
 export interface InferenceServiceStatus {
@@ -52,7 +52,7 @@ export async function inferenceServiceStatus(
     0,
   );
   const conditions = conditionsOf(live);
-  const isReady = conditions.some((condition) => condition.type === 'Ready' && condition.status === 'True');
+  const isReady = condition(live, 'Ready')?.status === 'True';
   return {
     name,
     namespace,

@@ -29,7 +29,3 @@ export function describeObject(object: KubernetesObject): string {
   const { namespace, name } = object.metadata;
   return `${object.kind} ${namespace ? `${namespace}/` : ''}${name}`;
 }
-
-export function apiGroup(apiVersion: string): string {
-  return apiVersion.includes('/') ? apiVersion.slice(0, apiVersion.indexOf('/')) : '';
-}

@@ -158,17 +158,13 @@ export function one<T extends KubernetesObject>(objects: KubernetesObject[], kin
 }
 
 /** The pod templates of every workload, with the containers of each (ServingRuntime containers included). */
-export function podSpecs(
-  objects: KubernetesObject[],
-): Array<{ owner: string; spec: PodSpec; labels: Record<string, string> }> {
-  const specs: Array<{ owner: string; spec: PodSpec; labels: Record<string, string> }> = [];
+export function podSpecs(objects: KubernetesObject[]): Array<{ owner: string; spec: PodSpec }> {
+  const specs: Array<{ owner: string; spec: PodSpec }> = [];
   for (const object of objects) {
     if (object.kind === 'Deployment' || object.kind === 'Job') {
-      const template = (object as Deployment | Job).spec.template;
       specs.push({
         owner: `${object.kind} ${object.metadata.name}`,
-        spec: template.spec,
-        labels: template.metadata?.labels ?? {},
+        spec: (object as Deployment | Job).spec.template.spec,
       });
     }
     if (object.kind === 'ClusterServingRuntime' || object.kind === 'ServingRuntime') {
@@ -176,7 +172,6 @@ export function podSpecs(
       specs.push({
         owner: `${object.kind} ${object.metadata.name}`,
         spec: { containers: runtime.spec.containers, volumes: runtime.spec.volumes },
-        labels: {},
       });
     }
   }

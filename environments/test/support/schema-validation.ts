@@ -8,6 +8,7 @@
  *   `x-kubernetes-validations` evaluated with a CEL interpreter.
  */
 import fs from 'node:fs';
+import path from 'node:path';
 import * as clientNode from '@kubernetes/client-node';
 import { evaluate } from '@marcbachmann/cel-js';
 import { Ajv, type ValidateFunction } from 'ajv';
@@ -24,8 +25,11 @@ import {
 } from 'kubernetes-models/v1';
 import { parseAllDocuments } from 'yaml';
 import type { KubernetesObject } from '../../src/manifests/kubernetes-object.js';
+import { environmentsDir } from '../../src/manifests/overlays.js';
 
-export const specsDir = '/work/shared/specs/k8s';
+const repoRoot = path.resolve(environmentsDir, '..');
+/** The reference Kubernetes specs, read in place from `../shared` beside the repository. */
+export const specsDir = path.resolve(repoRoot, '../shared/specs/k8s');
 
 type JsonObject = Record<string, unknown>;
 const isObject = (value: unknown): value is JsonObject =>

@@ -1,23 +1,12 @@
 import { spawn } from 'node:child_process';
 import { mkdtemp, rm } from 'node:fs/promises';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { closedPort } from '../services/backend/test/support/processes.js';
 
 const ROOT = fileURLToPath(new URL('..', import.meta.url));
-
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const { port } = server.address() as { port: number };
-      server.close(() => resolve(port));
-    });
-  });
-}
 
 function runAll(args: string[]): Promise<{ code: number | null; output: string }> {
   return new Promise((resolve) => {
@@ -46,7 +35,7 @@ describe('./run_all.sh (the README set-up-and-run command)', () => {
   });
 
   it('Should build, start the model server and the backend, pass the end-to-end smoke test, and stop cleanly', async () => {
-    const [apiPort, modelPort] = [await freePort(), await freePort()];
+    const [apiPort, modelPort] = [await closedPort(), await closedPort()];
     const { code, output } = await runAll([
       '--check',
       '--skip-install',

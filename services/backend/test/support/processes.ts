@@ -1,9 +1,22 @@
 import { type ChildProcess, spawn } from 'node:child_process';
+import net from 'node:net';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 export const repoRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../../..');
 export const backendRoot = path.join(repoRoot, 'services/backend');
+
+/** A TCP port on 127.0.0.1 with nothing listening on it (connection refused), for "model server down" cases. */
+export async function closedPort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const server = net.createServer();
+    server.once('error', reject);
+    server.listen(0, '127.0.0.1', () => {
+      const { port } = server.address() as net.AddressInfo;
+      server.close(() => resolve(port));
+    });
+  });
+}
 
 export interface ChildServer {
   url: string;
@@ -45,6 +58,8 @@ export async function startChildServer(options: {
   port: number;
   readyPath: string;
   readyTimeoutMs?: number;
+  /** How long `stop()` waits after SIGTERM before it sends SIGKILL. */
+  killAfterMs?: number;
 }): Promise<ChildServer> {
   const child = spawn(process.execPath, options.args, {
     cwd: options.cwd,
@@ -61,7 +76,7 @@ export async function startChildServer(options: {
   const stop = () =>
     new Promise<void>((resolve) => {
       if (child.exitCode !== null || child.signalCode !== null) return resolve();
-      const timer = setTimeout(() => child.kill('SIGKILL'), 10_000);
+      const timer = setTimeout(() => child.kill('SIGKILL'), options.killAfterMs ?? 10_000);
       child.once('exit', () => {
         clearTimeout(timer);
         resolve();
@@ -78,7 +93,11 @@ export async function startChildServer(options: {
 }
 
 /** The real model server (services/model-server) serving the real model repository built by `pnpm model:build`. */
-export function startModelServer(port: number, env: Record<string, string> = {}): Promise<ChildServer> {
+export function startModelServer(
+  port: number,
+  env: Record<string, string> = {},
+  limits: { readyTimeoutMs?: number; killAfterMs?: number } = {},
+): Promise<ChildServer> {
   return startChildServer({
     args: ['--import', 'tsx', path.join(repoRoot, 'services/model-server/src/index.ts')],
     cwd: path.join(repoRoot, 'services/model-server'),
@@ -91,5 +110,6 @@ export function startModelServer(port: number, env: Record<string, string> = {})
     },
     port,
     readyPath: '/v2/health/ready',
+    ...limits,
   });
 }

@@ -1,5 +1,4 @@
 import fs from 'node:fs/promises';
-import net from 'node:net';
 import path from 'node:path';
 import pino from 'pino';
 import { type AppConfig, createApp } from '../../src/app.js';
@@ -8,7 +7,10 @@ import { ModelClient } from '../../src/inference/model-client.js';
 import { createMetrics } from '../../src/metrics.js';
 import { FsBlobStorage } from '../../src/storage/fs-storage.js';
 import type { BlobStorage } from '../../src/storage/storage.js';
+import { closedPort } from './processes.js';
 import { listFilesRecursively, makeTempDir } from './temp-dir.js';
+
+export { closedPort };
 
 export interface TestAppOptions {
   config?: Partial<AppConfig>;
@@ -17,18 +19,6 @@ export interface TestAppOptions {
   requestTimeoutMs?: number;
   storage?: BlobStorage;
   databasePath?: string;
-}
-
-/** A TCP port on 127.0.0.1 with nothing listening on it (connection refused), for "model server down" cases. */
-export async function closedPort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = net.createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const { port } = server.address() as net.AddressInfo;
-      server.close(() => resolve(port));
-    });
-  });
 }
 
 export async function createTestApp(options: TestAppOptions = {}) {

@@ -1,3 +1,5 @@
+import { UnexpectedResponseError } from './parse.js';
+
 /** What kind of failure an API call met; drives the wording and what the UI offers next. */
 export type ApiErrorKind =
   | 'network'
@@ -123,13 +125,16 @@ export async function apiErrorFromResponse(
   });
 }
 
-/** Wraps a fetch rejection (server down, DNS, CORS, abort) in an ApiError. */
-export function apiErrorFromException(error: unknown, action: ApiAction, baseUrl: string): ApiError {
+/**
+ * Any thrown value as an ApiError, so every failure is shown the same readable way: an ApiError as it is, a
+ * fetch rejection (server down, DNS, CORS, abort) or a response that breaks the contract wrapped in one.
+ */
+export function apiErrorFromException(error: unknown, action: ApiAction, baseUrl = ''): ApiError {
   if (error instanceof ApiError) return error;
   if (error instanceof DOMException && (error.name === 'AbortError' || error.name === 'TimeoutError')) {
     return new ApiError({ kind: 'aborted', status: 0, title: `${action} was cancelled.`, detail: null });
   }
-  if (error instanceof Error && error.name === 'UnexpectedResponseError') {
+  if (error instanceof UnexpectedResponseError) {
     return new ApiError({
       kind: 'unexpected_response',
       status: 0,
@@ -151,7 +156,5 @@ function sentence(text: string): string {
   return /[.!?]$/.test(capitalised) ? capitalised : `${capitalised}.`;
 }
 
-/** Any thrown value as an ApiError, so every failure is shown the same readable way. */
-export function toApiError(error: unknown, action: ApiAction, baseUrl = ''): ApiError {
-  return error instanceof ApiError ? error : apiErrorFromException(error, action, baseUrl);
-}
+/** The same function under the name the components use for caught values. */
+export const toApiError = apiErrorFromException;

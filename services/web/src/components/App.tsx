@@ -119,46 +119,49 @@ export function App({ api, tokens }: AppProps) {
     }
   };
 
-  const detectOptions = () => ({ model: settings.model, scoreThreshold: settings.scoreThreshold });
-
-  const uploadFile = (file: File) => {
-    const filename = nameForPastedFile(file);
-    retry.current = () => uploadFile(file);
-    void runJob('upload', `Detecting objects in ${filename}`, async (signal) => {
+  /** Runs an upload; a failure that left a stored image behind opens that image (see recoverUpload). */
+  const upload = (
+    description: string,
+    action: string,
+    duplicateNotice: string,
+    send: (signal: AbortSignal) => Promise<ImageRecord>,
+  ) => {
+    void runJob('upload', description, async (signal) => {
       try {
-        const image = await api.uploadFile(file, filename, detectOptions(), signal);
+        const image = await send(signal);
         return { result: await resultOf(image, signal), storedChanged: true };
       } catch (caught) {
-        return recoverUpload(
-          toApiError(caught, 'Upload', api.baseUrl),
-          `${filename} was uploaded before, so this is its stored result. Use “Re-run detection” to detect again with the current settings.`,
-          signal,
-        );
+        return recoverUpload(toApiError(caught, action, api.baseUrl), duplicateNotice, signal);
       }
     });
   };
 
+  const uploadFile = (file: File) => {
+    const filename = nameForPastedFile(file);
+    retry.current = () => uploadFile(file);
+    upload(
+      `Detecting objects in ${filename}`,
+      'Upload',
+      `${filename} was uploaded before, so this is its stored result. Use “Re-run detection” to detect again with the current settings.`,
+      (signal) => api.uploadFile(file, filename, settings, signal),
+    );
+  };
+
   const uploadUrl = (url: string) => {
     retry.current = () => uploadUrl(url);
-    void runJob('upload', `Fetching ${url} and detecting objects`, async (signal) => {
-      try {
-        const image = await api.uploadUrl(url, detectOptions(), signal);
-        return { result: await resultOf(image, signal), storedChanged: true };
-      } catch (caught) {
-        return recoverUpload(
-          toApiError(caught, 'Upload from URL', api.baseUrl),
-          'This image was uploaded before, so this is its stored result.',
-          signal,
-        );
-      }
-    });
+    upload(
+      `Fetching ${url} and detecting objects`,
+      'Upload from URL',
+      'This image was uploaded before, so this is its stored result.',
+      (signal) => api.uploadUrl(url, settings, signal),
+    );
   };
 
   const rerun = (imageId: string) => {
     const name = state.result?.image.image_id === imageId ? state.result.image.filename : '';
     retry.current = () => rerun(imageId);
     void runJob('rerun', `Re-running detection${name ? ` on ${name}` : ''}`, async (signal) => {
-      const image = await api.rerunDetection(imageId, detectOptions(), signal);
+      const image = await api.rerunDetection(imageId, settings, signal);
       return { result: await resultOf(image, signal), storedChanged: true };
     });
   };

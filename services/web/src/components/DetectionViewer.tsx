@@ -1,5 +1,5 @@
 import { useLayoutEffect, useMemo, useRef, useState } from 'preact/hooks';
-import { formatScore } from '../logic/format.js';
+import { formatCount, formatScore } from '../logic/format.js';
 import {
   boxToPercentRect,
   captionPlacement,
@@ -96,7 +96,7 @@ export function DetectionViewer(props: DetectionViewerProps) {
             ref={group}
             class="boxes"
             role="group"
-            aria-label={`${objects.length} detected object${objects.length === 1 ? '' : 's'} on the image; use the arrow keys to move between them`}
+            aria-label={`${formatCount(objects.length, 'detected object')} on the image; use the arrow keys to move between them`}
             onMouseLeave={() => onHover(null)}
           >
             {painted.map((object) => {

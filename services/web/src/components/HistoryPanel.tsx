@@ -3,7 +3,7 @@ import type { ApiClient } from '../api/client.js';
 import type { ApiError } from '../api/errors.js';
 import { toApiError } from '../api/errors.js';
 import type { ImageRecord } from '../api/types.js';
-import { formatRelativeTime, shortId } from '../logic/format.js';
+import { formatCount, formatRelativeTime, shortId } from '../logic/format.js';
 import { ConfirmButton } from './ConfirmButton.js';
 import { useImageSource } from './hooks.js';
 
@@ -135,7 +135,7 @@ function HistoryItem({
   const thumbnail = useImageSource(api, image.image_id, 'file', tokenVersion);
   const name = image.filename || shortId(image.image_id);
   const failed = image.status === 'failed';
-  const count = image.object_count;
+  const count = image.object_count ?? 0;
   return (
     <li
       class={`history-item ${current ? 'history-current' : ''}`}
@@ -146,7 +146,7 @@ function HistoryItem({
         type="button"
         class="history-open"
         aria-current={current ? 'true' : undefined}
-        aria-label={`Open ${name}: ${failed ? 'detection failed' : `${count ?? 0} object${count === 1 ? '' : 's'}`}`}
+        aria-label={`Open ${name}: ${failed ? 'detection failed' : formatCount(count, 'object')}`}
         onClick={() => onOpen(image.image_id)}
       >
         <span class="thumb">
@@ -158,9 +158,7 @@ function HistoryItem({
             {failed ? (
               <span class="badge badge-failed">failed</span>
             ) : (
-              <span class="badge badge-count">
-                {count ?? 0} object{count === 1 ? '' : 's'}
-              </span>
+              <span class="badge badge-count">{formatCount(count, 'object')}</span>
             )}
             <time dateTime={image.created_at} title={image.created_at}>
               {formatRelativeTime(image.created_at)}

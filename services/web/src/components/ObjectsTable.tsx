@@ -1,5 +1,5 @@
 import { useEffect, useRef } from 'preact/hooks';
-import { formatPoint, formatScore } from '../logic/format.js';
+import { formatCount, formatPoint, formatScore } from '../logic/format.js';
 import { boxSize, colourForLabel } from '../logic/geometry.js';
 import type { LabelCount, ObjectFilter, RankedObject, SortKey, SortState } from '../logic/objects-table.js';
 
@@ -43,9 +43,7 @@ export function ObjectsTable(props: ObjectsTableProps) {
       <div class="objects-header">
         <h3 id="objects-heading">Objects</h3>
         <p class="objects-count" aria-live="polite" data-testid="objects-count">
-          {rows.length === total
-            ? `${total} object${total === 1 ? '' : 's'}`
-            : `Showing ${rows.length} of ${total}`}
+          {rows.length === total ? formatCount(total, 'object') : `Showing ${rows.length} of ${total}`}
         </p>
       </div>
       <fieldset class="filters">

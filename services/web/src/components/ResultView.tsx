@@ -2,7 +2,7 @@ import { useMemo, useState } from 'preact/hooks';
 import type { ApiClient, ImageVariant } from '../api/client.js';
 import { toApiError } from '../api/errors.js';
 import type { Action, AppState, Result } from '../logic/app-state.js';
-import { formatBytes, formatRelativeTime, shortId } from '../logic/format.js';
+import { formatBytes, formatCount, formatRelativeTime, shortId } from '../logic/format.js';
 import { filterObjects, labelCounts, rankObjects, sortObjects } from '../logic/objects-table.js';
 import { ConfirmButton } from './ConfirmButton.js';
 import { DetectionViewer } from './DetectionViewer.js';
@@ -143,7 +143,7 @@ export function ResultView(props: ResultViewProps) {
         <DetectionViewer
           src={source.src}
           failed={source.failed}
-          alt={`${image.filename || 'Uploaded image'} with ${visible.length} detected object${visible.length === 1 ? '' : 's'}`}
+          alt={`${image.filename || 'Uploaded image'} with ${formatCount(visible.length, 'detected object')}`}
           width={image.width}
           height={image.height}
           objects={visible}

@@ -1,4 +1,4 @@
-import { useRef, useState } from 'preact/hooks';
+import { useState } from 'preact/hooks';
 import type { ModelList } from '../api/types.js';
 import { pickFile, validateImageUrl } from '../logic/upload-input.js';
 
@@ -27,7 +27,6 @@ export function UploadPanel({
   onFile,
   onUrl,
 }: UploadPanelProps) {
-  const fileInput = useRef<HTMLInputElement>(null);
   const [dragging, setDragging] = useState(false);
   const [url, setUrl] = useState('');
   const [urlError, setUrlError] = useState<string | null>(null);
@@ -74,7 +73,6 @@ export function UploadPanel({
           Choose a file…
         </label>
         <input
-          ref={fileInput}
           id="file-input"
           class="visually-hidden"
           type="file"

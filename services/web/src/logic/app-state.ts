@@ -1,5 +1,6 @@
 import type { ApiError } from '../api/errors.js';
 import type { DetectedObject, ImageRecord } from '../api/types.js';
+import { formatCount } from './format.js';
 import {
   DEFAULT_SORT,
   NO_FILTER,
@@ -81,8 +82,7 @@ export type Action =
 
 function describeResult({ image, objects }: Result): string {
   if (image.status === 'failed') return `${image.filename || 'Image'} is stored, but detection failed.`;
-  const count = objects.length;
-  return `${count} object${count === 1 ? '' : 's'} found in ${image.filename || 'the image'}: ${summariseLabels(objects)}.`;
+  return `${formatCount(objects.length, 'object')} found in ${image.filename || 'the image'}: ${summariseLabels(objects)}.`;
 }
 
 export function appReducer(state: AppState, action: Action): AppState {

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import {
   formatBytes,
+  formatCount,
   formatElapsed,
   formatPoint,
   formatRelativeTime,
@@ -9,6 +10,12 @@ import {
 } from './format.js';
 
 describe('format', () => {
+  it('counts with the plural only when the count is not one', () => {
+    expect(formatCount(0, 'object')).toBe('0 objects');
+    expect(formatCount(1, 'detected object')).toBe('1 detected object');
+    expect(formatCount(2, 'object')).toBe('2 objects');
+  });
+
   it('formats byte sizes', () => {
     expect(formatBytes(0)).toBe('0 B');
     expect(formatBytes(1536)).toBe('1.5 KB');

@@ -12,6 +12,11 @@ export function formatBytes(bytes: number): string {
   return `${value < 10 ? value.toFixed(1) : Math.round(value)} ${units[unit]}`;
 }
 
+/** 1, 'object' → "1 object"; 3, 'object' → "3 objects" (an English noun that takes an s). */
+export function formatCount(count: number, noun: string): string {
+  return `${count} ${noun}${count === 1 ? '' : 's'}`;
+}
+
 /** 0.8734 → "87%" (one decimal under 10 %, so low scores stay distinguishable). */
 export function formatScore(score: number): string {
   const percent = score * 100;

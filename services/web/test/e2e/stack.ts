@@ -1,113 +1,33 @@
-import { type ChildProcess, spawn } from 'node:child_process';
 import { mkdtemp, rm } from 'node:fs/promises';
-import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
+import {
+  type ChildServer,
+  closedPort,
+  repoRoot,
+  startChildServer,
+  startModelServer as startRealModelServer,
+} from '../../../backend/test/support/processes.js';
 
-/** The repository root (this file is services/web/test/e2e/stack.ts). */
-export const repoRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../../..');
+// The backend's test helpers start the services; the web tests only choose their limits and environment.
+export { type ChildServer, closedPort, repoRoot };
+
 export const webRoot = path.join(repoRoot, 'services/web');
 /** Real COCO photos, read from ../shared next to the repository; never copied into it (NC licence). */
 export const cocoImages = path.resolve(repoRoot, '../shared/datasets/coco-sample/images');
 
-/** A free loopback port (bound and released; the tiny race is acceptable for a test on one machine). */
-export async function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = net.createServer();
-    server.unref();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const address = server.address();
-      server.close(() =>
-        typeof address === 'object' && address ? resolve(address.port) : reject(new Error('no port')),
-      );
-    });
-  });
-}
-
-export interface RunningProcess {
-  url: string;
-  port: number;
-  /** Last lines of stdout and stderr, for failure messages. */
-  output: () => string;
-  stop: () => Promise<void>;
-}
-
-interface StartOptions {
-  name: string;
-  cwd: string;
-  entry: string;
-  env: Record<string, string>;
-  port: number;
-  healthPath: string;
-  timeoutMs: number;
-}
-
-/** Runs a service's TypeScript entry with tsx and waits until its health path answers 200. */
-async function startProcess(options: StartOptions): Promise<RunningProcess> {
-  const lines: string[] = [];
-  const child: ChildProcess = spawn(process.execPath, ['--import', 'tsx', options.entry], {
-    cwd: options.cwd,
-    env: { ...process.env, ...options.env, NODE_ENV: 'test' },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  const keep = (chunk: Buffer) => {
-    lines.push(...chunk.toString().split('\n').filter(Boolean));
-    if (lines.length > 200) lines.splice(0, lines.length - 200);
-  };
-  child.stdout?.on('data', keep);
-  child.stderr?.on('data', keep);
-  const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
-  const url = `http://127.0.0.1:${options.port}`;
-  const output = () => lines.slice(-40).join('\n');
-
-  const stop = async () => {
-    if (child.exitCode !== null || child.signalCode !== null) return;
-    child.kill('SIGTERM');
-    const timer = setTimeout(() => child.kill('SIGKILL'), 15_000);
-    await exited;
-    clearTimeout(timer);
-  };
-
-  const deadline = Date.now() + options.timeoutMs;
-  for (;;) {
-    if (child.exitCode !== null) {
-      throw new Error(`${options.name} exited with code ${child.exitCode} before it was ready:\n${output()}`);
-    }
-    try {
-      const response = await fetch(`${url}${options.healthPath}`, { signal: AbortSignal.timeout(2000) });
-      await response.body?.cancel();
-      if (response.ok) break;
-    } catch {
-      // not listening yet
-    }
-    if (Date.now() > deadline) {
-      await stop();
-      throw new Error(`${options.name} was not ready within ${options.timeoutMs} ms:\n${output()}`);
-    }
-    await new Promise((resolve) => setTimeout(resolve, 250));
-  }
-  return { url, port: options.port, output, stop };
-}
+/** The web tests' limits: the first model load can take minutes; a stopped service gets 15 s before SIGKILL. */
+const MODEL_SERVER_READY_MS = 180_000;
+const BACKEND_READY_MS = 60_000;
+const KILL_AFTER_MS = 15_000;
 
 /** The real model server with the real ONNX model repository built by `pnpm model:ensure`. */
-export async function startModelServer(port?: number): Promise<RunningProcess> {
-  const chosen = port ?? (await freePort());
-  return startProcess({
-    name: 'model server',
-    cwd: path.join(repoRoot, 'services/model-server'),
-    entry: 'src/index.ts',
-    env: {
-      PORT: String(chosen),
-      HOST: '127.0.0.1',
-      MODEL_REPOSITORY: path.join(repoRoot, 'model/repository'),
-      LOG_LEVEL: 'warn',
-    },
-    port: chosen,
-    healthPath: '/v2/health/ready',
-    timeoutMs: 180_000,
-  });
+export async function startModelServer(port?: number): Promise<ChildServer> {
+  return startRealModelServer(
+    port ?? (await closedPort()),
+    { NODE_ENV: 'test' },
+    { readyTimeoutMs: MODEL_SERVER_READY_MS, killAfterMs: KILL_AFTER_MS },
+  );
 }
 
 export interface BackendOptions {
@@ -119,20 +39,19 @@ export interface BackendOptions {
   maxUploadBytes?: number;
 }
 
-export interface RunningBackend extends RunningProcess {
+export interface RunningBackend extends ChildServer {
   dataDir: string;
 }
 
 /** The real backend with a fresh SQLite file and image directory in a temp dir. */
 export async function startBackend(options: BackendOptions): Promise<RunningBackend> {
-  const port = await freePort();
+  const port = await closedPort();
   const dataDir = await mkdtemp(path.join(os.tmpdir(), 'web-e2e-backend-'));
-  const running = await startProcess({
-    name: 'backend',
+  const running = await startChildServer({
+    args: ['--import', 'tsx', 'src/index.ts'],
     cwd: path.join(repoRoot, 'services/backend'),
-    entry: 'src/index.ts',
     env: {
-      PORT: String(port),
+      NODE_ENV: 'test',
       HOST: '127.0.0.1',
       MODEL_SERVER_URL: options.modelServerUrl,
       DATABASE_PATH: path.join(dataDir, 'detections.sqlite'),
@@ -146,8 +65,9 @@ export async function startBackend(options: BackendOptions): Promise<RunningBack
       LOG_LEVEL: 'warn',
     },
     port,
-    healthPath: '/health',
-    timeoutMs: 60_000,
+    readyPath: '/health',
+    readyTimeoutMs: BACKEND_READY_MS,
+    killAfterMs: KILL_AFTER_MS,
   });
   return {
     ...running,

@@ -1,18 +1,17 @@
 // biome-ignore-all lint/performance/useDomNodeTextContent: Playwright's innerText() is the rendered text a person reads, which is what these tests check
-import { once } from 'node:events';
 import { mkdir, readFile, rm } from 'node:fs/promises';
-import http from 'node:http';
 import path from 'node:path';
 import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { startHttpServer } from '../../../backend/test/support/http-server.js';
 import { type ApiObject, apiJson, storedImageIds, storedObjects } from './api.js';
 import { type Browser, launchBrowser } from './browser.js';
 import { buildUi } from './build-ui.js';
 import {
+  type ChildServer,
+  closedPort,
   cocoImages,
-  freePort,
   type RunningBackend,
-  type RunningProcess,
   repoRoot,
   startBackend,
   startModelServer,
@@ -29,7 +28,7 @@ const THIRD = '000000000036.jpg';
 const SMALL = '000000000643.jpg'; // 40 KB: under the 50 KB upload limit of the failing backend
 
 let uiDir: string;
-let modelServer: RunningProcess;
+let modelServer: ChildServer;
 let backend: RunningBackend;
 let browser: Browser;
 
@@ -303,8 +302,8 @@ describe('web UI against the real backend and model server', () => {
   it('opens the stored result when the same photo is uploaded again', async () => {
     const page = await openPage();
     await page.goto(backend.url);
-    const [existing] = await storedImageIds(backend.url);
     const before = await storedImageIds(backend.url);
+    const [existing] = before;
     const imageId = await uploadAndWait(page, photo(STREET));
     expect(imageId).toBe(existing);
     expect(await page.locator('.alert-info').innerText()).toContain('was uploaded before');
@@ -314,17 +313,14 @@ describe('web UI against the real backend and model server', () => {
 
   it('uploads by URL (the backend fetches the image)', async () => {
     const bytes = await readFile(photo(THIRD));
-    const server = http.createServer((_, response) => {
+    const server = await startHttpServer((_, response) => {
       response.writeHead(200, { 'content-type': 'image/jpeg', 'content-length': bytes.length });
       response.end(bytes);
     });
-    server.listen(0, '127.0.0.1');
-    await once(server, 'listening');
-    const { port } = server.address() as { port: number };
     try {
       const page = await openPage();
       await page.goto(backend.url);
-      await page.fill('#image-url', `http://127.0.0.1:${port}/photos/street.jpg`);
+      await page.fill('#image-url', `${server.origin}/photos/street.jpg`);
       await page.getByRole('button', { name: 'Detect', exact: true }).click();
       await page.getByTestId('result').waitFor({ timeout: 90_000 });
       await page.getByTestId('job-progress').waitFor({ state: 'detached', timeout: 90_000 });
@@ -337,7 +333,7 @@ describe('web UI against the real backend and model server', () => {
       expect(await page.locator('#image-url-error').innerText()).toContain('Only http and https');
       await page.close();
     } finally {
-      server.close();
+      await server.close();
     }
   });
 
@@ -446,11 +442,11 @@ describe('with auth on (API_TOKENS)', () => {
 
 describe('cold start: the model server comes up while a detection waits', () => {
   let coldBackend: RunningBackend;
-  let lateModelServer: RunningProcess | undefined;
+  let lateModelServer: ChildServer | undefined;
   let port: number;
 
   beforeAll(async () => {
-    port = await freePort();
+    port = await closedPort();
     coldBackend = await startBackend({
       modelServerUrl: `http://127.0.0.1:${port}`,
       webUiDir: uiDir,
@@ -500,7 +496,7 @@ describe('errors the API reports: too large, model server down', () => {
 
   beforeAll(async () => {
     // nothing listens on this port: every detection fails after a short retry window
-    const deadPort = await freePort();
+    const deadPort = await closedPort();
     failingBackend = await startBackend({
       modelServerUrl: `http://127.0.0.1:${deadPort}`,
       webUiDir: uiDir,

@@ -61,11 +61,13 @@ if ! command -v pnpm >/dev/null 2>&1; then
 fi
 
 if [ "$install" -eq 1 ]; then
+  # The root postinstall runs `pnpm model:ensure`.
   log "installing dependencies (pnpm install --frozen-lockfile; also builds the model repository)"
   pnpm install --frozen-lockfile
+else
+  log "checking the model repository"
+  pnpm model:ensure
 fi
-log "checking the model repository"
-pnpm model:ensure
 log "building the model server, the backend and the web UI"
 pnpm build
 

@@ -1,8 +1,16 @@
 /**
- * Smoke test of a running backend: upload a real photo, expect 201 with at least one object, check that
- * GET /images/{id}/objects agrees, then delete the image.
+ * Smoke test of a running backend, end to end through the model server:
+ *   POST /images (a real photo) → 201 with at least one detected object
+ *   → GET /images/{id}/objects lists the same objects
+ *   → GET /images/{id}/objects/{object_id} returns one of them unchanged,
+ * then prints the detections (label, score, bbox). The image is kept, so it shows in the web UI; if the
+ * same photo was already stored, that copy is deleted first so the upload and detection run again.
  *
- *   pnpm --filter @detection/backend smoke -- --base-url http://127.0.0.1:8000 [--image path] [--token T]
+ *   pnpm --filter @detection/backend smoke -- --base-url http://127.0.0.1:8000
+ *     [--image path] [--token T] [--timeout ms] [--json file] [--delete]
+ *
+ *   --json file   also write the result (image, model, detections, timings) as JSON to `file`
+ *   --delete      delete the image at the end instead of keeping it
  */
 import fs from 'node:fs';
 import path from 'node:path';
@@ -10,13 +18,75 @@ import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 
 const repoRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../..');
-// A public-domain photo committed with the repository, so the smoke test works on any clone.
-const defaultImages = [path.resolve(repoRoot, 'samples/astronaut.jpg')];
+// A public-domain photo committed with the repository (attribution: samples/README.md).
+const defaultImage = path.join(repoRoot, 'samples/astronaut.jpg');
+
+type Bbox = [number, number, number, number];
+
+interface Detection {
+  object_id: string;
+  bbox: Bbox;
+  label: string;
+  score: number;
+}
+
+interface UploadedImage {
+  image_id: string;
+  width: number;
+  height: number;
+  model: { name: string; version: string | null };
+  detection: { count: number; detections: Detection[] };
+}
 
 class SmokeFailure extends Error {}
 
 function fail(message: string): never {
   throw new SmokeFailure(message);
+}
+
+function isDetection(value: unknown): value is Detection {
+  const d = value as Detection;
+  return (
+    typeof d?.object_id === 'string' &&
+    typeof d.label === 'string' &&
+    typeof d.score === 'number' &&
+    d.score >= 0 &&
+    d.score <= 1 &&
+    Array.isArray(d.bbox) &&
+    d.bbox.length === 4 &&
+    d.bbox.every((v) => typeof v === 'number' && Number.isFinite(v)) &&
+    d.bbox[0] <= d.bbox[2] &&
+    d.bbox[1] <= d.bbox[3]
+  );
+}
+
+function isUploadedImage(value: unknown): value is UploadedImage {
+  const body = value as UploadedImage;
+  return (
+    typeof body?.image_id === 'string' &&
+    typeof body.width === 'number' &&
+    typeof body.height === 'number' &&
+    typeof body.model?.name === 'string' &&
+    typeof body.detection?.count === 'number' &&
+    Array.isArray(body.detection.detections) &&
+    body.detection.detections.length === body.detection.count &&
+    body.detection.detections.every(isDetection)
+  );
+}
+
+const sameDetection = (a: Detection, b: Detection) =>
+  a.object_id === b.object_id &&
+  a.label === b.label &&
+  Math.abs(a.score - b.score) < 1e-6 &&
+  a.bbox.every((v, i) => Math.abs(v - b.bbox[i]!) < 1e-3);
+
+/** One line per object: label, score, [x_min, y_min, x_max, y_max] in image pixels. */
+function formatDetections(detections: Detection[]): string[] {
+  const width = Math.max(...detections.map((d) => d.label.length));
+  return detections.map(
+    (d) =>
+      `${d.label.padEnd(width)}  ${d.score.toFixed(3)}  [${d.bbox.map((v) => Math.round(v)).join(', ')}]`,
+  );
 }
 
 async function main(): Promise<void> {
@@ -27,15 +97,25 @@ async function main(): Promise<void> {
       image: { type: 'string' },
       token: { type: 'string' },
       timeout: { type: 'string', default: '180000' },
+      json: { type: 'string' },
+      delete: { type: 'boolean', default: false },
     },
   });
   const baseUrl = values['base-url'].replace(/\/+$/, '');
-  const imagePath = values.image ?? defaultImages.find((candidate) => fs.existsSync(candidate));
-  if (!imagePath || !fs.existsSync(imagePath))
-    fail(`no test image found (tried ${values.image ?? defaultImages.join(', ')})`);
-  const headers: Record<string, string> = values.token ? { authorization: `Bearer ${values.token}` } : {};
+  // Relative paths are the caller's: pnpm runs this script from the backend package.
+  const callerDir = process.env.INIT_CWD ?? process.cwd();
+  const imagePath = values.image ? path.resolve(callerDir, values.image) : defaultImage;
+  if (!fs.existsSync(imagePath)) fail(`no image at ${imagePath}`);
+  const jsonPath = values.json ? path.resolve(callerDir, values.json) : undefined;
   const timeoutMs = Number(values.timeout);
+  if (!Number.isFinite(timeoutMs) || timeoutMs <= 0) fail(`--timeout must be a positive number of ms`);
+  const headers: Record<string, string> = values.token ? { authorization: `Bearer ${values.token}` } : {};
   const bytes = fs.readFileSync(imagePath);
+  const contentType = /\.png$/i.test(imagePath)
+    ? 'image/png'
+    : /\.webp$/i.test(imagePath)
+      ? 'image/webp'
+      : 'image/jpeg';
 
   const call = async (method: string, route: string, body?: FormData) => {
     let res: Response;
@@ -54,63 +134,111 @@ async function main(): Promise<void> {
     try {
       json = text ? JSON.parse(text) : null;
     } catch {
-      // Reported below with the raw text.
+      // Reported by the caller with the raw text.
     }
-    return { status: res.status, json: json as Record<string, unknown> | null, text };
+    return { status: res.status, json, text };
   };
 
   const upload = () => {
     const form = new FormData();
-    form.append('file', new Blob([bytes], { type: 'image/jpeg' }), path.basename(imagePath));
+    form.append('file', new Blob([bytes], { type: contentType }), path.basename(imagePath));
     return call('POST', '/images', form);
   };
 
   console.log(`smoke: uploading ${path.basename(imagePath)} (${bytes.length} bytes) to ${baseUrl}/images`);
-  const started = performance.now();
+  let started = performance.now();
   let created = await upload();
-  if (created.status === 409 && typeof created.json?.image_id === 'string') {
-    console.log(`smoke: image already stored as ${created.json.image_id}; deleting it and uploading again`);
-    const removed = await call('DELETE', `/images/${created.json.image_id}`);
+  const earlierId = (created.json as { image_id?: unknown } | null)?.image_id;
+  if (created.status === 409 && typeof earlierId === 'string') {
+    console.log(
+      `smoke: this photo is already stored as ${earlierId}; deleting that copy and uploading again`,
+    );
+    const removed = await call('DELETE', `/images/${earlierId}`);
     if (removed.status !== 204)
-      fail(`DELETE of the earlier copy answered ${removed.status}: ${removed.text}`);
+      fail(`DELETE /images/${earlierId} answered ${removed.status}: ${removed.text}`);
+    started = performance.now();
     created = await upload();
   }
+  const uploadMs = Math.round(performance.now() - started);
   if (created.status !== 201)
     fail(`POST /images answered ${created.status}, expected 201: ${created.text.slice(0, 500)}`);
-  const imageId = created.json?.image_id;
-  const detection = created.json?.detection as {
-    count: number;
-    detections: { object_id: string; label: string; score: number }[];
-  };
-  if (typeof imageId !== 'string' || !detection)
+  if (!isUploadedImage(created.json))
     fail(`POST /images returned an unexpected body: ${created.text.slice(0, 500)}`);
-  const uploadMs = Math.round(performance.now() - started);
+  const image = created.json;
+  const { image_id: imageId, detection } = image;
+  const modelName = `${image.model.name}${image.model.version ? ` v${image.model.version}` : ''}`;
+  console.log(
+    `smoke: 201 in ${uploadMs} ms: image ${imageId} (${image.width}x${image.height}), ` +
+      `${detection.count} object(s) detected by ${modelName}`,
+  );
 
   try {
     if (detection.count < 1) fail(`expected at least one detected object, got ${detection.count}`);
+
     const listed = await call('GET', `/images/${imageId}/objects`);
     if (listed.status !== 200)
-      fail(`GET /images/${imageId}/objects answered ${listed.status}: ${listed.text}`);
-    const objects = (listed.json?.objects ?? []) as { object_id: string }[];
-    const uploadedIds = detection.detections.map((d) => d.object_id).sort();
-    const listedIds = objects.map((o) => o.object_id).sort();
-    if (listed.json?.count !== detection.count || JSON.stringify(uploadedIds) !== JSON.stringify(listedIds)) {
+      fail(`GET /images/${imageId}/objects answered ${listed.status}: ${listed.text.slice(0, 500)}`);
+    const list = listed.json as { count?: unknown; objects?: unknown } | null;
+    const objects = Array.isArray(list?.objects) ? list.objects : [];
+    if (!objects.every(isDetection)) fail(`GET /images/${imageId}/objects returned malformed objects`);
+    const byId = new Map(objects.map((o) => [o.object_id, o]));
+    const missing = detection.detections.filter(
+      (d) => !byId.has(d.object_id) || !sameDetection(d, byId.get(d.object_id)!),
+    );
+    if (list?.count !== detection.count || objects.length !== detection.count || missing.length > 0) {
       fail(
-        `GET /images/${imageId}/objects disagrees with the upload (${listed.json?.count} vs ${detection.count} objects)`,
+        `GET /images/${imageId}/objects disagrees with the upload: ${objects.length} object(s) listed, ` +
+          `${detection.count} uploaded, ${missing.length} uploaded object(s) missing or different`,
       );
     }
-    const summary = detection.detections
-      .slice(0, 5)
-      .map((d) => `${d.label} ${d.score.toFixed(2)}`)
-      .join(', ');
+    console.log(`smoke: GET /images/{image_id}/objects lists the same ${objects.length} object(s)`);
+
+    const first = detection.detections[0]!;
+    const fetched = await call('GET', `/images/${imageId}/objects/${first.object_id}`);
+    if (fetched.status !== 200)
+      fail(`GET /images/${imageId}/objects/${first.object_id} answered ${fetched.status}: ${fetched.text}`);
+    if (!isDetection(fetched.json) || !sameDetection(first, fetched.json))
+      fail(`GET /images/${imageId}/objects/${first.object_id} returned a different object: ${fetched.text}`);
     console.log(
-      `smoke: 201 in ${uploadMs} ms, ${detection.count} object(s): ${summary}${detection.count > 5 ? ', …' : ''}`,
+      `smoke: GET /images/{image_id}/objects/${first.object_id} returns ${first.label} ${first.score.toFixed(3)}`,
     );
+
+    console.log('smoke: detections (label, score, [x_min, y_min, x_max, y_max] in pixels):');
+    for (const line of formatDetections(detection.detections)) console.log(`  ${line}`);
+
+    if (jsonPath) {
+      const result = {
+        base_url: baseUrl,
+        image_path: imagePath,
+        image_id: imageId,
+        width: image.width,
+        height: image.height,
+        model: image.model,
+        upload_ms: uploadMs,
+        count: detection.count,
+        detections: detection.detections.map(({ object_id, label, score, bbox }) => ({
+          object_id,
+          label,
+          score,
+          bbox,
+        })),
+        kept: !values.delete,
+      };
+      fs.mkdirSync(path.dirname(jsonPath), { recursive: true });
+      fs.writeFileSync(jsonPath, `${JSON.stringify(result, null, 2)}\n`);
+    }
   } finally {
-    const removed = await call('DELETE', `/images/${imageId}`);
-    if (removed.status !== 204) fail(`DELETE /images/${imageId} answered ${removed.status}: ${removed.text}`);
+    if (values.delete) {
+      const removed = await call('DELETE', `/images/${imageId}`);
+      if (removed.status !== 204)
+        fail(`DELETE /images/${imageId} answered ${removed.status}: ${removed.text}`);
+    }
   }
-  console.log('smoke: OK (uploaded, objects agree, deleted)');
+  console.log(
+    values.delete
+      ? 'smoke: OK (uploaded, listed, fetched one object, deleted)'
+      : `smoke: OK (uploaded, listed, fetched one object; image kept: ${baseUrl}/images/${imageId})`,
+  );
 }
 
 main().catch((error: unknown) => {

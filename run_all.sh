@@ -1,136 +1,440 @@
 #!/usr/bin/env bash
-# Runs the whole detection stack.
-#
-#   ./run_all.sh                 local mode: build, start the model server and the backend on this
-#                                machine, run the end-to-end smoke test, then serve until Ctrl-C
-#   ./run_all.sh --mode kind     the Kubernetes path on Kind (delegates to ./run_all_k8s.sh)
-#
-# Local-mode options:
-#   --api-port N        backend port (default 8000, env API_PORT)
-#   --model-port N      model-server port (default 8080, env MODEL_PORT)
-#   --data-dir DIR      SQLite database, stored images and logs (default ./data, env DATA_DIR)
-#   --skip-install      do not run `pnpm install` (dependencies already installed)
-#   --check             start everything, run the smoke test, stop, and exit with its result
-#   --no-smoke          do not run the smoke test
-# Anything after `--mode kind` is passed on to run_all_k8s.sh (e.g. --clean).
+# Runs the whole detection stack: ./run_all.sh [--mode local|kind] [--once]; details in usage() below.
+# Bash 3.2 compatible (macOS): no `wait -n`, no associative arrays, no ${var,,}.
 set -euo pipefail
+
+invocation_dir=$PWD
 cd "$(dirname "$0")"
+repo_root=$PWD
+
+usage() {
+  cat <<'USAGE'
+Usage: ./run_all.sh [--mode local|kind] [--once] [options]
+
+  --mode local   (default) on this machine: check the prerequisites, install pnpm and the dependencies
+                 if needed, build the model repository and the services, start the model server and the
+                 backend (logs in logs/), run the end-to-end smoke test and, when a dataset is present, the
+                 evaluation; print a summary, then serve until Ctrl-C, which stops everything it started
+  --mode kind    the Kubernetes path: hands over to ./run_all_k8s.sh (arguments it does not know here,
+                 e.g. --clean, are passed on)
+  --once         stop everything and exit after the summary: 0 when every step passed, non-zero
+                 otherwise (for scripts and CI; --check is an alias)
+
+Local-mode options [environment variable]:
+  --api-port N      backend port (default 8000) [API_PORT]
+  --model-port N    model-server port (default 9090) [MODEL_PORT]
+  --data-dir DIR    SQLite database and stored images (default ./data) [DATA_DIR]
+  --log-dir DIR     logs of every step and service, evaluation report (default ./logs) [LOG_DIR]
+  --dataset DIR     evaluation dataset, COCO or YOLO (default evaluation/dataset) [EVAL_DATASET]
+  --no-eval         skip the evaluation
+  --no-smoke        skip the smoke test
+  --skip-install    do not run pnpm install (dependencies already installed)
+  -h, --help        show this help
+Each service must be ready within READY_TIMEOUT seconds (default 120). Relative paths you give are
+taken from the directory you run the script in; the defaults are inside the repository.
+USAGE
+}
+
+usage_error() {
+  printf 'run_all.sh: %s (see ./run_all.sh --help)\n' "$*" >&2
+  exit 2
+}
+
+# Paths given by the user are relative to where they ran the script, not to the repository.
+from_invocation_dir() {
+  case "$1" in
+    /*) printf '%s' "$1" ;;
+    *) printf '%s/%s' "$invocation_dir" "$1" ;;
+  esac
+}
 
 mode=local
-api_port=${API_PORT:-8000}
-model_port=${MODEL_PORT:-8080}
-data_dir=${DATA_DIR:-./data}
+once=0
 install=1
-check=0
 smoke=1
-kind_args=()
+evaluate=1
+api_port=${API_PORT:-8000}
+model_port=${MODEL_PORT:-9090}
+data_dir=$(from_invocation_dir "${DATA_DIR:-$repo_root/data}")
+log_dir=$(from_invocation_dir "${LOG_DIR:-$repo_root/logs}")
+dataset=$(from_invocation_dir "${EVAL_DATASET:-$repo_root/evaluation/dataset}")
+ready_timeout=${READY_TIMEOUT:-120}
+other_args=()
 
 while [ $# -gt 0 ]; do
   case "$1" in
-    --mode) mode=${2:?--mode needs local or kind}; shift 2 ;;
-    --mode=*) mode=${1#--mode=}; shift ;;
-    --api-port) api_port=${2:?}; shift 2 ;;
-    --model-port) model_port=${2:?}; shift 2 ;;
-    --data-dir) data_dir=${2:?}; shift 2 ;;
+    --mode=* | --api-port=* | --model-port=* | --data-dir=* | --log-dir=* | --dataset=*)
+      set -- "${1%%=*}" "${1#*=}" "${@:2}"
+      continue
+      ;;
+    --mode | --api-port | --model-port | --data-dir | --log-dir | --dataset)
+      [ $# -ge 2 ] || usage_error "$1 needs a value"
+      case "$1" in
+        --mode) mode=$2 ;;
+        --api-port) api_port=$2 ;;
+        --model-port) model_port=$2 ;;
+        --data-dir) data_dir=$(from_invocation_dir "$2") ;;
+        --log-dir) log_dir=$(from_invocation_dir "$2") ;;
+        --dataset) dataset=$(from_invocation_dir "$2") ;;
+      esac
+      shift 2
+      ;;
+    --once | --check) once=1; shift ;;
     --skip-install) install=0; shift ;;
-    --check) check=1; shift ;;
     --no-smoke) smoke=0; shift ;;
-    -h|--help) sed -n '2,17p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
-    *)
-      if [ "$mode" = kind ]; then kind_args+=("$1"); shift
-      else echo "run_all.sh: unknown option $1 (see --help)" >&2; exit 2; fi ;;
+    --no-eval) evaluate=0; shift ;;
+    -h | --help)
+      # After --mode kind, the help asked for is run_all_k8s.sh's.
+      if [ "$mode" = kind ]; then other_args+=("$1"); shift; else usage; exit 0; fi
+      ;;
+    *) other_args+=("$1"); shift ;;
   esac
 done
 
 case "$mode" in
-  kind) exec ./run_all_k8s.sh ${kind_args[@]+"${kind_args[@]}"} ;;
+  kind) exec ./run_all_k8s.sh ${other_args[@]+"${other_args[@]}"} ;;
   local) ;;
-  *) echo "run_all.sh: --mode must be local or kind, not '$mode'" >&2; exit 2 ;;
+  *) usage_error "--mode must be local or kind, not '$mode'" ;;
+esac
+[ ${#other_args[@]} -eq 0 ] || usage_error "unknown option ${other_args[0]}"
+for port in "$api_port" "$model_port"; do
+  case "$port" in
+    '' | *[!0-9]*) usage_error "a port must be a number from 1 to 65535, not '$port'" ;;
+  esac
+  if [ "$port" -lt 1 ] || [ "$port" -gt 65535 ]; then
+    usage_error "a port must be a number from 1 to 65535, not '$port'"
+  fi
+done
+[ "$api_port" != "$model_port" ] || usage_error "the backend and the model server cannot share port $api_port"
+case "$ready_timeout" in
+  '' | *[!0-9]*) usage_error "READY_TIMEOUT must be a number of seconds, not '$ready_timeout'" ;;
 esac
 
-log() { printf '\033[1m==> %s\033[0m\n' "$*"; }
-die() { printf 'run_all.sh: %s\n' "$*" >&2; exit 1; }
-
-command -v node >/dev/null 2>&1 || die "Node.js 20.19 or newer is required (https://nodejs.org)"
-node -e 'const [a,b]=process.versions.node.split(".").map(Number); process.exit(a>20||(a===20&&b>=19)?0:1)' \
-  || die "Node.js $(node -v) is too old: 20.19 or newer is required"
-if ! command -v pnpm >/dev/null 2>&1; then
-  pnpm_version=$(node -p "require('./package.json').packageManager.split('@')[1]")
-  log "installing pnpm ${pnpm_version} (npm install --global)"
-  npm install --global --no-fund --no-audit "pnpm@${pnpm_version}"
-fi
-
-if [ "$install" -eq 1 ]; then
-  # The root postinstall runs `pnpm model:ensure`.
-  log "installing dependencies (pnpm install --frozen-lockfile; also builds the model repository)"
-  pnpm install --frozen-lockfile
-else
-  log "checking the model repository"
-  pnpm model:ensure
-fi
-log "building the model server, the backend and the web UI"
-pnpm build
-
-mkdir -p "$data_dir/logs"
-data_dir=$(cd "$data_dir" && pwd)
-pids=()
-# shellcheck disable=SC2317  # invoked by the EXIT trap
-stop_all() {
-  for pid in ${pids[@]+"${pids[@]}"}; do kill -TERM "$pid" 2>/dev/null || true; done
-  for pid in ${pids[@]+"${pids[@]}"}; do wait "$pid" 2>/dev/null || true; done
+if [ -t 1 ] && [ -z "${NO_COLOR:-}" ]; then bold=$(printf '\033[1m') plain=$(printf '\033[0m'); else bold='' plain=''; fi
+log() { printf '%s==> %s%s\n' "$bold" "$*" "$plain"; }
+die() {
+  printf 'run_all.sh: %s\n' "$*" >&2
+  exit 1
 }
-trap stop_all EXIT
-trap 'exit 130' INT TERM
+# A path inside the repository is shown relative to it.
+shown() {
+  case "$1" in
+    "$repo_root"/*) printf '%s' "${1#"$repo_root"/}" ;;
+    *) printf '%s' "$1" ;;
+  esac
+}
+# Node tells whether a port can be listened on (all interfaces, as the services do): "free" or an error code.
+port_status() {
+  node -e 'const server = require("node:net").createServer();
+    server.once("error", (error) => { console.log(error.code); process.exit(0); });
+    server.listen(Number(process.argv[1]), () => server.close(() => console.log("free")));' "$1"
+}
+# Which process listens on a port, as "name (pid N)", when ss or lsof can tell.
+port_owner() {
+  local owner=''
+  if command -v ss >/dev/null 2>&1; then
+    owner=$(ss -ltnp "sport = :$1" 2>/dev/null |
+      sed -n 's/.*users:(("\([^"]*\)",pid=\([0-9]*\).*/\1 (pid \2)/p' | head -n 1) || owner=''
+  fi
+  if [ -z "$owner" ] && command -v lsof >/dev/null 2>&1; then
+    owner=$(lsof -nP -iTCP:"$1" -sTCP:LISTEN 2>/dev/null | awk 'NR == 2 { print $1 " (pid " $2 ")" }') || owner=''
+  fi
+  printf '%s' "$owner"
+}
+sqlite_binding_loads() {
+  (cd services/backend && node -e 'new (require("better-sqlite3"))(":memory:").close()') >/dev/null 2>&1
+}
 
-wait_for() { # name url seconds logfile pid
-  local name=$1 url=$2 seconds=$3 logfile=$4 pid=$5
-  for _ in $(seq "$((seconds * 5))"); do
-    if curl -fsS -o /dev/null "$url" 2>/dev/null; then return 0; fi
-    if ! kill -0 "$pid" 2>/dev/null; then
-      tail -n 30 "$logfile" >&2
-      die "$name exited during start-up (log: $logfile)"
+# --- Prerequisites: everything missing is reported at once, before anything is installed or started.
+problems=()
+node_ok=0
+if ! command -v node >/dev/null 2>&1; then
+  problems+=("Node.js is missing: install Node.js 20.19 or newer (https://nodejs.org/en/download, or: nvm install 20)")
+elif ! node -e 'const [major, minor] = process.versions.node.split(".").map(Number);
+    process.exit(major > 20 || (major === 20 && minor >= 19) ? 0 : 1)'; then
+  problems+=("Node.js $(node -v) is too old: 20.19 or newer is required (https://nodejs.org/en/download, or: nvm install 20)")
+else
+  node_ok=1
+fi
+if ! command -v curl >/dev/null 2>&1; then
+  problems+=("curl is missing (used to wait for the services): Debian/Ubuntu: sudo apt-get install curl; Fedora: sudo dnf install curl; macOS: brew install curl")
+fi
+if [ "$node_ok" -eq 1 ] && ! command -v pnpm >/dev/null 2>&1 && ! command -v npm >/dev/null 2>&1; then
+  problems+=("pnpm is missing and so is npm to install it: reinstall Node.js with npm, or install pnpm (https://pnpm.io/installation)")
+fi
+if [ "$node_ok" -eq 1 ] && [ "$install" -eq 1 ] && ! sqlite_binding_loads; then
+  # better-sqlite3 compiles from source on install when no prebuilt binary can be downloaded.
+  build_tools=()
+  command -v python3 >/dev/null 2>&1 || build_tools+=(python3)
+  command -v make >/dev/null 2>&1 || build_tools+=(make)
+  if [ -z "${CXX:-}" ] && ! command -v g++ >/dev/null 2>&1 && ! command -v c++ >/dev/null 2>&1 &&
+    ! command -v clang++ >/dev/null 2>&1; then
+    build_tools+=("g++ (a C++ compiler)")
+  fi
+  if [ ${#build_tools[@]} -gt 0 ]; then
+    problems+=("installing compiles better-sqlite3 (SQLite), which needs python3, make and a C++ compiler; missing: ${build_tools[*]}. Debian/Ubuntu: sudo apt-get install python3 make g++; Fedora: sudo dnf install python3 make gcc-c++; macOS: xcode-select --install")
+  fi
+fi
+if [ "$node_ok" -eq 1 ]; then
+  for service in backend model-server; do
+    if [ "$service" = backend ]; then port=$api_port option=--api-port; else port=$model_port option=--model-port; fi
+    status=$(port_status "$port")
+    case "$status" in
+      free) ;;
+      EADDRINUSE)
+        owner=$(port_owner "$port")
+        problems+=("port $port (${service/-/ }) is already in use${owner:+ by $owner}: stop that process, or choose another port with $option N")
+        ;;
+      *) problems+=("cannot listen on port $port (${service/-/ }): $status; choose another port with $option N") ;;
+    esac
+  done
+fi
+if [ ${#problems[@]} -gt 0 ]; then
+  {
+    echo "run_all.sh: cannot start; fix the following and run it again:"
+    for problem in "${problems[@]}"; do echo "  - $problem"; done
+  } >&2
+  exit 1
+fi
+
+mkdir -p "$log_dir" "$data_dir"
+log_dir=$(cd "$log_dir" && pwd)
+data_dir=$(cd "$data_dir" && pwd)
+
+# --- Process bookkeeping. Every step and service runs in its own process group (set -m), so stopping
+# it stops its children too (pnpm → tsx → node); cleanup runs on any exit, Ctrl-C or SIGTERM.
+step_pid=''
+model_pid=''
+backend_pid=''
+serving=0
+
+running() { [ -n "$1" ] && kill -0 "$1" 2>/dev/null; }
+
+# stop_group <pid> [name]: SIGTERM to the group, up to 15 s to exit, then SIGKILL.
+# shellcheck disable=SC2317,SC2329  # invoked by cleanup, which the traps invoke
+stop_group() {
+  local pid=$1 name=${2:-} tenths=0
+  [ -n "$pid" ] || return 0
+  if running "$pid"; then
+    [ -z "$name" ] || echo "stopping the $name (pid $pid)"
+    kill -TERM -- "-$pid" 2>/dev/null || true
+    while running "$pid"; do
+      if [ "$tenths" -ge 150 ]; then
+        echo "the ${name:-step} (pid $pid) did not stop within 15 s: killing it" >&2
+        break
+      fi
+      sleep 0.1
+      tenths=$((tenths + 1))
+    done
+  fi
+  kill -KILL -- "-$pid" 2>/dev/null || true
+  wait "$pid" 2>/dev/null || true
+}
+
+# shellcheck disable=SC2317,SC2329  # invoked by the traps
+cleanup() {
+  local status=$?
+  trap '' INT TERM HUP
+  stop_group "$step_pid"
+  stop_group "$backend_pid" backend
+  stop_group "$model_pid" "model server"
+  step_pid='' backend_pid='' model_pid=''
+  exit "$status"
+}
+# shellcheck disable=SC2317,SC2329  # invoked by the traps
+on_signal() {
+  printf '\n'
+  if [ "$serving" -eq 1 ]; then
+    log "SIG$1: stopping everything"
+    exit 0
+  fi
+  echo "run_all.sh: interrupted (SIG$1); stopping everything it started" >&2
+  case "$1" in
+    INT) exit 130 ;;
+    HUP) exit 129 ;;
+    *) exit 143 ;;
+  esac
+}
+trap cleanup EXIT
+trap 'on_signal INT' INT
+trap 'on_signal TERM' TERM
+trap 'on_signal HUP' HUP
+
+# start_group <command...>: starts a command in the background in a process group of its own; sets $started.
+start_group() {
+  set -m
+  "$@" </dev/null &
+  started=$!
+  set +m
+}
+
+show_log_tail() {
+  if [ -s "$1" ]; then
+    echo "---- last lines of $(shown "$1") ----" >&2
+    tail -n 25 "$1" >&2
+    echo "----" >&2
+  fi
+}
+
+# run_step <log file> <description> <command...>: one set-up step, output in its log; stops the script on failure.
+run_step() {
+  local logfile=$1 what=$2 status=0
+  shift 2
+  log "$what"
+  start_group "$@" >"$logfile" 2>&1
+  step_pid=$started
+  wait "$step_pid" || status=$?
+  step_pid=''
+  if [ "$status" -ne 0 ]; then
+    show_log_tail "$logfile"
+    die "failed (exit $status): $what; log: $(shown "$logfile")"
+  fi
+}
+
+# wait_ready <name> <url> <pid> <log file>
+wait_ready() {
+  local name=$1 url=$2 pid=$3 logfile=$4 status=0 deadline=$((SECONDS + ready_timeout))
+  until curl -fsS --max-time 2 -o /dev/null "$url" 2>/dev/null; do
+    if ! running "$pid"; then
+      wait "$pid" || status=$?
+      show_log_tail "$logfile"
+      die "the $name exited during start-up (exit $status); log: $(shown "$logfile")"
+    fi
+    if [ "$SECONDS" -ge "$deadline" ]; then
+      show_log_tail "$logfile"
+      die "the $name was not ready within ${ready_timeout} s ($url); log: $(shown "$logfile")"
     fi
     sleep 0.2
   done
-  tail -n 30 "$logfile" >&2
-  die "$name was not ready after ${seconds}s at $url (log: $logfile)"
 }
 
-log "starting the model server on port ${model_port}"
-PORT=$model_port MODEL_REPOSITORY="$PWD/model/repository" \
-  node services/model-server/dist/index.js >"$data_dir/logs/model-server.log" 2>&1 &
-model_pid=$!
-pids+=("$model_pid")
-wait_for "model server" "http://127.0.0.1:${model_port}/v2/health/ready" 60 "$data_dir/logs/model-server.log" "$model_pid"
+# --- Install and build.
+started_at=$SECONDS
+if ! command -v pnpm >/dev/null 2>&1; then
+  pnpm_version=$(node -p 'require("./package.json").packageManager.split("@")[1]')
+  run_step "$log_dir/pnpm-install.log" "installing pnpm $pnpm_version (npm install --global pnpm@$pnpm_version)" \
+    npm install --global --no-fund --no-audit "pnpm@$pnpm_version"
+  hash -r
+  command -v pnpm >/dev/null 2>&1 ||
+    die "pnpm was installed but is not on PATH: add $(npm prefix --global)/bin to PATH and run again"
+fi
+if [ "$install" -eq 1 ]; then
+  # The root postinstall builds the model repository (pnpm model:ensure) when it is absent or stale.
+  run_step "$log_dir/install.log" \
+    "installing dependencies and the model repository (pnpm install --frozen-lockfile; minutes on a fresh clone)" \
+    pnpm install --frozen-lockfile
+  if ! sqlite_binding_loads; then
+    run_step "$log_dir/install.log" "rebuilding better-sqlite3 for Node $(node -v)" \
+      pnpm --filter @detection/backend rebuild better-sqlite3
+    sqlite_binding_loads ||
+      die "better-sqlite3 does not load after a rebuild; log: $(shown "$log_dir/install.log")"
+  fi
+else
+  run_step "$log_dir/model-repository.log" "checking the model repository (pnpm model:ensure)" pnpm model:ensure
+  sqlite_binding_loads ||
+    die "better-sqlite3 is not installed or not built for Node $(node -v): run ./run_all.sh without --skip-install"
+fi
+run_step "$log_dir/build.log" "building the model server, the backend and the web UI (pnpm build)" pnpm build
 
-log "starting the backend on port ${api_port}"
-PORT=$api_port MODEL_SERVER_URL="http://127.0.0.1:${model_port}" \
-  DATABASE_PATH="$data_dir/detections.sqlite" STORAGE_BACKEND=fs STORAGE_DIR="$data_dir/images" \
-  node services/backend/dist/index.js >"$data_dir/logs/backend.log" 2>&1 &
-backend_pid=$!
-pids+=("$backend_pid")
-wait_for "backend" "http://127.0.0.1:${api_port}/ready" 60 "$data_dir/logs/backend.log" "$backend_pid"
+# --- Services.
+model_url="http://127.0.0.1:$model_port"
+api_url="http://127.0.0.1:$api_port"
+log "starting the model server on port $model_port (log: $(shown "$log_dir/model-server.log"))"
+start_group env PORT="$model_port" MODEL_REPOSITORY="$repo_root/model/repository" \
+  node services/model-server/dist/index.js >"$log_dir/model-server.log" 2>&1
+model_pid=$started
+wait_ready "model server" "$model_url/v2/health/ready" "$model_pid" "$log_dir/model-server.log"
 
+log "starting the backend on port $api_port (log: $(shown "$log_dir/backend.log"))"
+start_group env PORT="$api_port" MODEL_SERVER_URL="$model_url" DATABASE_PATH="$data_dir/detections.sqlite" \
+  STORAGE_BACKEND=fs STORAGE_DIR="$data_dir/images" \
+  node services/backend/dist/index.js >"$log_dir/backend.log" 2>&1
+backend_pid=$started
+wait_ready "backend" "$api_url/ready" "$backend_pid" "$log_dir/backend.log"
+
+# --- Smoke test and evaluation.
+smoke_json="$log_dir/smoke.json"
+rm -f "$smoke_json"
 if [ "$smoke" -eq 1 ]; then
-  log "end-to-end smoke test: upload a photo, read back its objects, delete it"
-  pnpm --silent --filter @detection/backend smoke -- --base-url "http://127.0.0.1:${api_port}"
+  run_step "$log_dir/smoke.log" "smoke test: upload samples/astronaut.jpg, list its objects, fetch one" \
+    pnpm --silent --filter @detection/backend smoke -- --base-url "$api_url" --json "$smoke_json"
+  sed 's/^/    /' "$log_dir/smoke.log"
 fi
 
-if [ "$check" -eq 1 ]; then
-  log "check passed; stopping"
+report_dir="$log_dir/evaluation"
+eval_note=''
+if [ "$evaluate" -eq 0 ]; then
+  eval_note='evaluation skipped (--no-eval)'
+elif [ ! -d "$dataset" ]; then
+  eval_note="evaluation skipped: no dataset at $(shown "$dataset")"
+  log "$eval_note"
+else
+  rm -rf "$report_dir"
+  run_step "$log_dir/evaluation.log" "evaluating the model server on $(shown "$dataset") (pnpm eval)" \
+    pnpm --silent eval --dataset "$dataset" --url "$model_url" --out "$report_dir"
+  [ -s "$report_dir/report.json" ] ||
+    die "the evaluation wrote no $(shown "$report_dir/report.json"); log: $(shown "$log_dir/evaluation.log")"
+fi
+
+# --- Summary.
+echo
+log "the stack is up ($((SECONDS - started_at)) s)"
+cat <<EOF
+
+  Web UI         http://localhost:$api_port/
+  API            http://localhost:$api_port/images
+  Swagger UI     http://localhost:$api_port/docs
+  OpenAPI        http://localhost:$api_port/openapi.json
+  Model server   http://localhost:$model_port/v2   (Open Inference Protocol)
+EOF
+echo
+if [ -s "$smoke_json" ]; then
+  node -e 'const r = JSON.parse(require("node:fs").readFileSync(process.argv[1], "utf8"));
+    const model = r.model.name + (r.model.version ? " v" + r.model.version : "");
+    console.log("  Smoke image    " + process.argv[2] + " → image " + r.image_id.slice(0, 12) + "… (" + r.width + "x" +
+      r.height + "): " + r.count + " object(s) by " + model + " in " + r.upload_ms + " ms");
+    const width = Math.max(...r.detections.map((d) => d.label.length));
+    for (const d of r.detections)
+      console.log("                   " + d.label.padEnd(width) + "  " + d.score.toFixed(3) + "  [" +
+        d.bbox.map((v) => Math.round(v)).join(", ") + "]");
+    console.log("                 annotated: " + process.argv[3] + "/images/" + r.image_id + "/annotated");' \
+    "$smoke_json" "samples/astronaut.jpg" "http://localhost:$api_port"
+else
+  echo "  Smoke image    smoke test skipped (--no-smoke)"
+fi
+if [ -s "$report_dir/report.json" ]; then
+  node -e 'const r = JSON.parse(require("node:fs").readFileSync(process.argv[1], "utf8"));
+    const f = (v, digits) => (typeof v === "number" ? v.toFixed(digits) : "n/a");
+    const c = r.coco ?? {}, m = r.matching ?? {}, l = r.latency_ms ?? {}, d = r.dataset ?? {}, e = r.endpoint ?? {};
+    const model = e.model ? ", " + e.model + (e.model_version ? " v" + e.model_version : "") : "";
+    console.log("  Evaluation     " + (d.images ?? "?") + " images, " + (d.annotations ?? "?") + " ground-truth objects" + model);
+    console.log("                 mAP@[.5:.95] " + f(c.AP, 3) + "   AP50 " + f(c.AP50, 3) + "   AP75 " + f(c.AP75, 3));
+    console.log("                 F1 " + f(m.f1, 3) + " (precision " + f(m.precision, 3) + ", recall " + f(m.recall, 3) +
+      ") at score >= " + f(m.score_threshold, 2) + ", IoU >= " + f(m.iou_threshold, 2));
+    console.log("  Latency        p50 " + f(l.p50, 1) + " ms   p95 " + f(l.p95, 1) + " ms   (" + (l.count ?? "?") +
+      " requests to the model server)");
+    console.log("  Report         " + process.argv[2] + "/" + ((r.files && r.files.html) || "report.html"));' \
+    "$report_dir/report.json" "$(shown "$report_dir")"
+else
+  echo "  Evaluation     $eval_note"
+fi
+echo "  Logs           $(shown "$log_dir")/"
+echo "  Data           $(shown "$data_dir")/"
+echo
+
+if [ "$once" -eq 1 ]; then
+  log "every step passed; stopping (--once)"
   exit 0
 fi
 
-cat <<EOF
-
-  Web UI            http://localhost:${api_port}/
-  API docs          http://localhost:${api_port}/docs   (OpenAPI: /openapi.json)
-  Model server      http://localhost:${model_port}/v2   (Open Inference Protocol)
-  Data and logs     ${data_dir}
-
-  Try:  curl -F file=@photo.jpg http://localhost:${api_port}/images
-  Ctrl-C stops both services.
-EOF
+serving=1
+echo "  Ctrl-C stops everything."
 # Plain polling rather than `wait -n`, which the bash 3.2 that macOS ships lacks.
-while kill -0 "$model_pid" 2>/dev/null && kill -0 "$backend_pid" 2>/dev/null; do sleep 1; done
-die "a service stopped unexpectedly; see ${data_dir}/logs"
+while running "$model_pid" && running "$backend_pid"; do sleep 1; done
+status=0
+if running "$backend_pid"; then
+  wait "$model_pid" || status=$?
+  die "the model server stopped unexpectedly (exit $status); log: $(shown "$log_dir/model-server.log")"
+fi
+wait "$backend_pid" || status=$?
+die "the backend stopped unexpectedly (exit $status); log: $(shown "$log_dir/backend.log")"

@@ -1,5 +1,12 @@
-import { spawn } from 'node:child_process';
-import { mkdtemp, rm } from 'node:fs/promises';
+/**
+ * ./run_all.sh, the README's set-up-and-run command, run for real: it builds, starts the model server and the
+ * backend on free ports, runs the smoke test, prints the summary,
+ * and stops everything it started. `--skip-install` because the workspace is already installed here.
+ */
+import { type ChildProcess, spawn } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import { mkdir, mkdtemp, readFile, rm, symlink } from 'node:fs/promises';
+import net from 'node:net';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -7,37 +14,83 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { closedPort } from '../services/backend/test/support/processes.js';
 
 const ROOT = fileURLToPath(new URL('..', import.meta.url));
+const SCRIPT = path.join(ROOT, 'run_all.sh');
 
-function runAll(args: string[]): Promise<{ code: number | null; output: string }> {
-  return new Promise((resolve) => {
-    const child = spawn(path.join(ROOT, 'run_all.sh'), args, {
-      cwd: ROOT,
-      env: { ...process.env, FORCE_COLOR: '0' },
+interface Run {
+  child: ChildProcess;
+  output(): string;
+  exited: Promise<number | null>;
+  /** Resolves when the output contains `text`; rejects if the script exits first or after `timeoutMs`. */
+  waitFor(text: string, timeoutMs: number): Promise<void>;
+}
+
+function startRunAll(args: string[], env: NodeJS.ProcessEnv = process.env): Run {
+  const child = spawn(SCRIPT, args, { cwd: ROOT, env: { ...env, NO_COLOR: '1' } });
+  let output = '';
+  const listeners = new Set<() => void>();
+  const append = (chunk: Buffer) => {
+    output += chunk.toString('utf8');
+    for (const listener of listeners) listener();
+  };
+  child.stdout?.on('data', append);
+  child.stderr?.on('data', append);
+  const exited = new Promise<number | null>((resolve) => child.on('close', (code) => resolve(code)));
+  const waitFor = (text: string, timeoutMs: number) =>
+    new Promise<void>((resolve, reject) => {
+      const check = () => {
+        if (!output.includes(text)) return;
+        cleanup();
+        resolve();
+      };
+      const timer = setTimeout(() => {
+        cleanup();
+        reject(new Error(`no "${text}" within ${timeoutMs} ms:\n${output}`));
+      }, timeoutMs);
+      const cleanup = () => {
+        clearTimeout(timer);
+        listeners.delete(check);
+      };
+      listeners.add(check);
+      void exited.then(() => {
+        if (!listeners.has(check)) return;
+        cleanup();
+        reject(new Error(`run_all.sh exited before printing "${text}":\n${output}`));
+      });
+      check();
     });
-    let output = '';
-    child.stdout.on('data', (chunk) => {
-      output += chunk;
-    });
-    child.stderr.on('data', (chunk) => {
-      output += chunk;
-    });
-    child.on('close', (code) => resolve({ code, output }));
-  });
+  return { child, output: () => output, exited, waitFor };
+}
+
+async function runAll(
+  args: string[],
+  env?: NodeJS.ProcessEnv,
+): Promise<{ code: number | null; output: string }> {
+  const run = startRunAll(args, env);
+  const code = await run.exited;
+  return { code, output: run.output() };
+}
+
+async function expectClosed(port: number): Promise<void> {
+  await expect(fetch(`http://127.0.0.1:${port}/`)).rejects.toThrow();
 }
 
 describe('./run_all.sh (the README set-up-and-run command)', () => {
+  let workDir: string;
   let dataDir: string;
   beforeAll(async () => {
-    dataDir = await mkdtemp(path.join(tmpdir(), 'run-all-'));
+    workDir = await mkdtemp(path.join(tmpdir(), 'run-all-'));
+    // Shared by the two full runs: the second finds the smoke image the first one kept.
+    dataDir = path.join(workDir, 'data');
   });
   afterAll(async () => {
-    await rm(dataDir, { recursive: true, force: true });
+    await rm(workDir, { recursive: true, force: true });
   });
 
-  it('Should build, start the model server and the backend, pass the end-to-end smoke test, and stop cleanly', async () => {
+  it('Should, with --once, build, start both services, pass the smoke test, print the summary and stop everything', async () => {
     const [apiPort, modelPort] = [await closedPort(), await closedPort()];
+    const logDir = path.join(workDir, 'logs-once');
     const { code, output } = await runAll([
-      '--check',
+      '--once',
       '--skip-install',
       '--api-port',
       String(apiPort),
@@ -45,26 +98,196 @@ describe('./run_all.sh (the README set-up-and-run command)', () => {
       String(modelPort),
       '--data-dir',
       dataDir,
+      '--log-dir',
+      logDir,
     ]);
     expect(code, output).toBe(0);
-    expect(output).toMatch(/smoke: 201 in \d+ ms, [1-9]\d* object\(s\)/);
-    expect(output).toContain('smoke: OK');
+
+    // The smoke test uploaded the shipped photo, listed its objects and fetched one.
+    expect(output).toMatch(/smoke: 201 in \d+ ms: image [0-9a-f]{64} \(512x512\), [1-9]\d* object\(s\)/);
+    expect(output).toContain('smoke: GET /images/{image_id}/objects lists the same');
+    expect(output).toMatch(
+      /smoke: GET \/images\/\{image_id\}\/objects\/[0-9a-f-]{36} returns person 0\.\d{3}/,
+    );
+    expect(output).toContain('smoke: OK (uploaded, listed, fetched one object; image kept');
+
+    const summary = output.slice(output.indexOf('==> the stack is up'));
+    expect(summary).toContain(`Web UI         http://localhost:${apiPort}/\n`);
+    expect(summary).toContain(`API            http://localhost:${apiPort}/images\n`);
+    expect(summary).toContain(`Swagger UI     http://localhost:${apiPort}/docs\n`);
+    expect(summary).toContain(`OpenAPI        http://localhost:${apiPort}/openapi.json\n`);
+    expect(summary).toContain(`Model server   http://localhost:${modelPort}/v2`);
+    // The detections of the smoke image, as the smoke test wrote them.
+    const smoke = JSON.parse(await readFile(path.join(logDir, 'smoke.json'), 'utf8')) as {
+      image_id: string;
+      count: number;
+      detections: { label: string; score: number; bbox: number[] }[];
+    };
+    expect(smoke.count).toBeGreaterThan(0);
+    expect(smoke.detections).toHaveLength(smoke.count);
+    expect(summary).toContain(
+      `Smoke image    samples/astronaut.jpg → image ${smoke.image_id.slice(0, 12)}… (512x512): ` +
+        `${smoke.count} object(s) by centernet-coco v1`,
+    );
+    for (const d of smoke.detections) {
+      expect(summary).toMatch(
+        new RegExp(
+          `\\n {19}${d.label} +${d.score.toFixed(3)}  \\[${d.bbox.map(Math.round).join(', ')}\\]\\n`,
+        ),
+      );
+    }
+    expect(smoke.detections.map((d) => d.label)).toContain('person');
+    expect(summary).toContain(`annotated: http://localhost:${apiPort}/images/${smoke.image_id}/annotated`);
+
+    expect(summary).toContain(`Logs           ${logDir}/`);
+    for (const file of ['model-server.log', 'backend.log', 'build.log', 'smoke.log']) {
+      expect(existsSync(path.join(logDir, file)), file).toBe(true);
+    }
+    expect(summary).toContain('==> every step passed; stopping (--once)');
+    expect(summary).not.toContain('Ctrl-C stops everything');
     // Both services were stopped: their ports are free again.
-    for (const port of [apiPort, modelPort]) {
-      await expect(fetch(`http://127.0.0.1:${port}/`)).rejects.toThrow();
+    await expectClosed(apiPort);
+    await expectClosed(modelPort);
+  });
+
+  it('Should serve until Ctrl-C, keeping the smoke image, then stop both services and exit 0', async () => {
+    const [apiPort, modelPort] = [await closedPort(), await closedPort()];
+    const noDataset = path.join(workDir, 'no-such-dataset');
+    const run = startRunAll([
+      '--skip-install',
+      '--api-port',
+      String(apiPort),
+      '--model-port',
+      String(modelPort),
+      '--data-dir',
+      dataDir,
+      '--log-dir',
+      path.join(workDir, 'logs-serve'),
+      '--dataset',
+      noDataset,
+    ]);
+    try {
+      await run.waitFor('Ctrl-C stops everything.', 120_000);
+    } catch (error) {
+      run.child.kill('SIGTERM');
+      await run.exited;
+      throw error;
+    }
+    const output = run.output();
+    // The first test kept its smoke image in the same data directory: this run replaced it.
+    expect(output).toMatch(/smoke: this photo is already stored as [0-9a-f]{64}; deleting that copy/);
+    expect(output).toContain(`Evaluation     evaluation skipped: no dataset at ${noDataset}`);
+
+    const listed = (await (await fetch(`http://127.0.0.1:${apiPort}/images`)).json()) as {
+      images: { image_id: string; filename: string }[];
+    };
+    expect(listed.images.map((image) => image.filename)).toEqual(['astronaut.jpg']);
+    expect((await fetch(`http://127.0.0.1:${apiPort}/docs`)).status).toBe(200);
+    expect((await fetch(`http://127.0.0.1:${modelPort}/v2/health/ready`)).status).toBe(200);
+
+    run.child.kill('SIGINT');
+    const code = await run.exited;
+    expect(code, run.output()).toBe(0);
+    expect(run.output()).toContain('==> SIGINT: stopping everything');
+    expect(run.output()).toContain('stopping the backend');
+    expect(run.output()).toContain('stopping the model server');
+    await expectClosed(apiPort);
+    await expectClosed(modelPort);
+  });
+
+  it('Should refuse a busy port, naming the process that holds it, without building or starting anything', async () => {
+    const busy = net.createServer();
+    await new Promise<void>((resolve) => busy.listen(0, resolve));
+    const busyPort = (busy.address() as net.AddressInfo).port;
+    const freePort = await closedPort();
+    const logDir = path.join(workDir, 'logs-busy');
+    try {
+      const { code, output } = await runAll([
+        '--once',
+        '--skip-install',
+        '--api-port',
+        String(freePort),
+        '--model-port',
+        String(busyPort),
+        '--log-dir',
+        logDir,
+      ]);
+      expect(code, output).toBe(1);
+      expect(output).toContain('cannot start; fix the following and run it again:');
+      // ss (or lsof) names this test process as the one listening.
+      expect(output).toMatch(
+        new RegExp(
+          `port ${busyPort} \\(model server\\) is already in use by .+ \\(pid ${process.pid}\\): ` +
+            'stop that process, or choose another port with --model-port N',
+        ),
+      );
+      expect(output).not.toContain(`port ${freePort}`);
+      expect(output).not.toContain('==>');
+      expect(existsSync(logDir)).toBe(false);
+      await expectClosed(freePort);
+    } finally {
+      await new Promise((resolve) => busy.close(resolve));
     }
   });
 
-  it('Should refuse an unknown mode with a clear message', async () => {
-    const { code, output } = await runAll(['--mode', 'cloud']);
-    expect(code).toBe(2);
-    expect(output).toContain("--mode must be local or kind, not 'cloud'");
+  it('Should list every missing prerequisite at once with how to get it', async () => {
+    // A PATH with bash, dirname and node only: no curl, no pnpm, no npm.
+    const bin = path.join(workDir, 'bin');
+    await mkdir(bin, { recursive: true });
+    const which = (name: string) =>
+      (process.env.PATH ?? '')
+        .split(path.delimiter)
+        .map((dir) => path.join(dir, name))
+        .find((candidate) => existsSync(candidate));
+    for (const [name, target] of [
+      ['bash', which('bash')],
+      ['dirname', which('dirname')],
+      ['node', process.execPath],
+    ] as const) {
+      if (!target) throw new Error(`${name} is not on PATH`);
+      await symlink(target, path.join(bin, name));
+    }
+    const { code, output } = await runAll(['--once', '--skip-install'], { ...process.env, PATH: bin });
+    expect(code, output).toBe(1);
+    expect(output).toContain('cannot start; fix the following and run it again:');
+    expect(output).toContain(
+      '  - curl is missing (used to wait for the services): Debian/Ubuntu: sudo apt-get install curl',
+    );
+    expect(output).toContain('  - pnpm is missing and so is npm to install it');
+    expect(output).not.toContain('==>');
   });
 
-  it('Should explain its options', async () => {
-    const { code, output } = await runAll(['--help']);
-    expect(code).toBe(0);
-    expect(output).toContain('--mode kind');
-    expect(output).toContain('--check');
+  it('Should refuse bad arguments with exit code 2', async () => {
+    const mode = await runAll(['--mode', 'cloud']);
+    expect(mode.code).toBe(2);
+    expect(mode.output).toContain("--mode must be local or kind, not 'cloud'");
+    const port = await runAll(['--once', '--api-port', '80x']);
+    expect(port.code).toBe(2);
+    expect(port.output).toContain("a port must be a number from 1 to 65535, not '80x'");
+    const same = await runAll(['--once', '--api-port=9999', '--model-port', '9999']);
+    expect(same.code).toBe(2);
+    expect(same.output).toContain('the backend and the model server cannot share port 9999');
+    const unknown = await runAll(['--onse']);
+    expect(unknown.code).toBe(2);
+    expect(unknown.output).toContain('unknown option --onse');
+  });
+
+  it('Should explain its options, and hand --mode kind over to run_all_k8s.sh', async () => {
+    const help = await runAll(['--help']);
+    expect(help.code).toBe(0);
+    for (const option of [
+      '--mode kind',
+      '--once',
+      '--check',
+      '--dataset DIR',
+      '--log-dir DIR',
+      '--no-eval',
+    ]) {
+      expect(help.output).toContain(option);
+    }
+    expect(help.output).toContain('model-server port (default 9090) [MODEL_PORT]');
+    const kind = await runAll(['--mode', 'kind', '--help']);
+    expect(kind.code).toBe(0);
+    expect(kind.output).toContain('Usage: ./run_all_k8s.sh [--clean]');
   });
 });

@@ -9,11 +9,10 @@ import { mkdir, mkdtemp, readFile, rm, symlink } from 'node:fs/promises';
 import net from 'node:net';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { closedPort } from '../services/backend/test/support/processes.js';
+import { ROOT, runSmoke } from './support/run.js';
 
-const ROOT = fileURLToPath(new URL('..', import.meta.url));
 const SCRIPT = path.join(ROOT, 'run_all.sh');
 
 interface Run {
@@ -184,6 +183,13 @@ describe('./run_all.sh (the README set-up-and-run command)', () => {
     expect(listed.images.map((image) => image.filename)).toEqual(['astronaut.jpg']);
     expect((await fetch(`http://127.0.0.1:${apiPort}/docs`)).status).toBe(200);
     expect((await fetch(`http://127.0.0.1:${modelPort}/v2/health/ready`)).status).toBe(200);
+
+    // The smoke test on its own, with --delete: it replaces the kept image, then removes it.
+    const smoke = await runSmoke(['--base-url', `http://127.0.0.1:${apiPort}`, '--delete']);
+    expect(smoke.code, smoke.output).toBe(0);
+    expect(smoke.output).toContain('smoke: OK (uploaded, listed, fetched one object, deleted)');
+    const after = (await (await fetch(`http://127.0.0.1:${apiPort}/images`)).json()) as { images: unknown[] };
+    expect(after.images).toEqual([]);
 
     run.child.kill('SIGINT');
     const code = await run.exited;

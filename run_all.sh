@@ -330,9 +330,9 @@ if [ "$install" -eq 1 ]; then
       die "better-sqlite3 does not load after a rebuild; log: $(shown "$log_dir/install.log")"
   fi
 else
-  run_step "$log_dir/model-repository.log" "checking the model repository (pnpm model:ensure)" pnpm model:ensure
   sqlite_binding_loads ||
-    die "better-sqlite3 is not installed or not built for Node $(node -v): run ./run_all.sh without --skip-install"
+    die "the dependencies are not installed (or better-sqlite3 is not built for Node $(node -v)): run ./run_all.sh without --skip-install"
+  run_step "$log_dir/model-repository.log" "checking the model repository (pnpm model:ensure)" pnpm model:ensure
 fi
 run_step "$log_dir/build.log" "building the model server, the backend and the web UI (pnpm build)" pnpm build
 

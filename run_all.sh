@@ -386,6 +386,7 @@ cat <<EOF
   Swagger UI     http://localhost:$api_port/docs
   OpenAPI        http://localhost:$api_port/openapi.json
   Model server   http://localhost:$model_port/v2   (Open Inference Protocol)
+  Try            curl -F file=@photo.jpg http://localhost:$api_port/images
 EOF
 echo
 if [ -s "$smoke_json" ]; then

@@ -6,6 +6,7 @@ export default defineConfig({
       'model/vitest.config.ts',
       'services/*/vitest.config.ts',
       'environments/vitest.config.ts',
+      'evaluation/vitest.config.ts',
       'test/vitest.config.ts',
     ],
   },

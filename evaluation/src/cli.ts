@@ -17,7 +17,7 @@ const show = (value: number | null, digits = 3) =>
 function summary(report: Report, outDir: string): string {
   const { coco, matching: m, latency_ms: latency, dataset, endpoint } = report;
   return [
-    `Evaluated ${endpoint.model}${endpoint.model_version ? ` (version ${endpoint.model_version})` : ''} via the ${endpoint.kind} at ${endpoint.url} on ${dataset.images} images (${dataset.format}: ${dataset.annotations} objects, ${dataset.crowd_regions} crowd regions) in ${report.duration_s} s`,
+    `Evaluated ${endpoint.model}${endpoint.model_version ? ` (version ${endpoint.model_version})` : ''} via the ${endpoint.kind.replace('-', ' ')} at ${endpoint.url} on ${dataset.images} images (${dataset.format}: ${dataset.annotations} objects, ${dataset.crowd_regions} crowd regions) in ${report.duration_s} s`,
     `  COCO mAP@[.50:.95] ${show(coco.AP)}   AP50 ${show(coco.AP50)}   AP75 ${show(coco.AP75)}   small/medium/large ${show(coco.APs)}/${show(coco.APm)}/${show(coco.APl)}   AR@100 ${show(coco.AR100)}`,
     `  At score >= ${m.score_threshold}, IoU >= ${m.iou_threshold}: precision ${show(m.precision)}  recall ${show(m.recall)}  F1 ${show(m.f1)}  mean IoU ${show(m.mean_iou)}  (TP ${m.tp}, FP ${m.fp}, FN ${m.fn})`,
     latency

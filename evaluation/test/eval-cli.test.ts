@@ -129,7 +129,7 @@ describe('pnpm eval (against the real model server and backend)', () => {
     expect(ownServerRun.code, ownServerRun.stderr).toBe(0);
     expect(ownServerRun.stderr).toContain('No --url given: starting the model server');
     expect(ownServerRun.stdout).toMatch(
-      /Evaluated centernet-coco \(version 1\) via the model-server at http:\/\/127\.0\.0\.1:\d+ on 20 images \(coco: 91 objects, 2 crowd regions\)/,
+      /Evaluated centernet-coco \(version 1\) via the model server at http:\/\/127\.0\.0\.1:\d+ on 20 images \(coco: 91 objects, 2 crowd regions\)/,
     );
     expect(ownServerRun.stdout).toMatch(/COCO mAP@\[\.50:\.95\] 0\.\d{3} {3}AP50 0\.\d{3}/);
     expect(ownServerRun.stdout).toMatch(/precision 0\.\d{3} {2}recall 0\.\d{3} {2}F1 0\.\d{3}/);
@@ -224,6 +224,7 @@ describe('pnpm eval (against the real model server and backend)', () => {
       expect(await page.locator('svg.chart polyline').count()).toBe(3 + 2 * classCharts);
       expect(await page.locator('.card .value').first().textContent()).toBe(report.coco.AP.toFixed(3));
       await page.setViewportSize({ width: 1100, height: 900 });
+      await page.locator('h1').scrollIntoViewIfNeeded();
       await page.screenshot({ path: path.join(repoRoot, 'test-results', 'evaluation-report.png') });
     } finally {
       await browser.close();

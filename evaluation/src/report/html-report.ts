@@ -127,7 +127,7 @@ svg.chart text{font-size:10px;fill:#5b6475}svg.chart .grid{stroke:#e4e8ee}
 </head>
 <body>
 <h1>Detection evaluation</h1>
-<div class="meta">Model <b>${escapeHtml(report.endpoint.model)}</b>${report.endpoint.model_version ? ` version ${escapeHtml(report.endpoint.model_version)}` : ''} via the ${report.endpoint.kind} at ${escapeHtml(report.endpoint.url)} ·
+<div class="meta">Model <b>${escapeHtml(report.endpoint.model)}</b>${report.endpoint.model_version ? ` version ${escapeHtml(report.endpoint.model_version)}` : ''} via the ${report.endpoint.kind.replace('-', ' ')} at ${escapeHtml(report.endpoint.url)} ·
 dataset ${escapeHtml(report.dataset.path)} (${report.dataset.format}, ${report.dataset.images} images, ${report.dataset.annotations} objects, ${report.dataset.crowd_regions} crowd regions) ·
 ${escapeHtml(report.created_at)}, ${report.duration_s} s${report.failed_images > 0 ? ` · <b class="error">${report.failed_images} image(s) failed</b>` : ''}</div>
 <div class="cards">${cards}</div>

@@ -14,9 +14,8 @@ import {
   startModelServer,
 } from '../../services/backend/test/support/processes.js';
 import { launchBrowser } from '../../services/web/test/e2e/browser.js';
-import type { CocoBox } from '../src/dataset/dataset.js';
-import { evaluateCoco } from '../src/metrics/coco-eval.js';
 import type { Report } from '../src/report/report.js';
+import { type CocoInstancesFile, type CocoResultsFile, scoreCocoFiles } from './support/coco-files.js';
 
 const repoRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
 const shippedDataset = path.join(repoRoot, 'evaluation/dataset');
@@ -49,45 +48,6 @@ function runEval(
 }
 
 const readJson = async <T>(file: string): Promise<T> => JSON.parse(await readFile(file, 'utf8')) as T;
-
-interface CocoFiles {
-  instances: {
-    images: { id: number }[];
-    categories: { id: number }[];
-    annotations: {
-      id: number;
-      image_id: number;
-      category_id: number;
-      bbox: CocoBox;
-      area: number;
-      iscrowd: number;
-    }[];
-  };
-  detections: { image_id: number; category_id: number; bbox: CocoBox; score: number }[];
-}
-
-/** Scores a COCO instances file and a COCO results file from disk, as a third-party COCO tool would. */
-function rescore({ instances, detections }: CocoFiles) {
-  return evaluateCoco({
-    imageIds: instances.images.map((image) => image.id),
-    categoryIds: instances.categories.map((category) => category.id),
-    groundTruth: instances.annotations.map((a) => ({
-      id: a.id,
-      imageId: a.image_id,
-      categoryId: a.category_id,
-      bbox: a.bbox,
-      area: a.area,
-      iscrowd: a.iscrowd === 1,
-    })),
-    results: detections.map((d, i) => ({
-      id: i + 1,
-      imageId: d.image_id,
-      categoryId: d.category_id,
-      bbox: d.bbox,
-      score: d.score,
-    })),
-  }).stats;
-}
 
 describe('pnpm eval (against the real model server and backend)', () => {
   let work: string;
@@ -164,16 +124,16 @@ describe('pnpm eval (against the real model server and backend)', () => {
 
   it('Should write detections.json and ground-truth.json that a COCO tool re-scores to the same numbers', async () => {
     const report = await readJson<Report>(path.join(ownServerOut(), 'report.json'));
-    const detections = await readJson<CocoFiles['detections']>(path.join(ownServerOut(), 'detections.json'));
+    const detections = await readJson<CocoResultsFile>(path.join(ownServerOut(), 'detections.json'));
     expect(detections.length).toBeGreaterThan(91);
     for (const d of detections) {
       expect(Object.keys(d).sort()).toEqual(['bbox', 'category_id', 'image_id', 'score']);
       expect(d.bbox[2]).toBeGreaterThanOrEqual(0);
     }
-    const shipped = await readJson<CocoFiles['instances']>(path.join(shippedDataset, 'instances.json'));
-    const written = await readJson<CocoFiles['instances']>(path.join(ownServerOut(), 'ground-truth.json'));
-    expect(rescore({ instances: shipped, detections })).toEqual(report.coco.stats);
-    expect(rescore({ instances: written, detections })).toEqual(report.coco.stats);
+    const shipped = await readJson<CocoInstancesFile>(path.join(shippedDataset, 'instances.json'));
+    const written = await readJson<CocoInstancesFile>(path.join(ownServerOut(), 'ground-truth.json'));
+    expect(scoreCocoFiles(shipped, detections)).toEqual(report.coco.stats);
+    expect(scoreCocoFiles(written, detections)).toEqual(report.coco.stats);
   });
 
   it('Should draw every image with ground truth and predictions, and an HTML report that shows in Chromium', async () => {
@@ -281,7 +241,7 @@ describe('pnpm eval (against the real model server and backend)', () => {
     expect(report.dataset).toMatchObject({ format: 'yolo', images: 64, annotations: 423, crowd_regions: 0 });
     expect(report.coco.AP).toBeGreaterThan(0.2);
     expect(report.unmatched_labels).toEqual({});
-    const groundTruth = await readJson<CocoFiles['instances']>(path.join(work, 'yolo', 'ground-truth.json'));
+    const groundTruth = await readJson<CocoInstancesFile>(path.join(work, 'yolo', 'ground-truth.json'));
     expect(groundTruth.categories[0]).toEqual({ id: 0, name: 'person' });
   });
 

@@ -2,6 +2,11 @@ import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
+import {
+  type CocoInstancesFile,
+  type CocoResultsFile,
+  scoreCocoFiles,
+} from '../../test/support/coco-files.js';
 import type { CocoBox } from '../dataset/dataset.js';
 import { boxIou } from './box-iou.js';
 import {
@@ -208,38 +213,11 @@ describe('evaluateCoco against the reference COCOeval', () => {
   const instancesFile = path.resolve(here, '../../../../shared/datasets/coco-sample/instances.json');
 
   it('Should reproduce all twelve summary numbers on the COCO sample with synthetic detections', () => {
-    const instances = JSON.parse(readFileSync(instancesFile, 'utf8'));
+    const instances = JSON.parse(readFileSync(instancesFile, 'utf8')) as CocoInstancesFile;
     const detections = JSON.parse(
       readFileSync(path.join(here, '../../test/fixtures/synthetic-detections.json'), 'utf8'),
-    ) as { image_id: number; category_id: number; bbox: CocoBox; score: number }[];
-    const { stats } = evaluateCoco({
-      imageIds: instances.images.map((image: { id: number }) => image.id),
-      categoryIds: instances.categories.map((category: { id: number }) => category.id),
-      groundTruth: instances.annotations.map(
-        (a: {
-          id: number;
-          image_id: number;
-          category_id: number;
-          bbox: CocoBox;
-          area: number;
-          iscrowd: number;
-        }) => ({
-          id: a.id,
-          imageId: a.image_id,
-          categoryId: a.category_id,
-          bbox: a.bbox,
-          area: a.area,
-          iscrowd: a.iscrowd === 1,
-        }),
-      ),
-      results: detections.map((d, i) => ({
-        id: i + 1,
-        imageId: d.image_id,
-        categoryId: d.category_id,
-        bbox: d.bbox,
-        score: d.score,
-      })),
-    });
+    ) as CocoResultsFile;
+    const stats = scoreCocoFiles(instances, detections);
     expect(stats).toHaveLength(12);
     for (const [i, value] of stats.entries()) expect(value).toBeCloseTo(referenceStats[i]!, 12);
   });

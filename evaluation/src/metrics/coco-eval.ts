@@ -1,4 +1,4 @@
-import type { CocoBox } from '../dataset/dataset.js';
+import type { CocoBox, GroundTruthAnnotation } from '../dataset/dataset.js';
 import { boxIou } from './box-iou.js';
 import { indicesByDescendingValue } from './stable-order.js';
 
@@ -14,14 +14,8 @@ import { indicesByDescendingValue } from './stable-order.js';
  * - averages over the entries that exist (-1 marks "no ground truth in this setting").
  */
 
-export interface CocoGroundTruth {
-  id: number;
-  imageId: number;
-  categoryId: number;
-  bbox: CocoBox;
-  area: number;
-  iscrowd: boolean;
-}
+/** Ground truth as COCOeval reads it: crowd flag, and `area` (not the box's) for the area ranges. */
+export type CocoGroundTruth = GroundTruthAnnotation;
 
 /** A detection in COCO results form; `id` is its 1-based position in the results, as the COCO API numbers them. */
 export interface CocoResult {

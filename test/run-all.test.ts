@@ -1,6 +1,6 @@
 /**
  * ./run_all.sh, the README's set-up-and-run command, run for real: it builds, starts the model server and the
- * backend on free ports, runs the smoke test, prints the summary,
+ * backend on free ports, runs the smoke test (and the evaluation on the shipped dataset), prints the summary,
  * and stops everything it started. `--skip-install` because the workspace is already installed here.
  */
 import { type ChildProcess, spawn } from 'node:child_process';
@@ -73,6 +73,8 @@ async function expectClosed(port: number): Promise<void> {
   await expect(fetch(`http://127.0.0.1:${port}/`)).rejects.toThrow();
 }
 
+const shippedDataset = path.join(ROOT, 'evaluation/dataset');
+
 describe('./run_all.sh (the README set-up-and-run command)', () => {
   let workDir: string;
   let dataDir: string;
@@ -85,7 +87,7 @@ describe('./run_all.sh (the README set-up-and-run command)', () => {
     await rm(workDir, { recursive: true, force: true });
   });
 
-  it('Should, with --once, build, start both services, pass the smoke test, print the summary and stop everything', async () => {
+  it('Should, with --once, build, start both services, pass the smoke test, evaluate the shipped dataset, print the summary and stop everything', async () => {
     const [apiPort, modelPort] = [await closedPort(), await closedPort()];
     const logDir = path.join(workDir, 'logs-once');
     const { code, output } = await runAll([
@@ -138,8 +140,29 @@ describe('./run_all.sh (the README set-up-and-run command)', () => {
     expect(smoke.detections.map((d) => d.label)).toContain('person');
     expect(summary).toContain(`annotated: http://localhost:${apiPort}/images/${smoke.image_id}/annotated`);
 
+    // The evaluation ran on the dataset the repository ships, against the model server.
+    expect(existsSync(shippedDataset), 'evaluation/dataset is shipped').toBe(true);
+    const report = JSON.parse(await readFile(path.join(logDir, 'evaluation/report.json'), 'utf8'));
+    const fixed = (v: number, digits: number) => v.toFixed(digits);
+    expect(summary).toContain(
+      `Evaluation     ${report.dataset.images} images, ${report.dataset.annotations} ground-truth objects, centernet-coco v1`,
+    );
+    expect(summary).toContain(
+      `mAP@[.5:.95] ${fixed(report.coco.AP, 3)}   AP50 ${fixed(report.coco.AP50, 3)}   AP75 ${fixed(report.coco.AP75, 3)}`,
+    );
+    expect(summary).toContain(
+      `F1 ${fixed(report.matching.f1, 3)} (precision ${fixed(report.matching.precision, 3)}, recall ${fixed(report.matching.recall, 3)})`,
+    );
+    expect(summary).toContain(
+      `Latency        p50 ${fixed(report.latency_ms.p50, 1)} ms   p95 ${fixed(report.latency_ms.p95, 1)} ms`,
+    );
+    expect(report.latency_ms.count).toBeGreaterThan(0);
+    expect(report.coco.AP).toBeGreaterThan(0);
+    expect(existsSync(path.join(logDir, 'evaluation/report.html'))).toBe(true);
+    expect(summary).toContain(`Report         ${path.join(logDir, 'evaluation/report.html')}`);
+
     expect(summary).toContain(`Logs           ${logDir}/`);
-    for (const file of ['model-server.log', 'backend.log', 'build.log', 'smoke.log']) {
+    for (const file of ['model-server.log', 'backend.log', 'build.log', 'smoke.log', 'evaluation.log']) {
       expect(existsSync(path.join(logDir, file)), file).toBe(true);
     }
     expect(summary).toContain('==> every step passed; stopping (--once)');

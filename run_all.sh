@@ -356,7 +356,13 @@ wait_ready "backend" "$api_url/ready" "$backend_pid" "$log_dir/backend.log"
 smoke_json="$log_dir/smoke.json"
 rm -f "$smoke_json"
 if [ "$smoke" -eq 1 ]; then
+  # With API_TOKENS set, the backend wants a token: the smoke test takes API_TOKEN, else the first of API_TOKENS.
+  smoke_token=${API_TOKEN:-}
+  if [ -z "$smoke_token" ] && [ -n "${API_TOKENS:-}" ]; then
+    smoke_token=$(node -p 'process.env.API_TOKENS.split(",").map((token) => token.trim()).find(Boolean) ?? ""')
+  fi
   run_step "$log_dir/smoke.log" "smoke test: upload samples/astronaut.jpg, list its objects, fetch one" \
+    env API_TOKEN="$smoke_token" \
     pnpm --silent --filter @detection/backend smoke -- --base-url "$api_url" --json "$smoke_json"
   sed 's/^/    /' "$log_dir/smoke.log"
 fi

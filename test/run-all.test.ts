@@ -172,22 +172,26 @@ describe('./run_all.sh (the README set-up-and-run command)', () => {
     await expectClosed(modelPort);
   });
 
-  it('Should serve until Ctrl-C, keeping the smoke image, then stop both services and exit 0', async () => {
+  it('Should serve until Ctrl-C, keeping the smoke image, then stop both services and exit 0 (with API_TOKENS: the smoke test sends the first token)', async () => {
     const [apiPort, modelPort] = [await closedPort(), await closedPort()];
     const noDataset = path.join(workDir, 'no-such-dataset');
-    const run = startRunAll([
-      '--skip-install',
-      '--api-port',
-      String(apiPort),
-      '--model-port',
-      String(modelPort),
-      '--data-dir',
-      dataDir,
-      '--log-dir',
-      path.join(workDir, 'logs-serve'),
-      '--dataset',
-      noDataset,
-    ]);
+    const { API_TOKEN: _unused, ...env } = process.env;
+    const run = startRunAll(
+      [
+        '--skip-install',
+        '--api-port',
+        String(apiPort),
+        '--model-port',
+        String(modelPort),
+        '--data-dir',
+        dataDir,
+        '--log-dir',
+        path.join(workDir, 'logs-serve'),
+        '--dataset',
+        noDataset,
+      ],
+      { ...env, API_TOKENS: ' first-token , second-token' },
+    );
     try {
       await run.waitFor('Ctrl-C stops everything.', 120_000);
     } catch (error) {
@@ -200,7 +204,11 @@ describe('./run_all.sh (the README set-up-and-run command)', () => {
     expect(output).toMatch(/smoke: this photo is already stored as [0-9a-f]{64}; deleting that copy/);
     expect(output).toContain(`Evaluation     evaluation skipped: no dataset at ${noDataset}`);
 
-    const listed = (await (await fetch(`http://127.0.0.1:${apiPort}/images`)).json()) as {
+    expect((await fetch(`http://127.0.0.1:${apiPort}/images`)).status).toBe(401);
+    const authorization = { authorization: 'Bearer first-token' };
+    const listed = (await (
+      await fetch(`http://127.0.0.1:${apiPort}/images`, { headers: authorization })
+    ).json()) as {
       images: { image_id: string; filename: string }[];
     };
     expect(listed.images.map((image) => image.filename)).toEqual(['astronaut.jpg']);
@@ -208,10 +216,20 @@ describe('./run_all.sh (the README set-up-and-run command)', () => {
     expect((await fetch(`http://127.0.0.1:${modelPort}/v2/health/ready`)).status).toBe(200);
 
     // The smoke test on its own, with --delete: it replaces the kept image, then removes it.
-    const smoke = await runSmoke(['--base-url', `http://127.0.0.1:${apiPort}`, '--delete']);
+    const smoke = await runSmoke([
+      '--base-url',
+      `http://127.0.0.1:${apiPort}`,
+      '--delete',
+      '--token',
+      'second-token',
+    ]);
     expect(smoke.code, smoke.output).toBe(0);
     expect(smoke.output).toContain('smoke: OK (uploaded, listed, fetched one object, deleted)');
-    const after = (await (await fetch(`http://127.0.0.1:${apiPort}/images`)).json()) as { images: unknown[] };
+    const after = (await (
+      await fetch(`http://127.0.0.1:${apiPort}/images`, { headers: authorization })
+    ).json()) as {
+      images: unknown[];
+    };
     expect(after.images).toEqual([]);
 
     run.child.kill('SIGINT');

@@ -9,6 +9,7 @@
  *   pnpm --filter @detection/backend smoke -- --base-url http://127.0.0.1:8000
  *     [--image path] [--token T] [--timeout ms] [--json file] [--delete]
  *
+ *   --token T     bearer token, for a backend started with API_TOKENS (default: env API_TOKEN)
  *   --json file   also write the result (image, model, detections, timings) as JSON to `file`
  *   --delete      delete the image at the end instead of keeping it
  */
@@ -109,7 +110,8 @@ async function main(): Promise<void> {
   const jsonPath = values.json ? path.resolve(callerDir, values.json) : undefined;
   const timeoutMs = Number(values.timeout);
   if (!Number.isFinite(timeoutMs) || timeoutMs <= 0) fail(`--timeout must be a positive number of ms`);
-  const headers: Record<string, string> = values.token ? { authorization: `Bearer ${values.token}` } : {};
+  const token = values.token || process.env.API_TOKEN;
+  const headers: Record<string, string> = token ? { authorization: `Bearer ${token}` } : {};
   const bytes = fs.readFileSync(imagePath);
   const contentType = /\.png$/i.test(imagePath)
     ? 'image/png'

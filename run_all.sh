@@ -398,14 +398,12 @@ echo
 if [ -s "$smoke_json" ]; then
   node -e 'const r = JSON.parse(require("node:fs").readFileSync(process.argv[1], "utf8"));
     const model = r.model.name + (r.model.version ? " v" + r.model.version : "");
-    console.log("  Smoke image    " + process.argv[2] + " → image " + r.image_id.slice(0, 12) + "… (" + r.width + "x" +
-      r.height + "): " + r.count + " object(s) by " + model + " in " + r.upload_ms + " ms");
-    const width = Math.max(...r.detections.map((d) => d.label.length));
-    for (const d of r.detections)
-      console.log("                   " + d.label.padEnd(width) + "  " + d.score.toFixed(3) + "  [" +
-        d.bbox.map((v) => Math.round(v)).join(", ") + "]");
-    console.log("                 annotated: " + process.argv[3] + "/images/" + r.image_id + "/annotated");' \
-    "$smoke_json" "samples/astronaut.jpg" "http://localhost:$api_port"
+    console.log("  Smoke image    " + require("node:path").relative(process.cwd(), r.image_path) + " → image " +
+      r.image_id.slice(0, 12) + "… (" + r.width + "x" + r.height + "): " + r.count + " object(s) by " + model +
+      " in " + r.upload_ms + " ms");
+    for (const line of r.detection_lines) console.log("                   " + line);
+    console.log("                 annotated: " + process.argv[2] + "/images/" + r.image_id + "/annotated");' \
+    "$smoke_json" "http://localhost:$api_port"
 else
   echo "  Smoke image    smoke test skipped (--no-smoke)"
 fi

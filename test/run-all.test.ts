@@ -69,6 +69,20 @@ async function runAll(
   return { code, output: run.output() };
 }
 
+/** Options for a local run on the given ports that skips the install and logs to `logDir`. */
+function localRun(ports: { api: number; model: number }, logDir: string, more: string[] = []): string[] {
+  return [
+    '--skip-install',
+    '--api-port',
+    String(ports.api),
+    '--model-port',
+    String(ports.model),
+    '--log-dir',
+    logDir,
+    ...more,
+  ];
+}
+
 async function expectClosed(port: number): Promise<void> {
   await expect(fetch(`http://127.0.0.1:${port}/`)).rejects.toThrow();
 }
@@ -92,15 +106,7 @@ describe('./run_all.sh (the README set-up-and-run command)', () => {
     const logDir = path.join(workDir, 'logs-once');
     const { code, output } = await runAll([
       '--once',
-      '--skip-install',
-      '--api-port',
-      String(apiPort),
-      '--model-port',
-      String(modelPort),
-      '--data-dir',
-      dataDir,
-      '--log-dir',
-      logDir,
+      ...localRun({ api: apiPort, model: modelPort }, logDir, ['--data-dir', dataDir]),
     ]);
     expect(code, output).toBe(0);
 
@@ -177,19 +183,12 @@ describe('./run_all.sh (the README set-up-and-run command)', () => {
     const noDataset = path.join(workDir, 'no-such-dataset');
     const { API_TOKEN: _unused, ...env } = process.env;
     const run = startRunAll(
-      [
-        '--skip-install',
-        '--api-port',
-        String(apiPort),
-        '--model-port',
-        String(modelPort),
+      localRun({ api: apiPort, model: modelPort }, path.join(workDir, 'logs-serve'), [
         '--data-dir',
         dataDir,
-        '--log-dir',
-        path.join(workDir, 'logs-serve'),
         '--dataset',
         noDataset,
-      ],
+      ]),
       { ...env, API_TOKENS: ' first-token , second-token' },
     );
     try {
@@ -251,13 +250,7 @@ describe('./run_all.sh (the README set-up-and-run command)', () => {
     try {
       const { code, output } = await runAll([
         '--once',
-        '--skip-install',
-        '--api-port',
-        String(freePort),
-        '--model-port',
-        String(busyPort),
-        '--log-dir',
-        logDir,
+        ...localRun({ api: freePort, model: busyPort }, logDir),
       ]);
       expect(code, output).toBe(1);
       expect(output).toContain('cannot start; fix the following and run it again:');

@@ -1,11 +1,13 @@
 import { readFile } from 'node:fs/promises';
-import type { CocoBox, Dataset, DatasetImage } from './dataset/dataset.js';
+import type { CocoBox, Dataset, DatasetImage, GroundTruthAnnotation } from './dataset/dataset.js';
 import type { Detector } from './detector/detector.js';
 import { type CocoEvaluation, type CocoResult, evaluateCoco } from './metrics/coco-eval.js';
 import { type ImageMatching, matchImage } from './metrics/matching.js';
 
 export interface ImageOutcome {
   image: DatasetImage;
+  /** This image's ground truth, crowd regions included. */
+  groundTruth: GroundTruthAnnotation[];
   /** This image's detections in COCO results form (those whose label is a dataset category). */
   results: CocoResult[];
   latencyMs: number | null;
@@ -51,15 +53,21 @@ export async function runEvaluation(options: {
   const categoryByName = new Map(
     dataset.categories.map((category) => [normaliseName(category.name), category.id]),
   );
+  const groundTruthByImage = new Map<number, GroundTruthAnnotation[]>();
+  for (const annotation of dataset.annotations) {
+    const list = groundTruthByImage.get(annotation.imageId) ?? [];
+    list.push(annotation);
+    groundTruthByImage.set(annotation.imageId, list);
+  }
   const unmatchedLabels: Record<string, number> = {};
   const results: CocoResult[] = [];
-  const collected: Omit<ImageOutcome, 'matching' | 'matchedResults'>[] = [];
+  const images: ImageOutcome[] = [];
   let modelVersion: string | null = null;
 
   for (const [index, image] of dataset.images.entries()) {
     const bytes = await readFile(image.path);
     const started = performance.now();
-    let imageResults: CocoResult[] = [];
+    const imageResults: CocoResult[] = [];
     let latencyMs: number | null = null;
     let error: string | null = null;
     try {
@@ -74,31 +82,19 @@ export async function runEvaluation(options: {
         }
         const [x1, y1, x2, y2] = detection.box;
         const bbox: CocoBox = [round(x1, 3), round(y1, 3), round(x2 - x1, 3), round(y2 - y1, 3)];
-        imageResults.push({ id: 0, imageId: image.id, categoryId, bbox, score: round(detection.score, 6) });
+        const id = results.length + imageResults.length + 1;
+        imageResults.push({ id, imageId: image.id, categoryId, bbox, score: round(detection.score, 6) });
       }
     } catch (caught) {
       error = (caught as Error).message;
-      imageResults = [];
     }
-    for (const result of imageResults) {
-      result.id = results.length + 1;
-      results.push(result);
-    }
-    collected.push({ image, results: imageResults, latencyMs, error });
+    results.push(...imageResults);
+    const groundTruth = groundTruthByImage.get(image.id) ?? [];
+    const matchedResults = imageResults.filter((result) => result.score >= scoreThreshold);
+    const matching = matchImage(groundTruth, matchedResults, iouThreshold);
+    images.push({ image, groundTruth, results: imageResults, latencyMs, error, matching, matchedResults });
     options.onImageDone?.(index + 1, dataset.images.length);
   }
-
-  const groundTruthByImage = new Map<number, Dataset['annotations']>();
-  for (const annotation of dataset.annotations) {
-    const list = groundTruthByImage.get(annotation.imageId) ?? [];
-    list.push(annotation);
-    groundTruthByImage.set(annotation.imageId, list);
-  }
-  const images = collected.map((outcome) => {
-    const matchedResults = outcome.results.filter((result) => result.score >= scoreThreshold);
-    const matching = matchImage(groundTruthByImage.get(outcome.image.id) ?? [], matchedResults, iouThreshold);
-    return { ...outcome, matching, matchedResults };
-  });
 
   const coco = evaluateCoco({
     imageIds: dataset.images.map((image) => image.id),

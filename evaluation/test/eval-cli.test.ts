@@ -79,6 +79,14 @@ describe('pnpm eval (against the real model server and backend)', () => {
     );
   });
 
+  /** `pnpm eval` into `work/<name>` without annotated images; the report, if it was written. */
+  async function evaluateInto(name: string, dataset: string, url: string, extra: string[] = []) {
+    const out = path.join(work, name);
+    const run = await runEval(['--dataset', dataset, '--url', url, '--out', out, '--no-images', ...extra]);
+    expect(run.code, run.stderr).toBe(0);
+    return { run, out, report: await readJson<Report>(path.join(out, 'report.json')) };
+  }
+
   afterAll(async () => {
     await backend?.close();
     await modelServer?.stop();
@@ -193,55 +201,23 @@ describe('pnpm eval (against the real model server and backend)', () => {
 
   it('Should give the same result through an already running model server and through the backend’s /detect', async () => {
     const own = await readJson<Report>(path.join(ownServerOut(), 'report.json'));
-    const direct = await runEval([
-      '--dataset',
-      shippedDataset,
-      '--url',
-      modelServer.url,
-      '--out',
-      path.join(work, 'direct'),
-      '--no-images',
-    ]);
-    expect(direct.code, direct.stderr).toBe(0);
-    expect(direct.stderr).not.toContain('starting the model server');
-    const viaModelServer = await readJson<Report>(path.join(work, 'direct', 'report.json'));
-    expect(viaModelServer.coco.AP).toBeCloseTo(own.coco.AP, 3);
-    expect(await readdir(path.join(work, 'direct', 'images'))).toEqual([]);
+    const direct = await evaluateInto('direct', shippedDataset, modelServer.url);
+    expect(direct.run.stderr).not.toContain('starting the model server');
+    expect(direct.report.coco.AP).toBeCloseTo(own.coco.AP, 3);
+    expect(await readdir(path.join(direct.out, 'images'))).toEqual([]);
 
-    const viaApi = await runEval([
-      '--dataset',
-      shippedDataset,
-      '--url',
-      backend.url,
-      '--out',
-      path.join(work, 'backend'),
-      '--no-images',
-    ]);
-    expect(viaApi.code, viaApi.stderr).toBe(0);
-    const viaBackend = await readJson<Report>(path.join(work, 'backend', 'report.json'));
+    const { report: viaBackend } = await evaluateInto('backend', shippedDataset, backend.url);
     expect(viaBackend.endpoint).toMatchObject({ kind: 'backend', url: backend.url, model: 'centernet-coco' });
     expect(viaBackend.coco.AP).toBeCloseTo(own.coco.AP, 2);
     expect(viaBackend.matching.tp).toBeGreaterThan(0);
   });
 
   it('Should evaluate a YOLO-format dataset (the COCO sample’s labels) with class names mapped to the model’s labels', async () => {
-    const run = await runEval([
-      '--dataset',
-      cocoSample,
-      '--format',
-      'yolo',
-      '--url',
-      modelServer.url,
-      '--out',
-      path.join(work, 'yolo'),
-      '--no-images',
-    ]);
-    expect(run.code, run.stderr).toBe(0);
-    const report = await readJson<Report>(path.join(work, 'yolo', 'report.json'));
+    const { out, report } = await evaluateInto('yolo', cocoSample, modelServer.url, ['--format', 'yolo']);
     expect(report.dataset).toMatchObject({ format: 'yolo', images: 64, annotations: 423, crowd_regions: 0 });
     expect(report.coco.AP).toBeGreaterThan(0.2);
     expect(report.unmatched_labels).toEqual({});
-    const groundTruth = await readJson<CocoInstancesFile>(path.join(work, 'yolo', 'ground-truth.json'));
+    const groundTruth = await readJson<CocoInstancesFile>(path.join(out, 'ground-truth.json'));
     expect(groundTruth.categories[0]).toEqual({ id: 0, name: 'person' });
   });
 

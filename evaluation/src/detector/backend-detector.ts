@@ -1,22 +1,9 @@
 import path from 'node:path';
-import { z } from 'zod';
+import { DetectResponseSchema } from '@detection/backend/api-schemas';
 import type { DetectionResponse, Detector, DetectorEndpoint } from './detector.js';
 import { DetectorError } from './detector.js';
 import type { RequestOptions } from './model-server-detector.js';
 import { fetchWithRetry } from './retrying-fetch.js';
-
-const detectResponseSchema = z.object({
-  model: z.object({ name: z.string(), version: z.string().nullable() }),
-  detection: z.object({
-    detections: z.array(
-      z.object({
-        bbox: z.tuple([z.number(), z.number(), z.number(), z.number()]),
-        label: z.string(),
-        score: z.number(),
-      }),
-    ),
-  }),
-});
 
 /** The backend's `POST /detect` (detect without storing), so the whole API path is measured. */
 export class BackendDetector implements Detector {
@@ -56,7 +43,7 @@ export class BackendDetector implements Detector {
     } catch {
       throw new DetectorError(`backend answered ${response.status} with a body that is not JSON`);
     }
-    const parsed = detectResponseSchema.safeParse(body);
+    const parsed = DetectResponseSchema.safeParse(body);
     if (!parsed.success)
       throw new DetectorError(`backend answered an unexpected body: ${parsed.error.message}`);
     return {

@@ -161,7 +161,7 @@ export function buildReport(
       file_name: outcome.image.fileName,
       width: outcome.image.width,
       height: outcome.image.height,
-      ground_truth: dataset.annotations.filter((a) => a.imageId === outcome.image.id && !a.iscrowd).length,
+      ground_truth: outcome.groundTruth.filter((a) => !a.iscrowd).length,
       detections: outcome.matchedResults.length,
       ignored: m.ignored,
       ...scoreMatching(m.truePositives, m.falsePositives, m.falseNegatives, imageIouSum),

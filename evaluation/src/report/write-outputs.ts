@@ -54,13 +54,11 @@ export async function writeOutputs(
   const nameOf = new Map(run.dataset.categories.map((category) => [category.id, category.name]));
   for (const [index, outcome] of run.images.entries()) {
     const boxes: DrawnBox[] = [
-      ...run.dataset.annotations
-        .filter((annotation) => annotation.imageId === outcome.image.id)
-        .map((annotation) => ({
-          bbox: annotation.bbox,
-          caption: nameOf.get(annotation.categoryId) ?? String(annotation.categoryId),
-          kind: annotation.iscrowd ? ('crowd' as const) : ('ground-truth' as const),
-        })),
+      ...outcome.groundTruth.map((annotation) => ({
+        bbox: annotation.bbox,
+        caption: nameOf.get(annotation.categoryId) ?? String(annotation.categoryId),
+        kind: annotation.iscrowd ? ('crowd' as const) : ('ground-truth' as const),
+      })),
       ...outcome.matchedResults.map((result) => ({
         bbox: result.bbox,
         caption: `${nameOf.get(result.categoryId) ?? result.categoryId} ${result.score.toFixed(2)}`,

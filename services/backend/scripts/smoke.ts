@@ -17,27 +17,14 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
+import type { z } from '@hono/zod-openapi';
+import { ImageWithDetectionsSchema, ObjectListSchema, ObjectSummarySchema } from '../src/routes/schemas.js';
 
 const repoRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../..');
 // A public-domain photo committed with the repository (attribution: samples/README.md).
 const defaultImage = path.join(repoRoot, 'samples/astronaut.jpg');
 
-type Bbox = [number, number, number, number];
-
-interface Detection {
-  object_id: string;
-  bbox: Bbox;
-  label: string;
-  score: number;
-}
-
-interface UploadedImage {
-  image_id: string;
-  width: number;
-  height: number;
-  model: { name: string; version: string | null };
-  detection: { count: number; detections: Detection[] };
-}
+type Detection = z.infer<typeof ObjectSummarySchema>;
 
 class SmokeFailure extends Error {}
 
@@ -45,35 +32,9 @@ function fail(message: string): never {
   throw new SmokeFailure(message);
 }
 
-function isDetection(value: unknown): value is Detection {
-  const d = value as Detection;
-  return (
-    typeof d?.object_id === 'string' &&
-    typeof d.label === 'string' &&
-    typeof d.score === 'number' &&
-    d.score >= 0 &&
-    d.score <= 1 &&
-    Array.isArray(d.bbox) &&
-    d.bbox.length === 4 &&
-    d.bbox.every((v) => typeof v === 'number' && Number.isFinite(v)) &&
-    d.bbox[0] <= d.bbox[2] &&
-    d.bbox[1] <= d.bbox[3]
-  );
-}
-
-function isUploadedImage(value: unknown): value is UploadedImage {
-  const body = value as UploadedImage;
-  return (
-    typeof body?.image_id === 'string' &&
-    typeof body.width === 'number' &&
-    typeof body.height === 'number' &&
-    typeof body.model?.name === 'string' &&
-    typeof body.detection?.count === 'number' &&
-    Array.isArray(body.detection.detections) &&
-    body.detection.detections.length === body.detection.count &&
-    body.detection.detections.every(isDetection)
-  );
-}
+/** Beyond the API's schema: a probability for a score, and corners in order. */
+const plausible = (d: Detection) =>
+  d.score >= 0 && d.score <= 1 && d.bbox[0] <= d.bbox[2] && d.bbox[1] <= d.bbox[3];
 
 const sameDetection = (a: Detection, b: Detection) =>
   a.object_id === b.object_id &&
@@ -164,11 +125,17 @@ async function main(): Promise<void> {
   const uploadMs = Math.round(performance.now() - started);
   if (created.status !== 201)
     fail(`POST /images answered ${created.status}, expected 201: ${created.text.slice(0, 500)}`);
-  if (!isUploadedImage(created.json))
+  const uploaded = ImageWithDetectionsSchema.safeParse(created.json);
+  if (
+    !uploaded.success ||
+    uploaded.data.detection.detections.length !== uploaded.data.detection.count ||
+    !uploaded.data.detection.detections.every(plausible)
+  )
     fail(`POST /images returned an unexpected body: ${created.text.slice(0, 500)}`);
-  const image = created.json;
+  const image = uploaded.data;
+  const model = image.model ?? fail(`POST /images returned no model: ${created.text.slice(0, 500)}`);
   const { image_id: imageId, detection } = image;
-  const modelName = `${image.model.name}${image.model.version ? ` v${image.model.version}` : ''}`;
+  const modelName = `${model.name}${model.version ? ` v${model.version}` : ''}`;
   console.log(
     `smoke: 201 in ${uploadMs} ms: image ${imageId} (${image.width}x${image.height}), ` +
       `${detection.count} object(s) detected by ${modelName}`,
@@ -180,14 +147,15 @@ async function main(): Promise<void> {
     const listed = await call('GET', `/images/${imageId}/objects`);
     if (listed.status !== 200)
       fail(`GET /images/${imageId}/objects answered ${listed.status}: ${listed.text.slice(0, 500)}`);
-    const list = listed.json as { count?: unknown; objects?: unknown } | null;
-    const objects = Array.isArray(list?.objects) ? list.objects : [];
-    if (!objects.every(isDetection)) fail(`GET /images/${imageId}/objects returned malformed objects`);
+    const list = ObjectListSchema.safeParse(listed.json);
+    if (!list.success || !list.data.objects.every(plausible))
+      fail(`GET /images/${imageId}/objects returned malformed objects`);
+    const { objects } = list.data;
     const byId = new Map(objects.map((o) => [o.object_id, o]));
     const missing = detection.detections.filter(
       (d) => !byId.has(d.object_id) || !sameDetection(d, byId.get(d.object_id)!),
     );
-    if (list?.count !== detection.count || objects.length !== detection.count || missing.length > 0) {
+    if (list.data.count !== detection.count || objects.length !== detection.count || missing.length > 0) {
       fail(
         `GET /images/${imageId}/objects disagrees with the upload: ${objects.length} object(s) listed, ` +
           `${detection.count} uploaded, ${missing.length} uploaded object(s) missing or different`,
@@ -199,14 +167,16 @@ async function main(): Promise<void> {
     const fetched = await call('GET', `/images/${imageId}/objects/${first.object_id}`);
     if (fetched.status !== 200)
       fail(`GET /images/${imageId}/objects/${first.object_id} answered ${fetched.status}: ${fetched.text}`);
-    if (!isDetection(fetched.json) || !sameDetection(first, fetched.json))
+    const one = ObjectSummarySchema.safeParse(fetched.json);
+    if (!one.success || !sameDetection(first, one.data))
       fail(`GET /images/${imageId}/objects/${first.object_id} returned a different object: ${fetched.text}`);
     console.log(
       `smoke: GET /images/{image_id}/objects/${first.object_id} returns ${first.label} ${first.score.toFixed(3)}`,
     );
 
+    const detectionLines = formatDetections(detection.detections);
     console.log('smoke: detections (label, score, [x_min, y_min, x_max, y_max] in pixels):');
-    for (const line of formatDetections(detection.detections)) console.log(`  ${line}`);
+    for (const line of detectionLines) console.log(`  ${line}`);
 
     if (jsonPath) {
       const result = {
@@ -215,7 +185,7 @@ async function main(): Promise<void> {
         image_id: imageId,
         width: image.width,
         height: image.height,
-        model: image.model,
+        model,
         upload_ms: uploadMs,
         count: detection.count,
         detections: detection.detections.map(({ object_id, label, score, bbox }) => ({
@@ -224,6 +194,7 @@ async function main(): Promise<void> {
           score,
           bbox,
         })),
+        detection_lines: detectionLines,
         kept: !values.delete,
       };
       fs.mkdirSync(path.dirname(jsonPath), { recursive: true });

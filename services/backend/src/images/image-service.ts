@@ -120,14 +120,11 @@ export class ImageService {
       const stored: ImageRow = { ...image, status: 'completed', error: null, currentRunId: runId };
       this.insertOrRollBack(stored, run, found, removeBlob);
       this.deps.metrics.imagesStored.inc({ status: 'completed' });
-      this.deps.metrics.detectedObjects.inc({ model: result.modelName }, found.length);
-      return {
-        image: stored,
-        run,
-        objectCount: found.length,
-        objects: found,
-        timings: { validateMs, modelMs: result.inferenceMs, storeMs: performance.now() - storeStarted },
-      };
+      return this.completed(stored, run, found, result.modelName, {
+        validateMs,
+        modelMs: result.inferenceMs,
+        storeMs: performance.now() - storeStarted,
+      });
     });
   }
 
@@ -156,14 +153,19 @@ export class ImageService {
     const run = completedRun(runId, imageId, result, options.scoreThreshold, found.length, startedAt);
     const stored = this.deps.repository.replaceDetections(imageId, run, found, Date.now());
     if (!stored) throw new ApiError(404, `image ${imageId} was deleted while detection ran`);
-    this.deps.metrics.detectedObjects.inc({ model: result.modelName }, found.length);
-    return {
-      image: stored,
-      run,
-      objectCount: found.length,
-      objects: found,
-      timings: { modelMs: result.inferenceMs },
-    };
+    return this.completed(stored, run, found, result.modelName, { modelMs: result.inferenceMs });
+  }
+
+  /** The answer for a stored detection run, counted in the metrics. */
+  private completed(
+    image: ImageRow,
+    run: DetectionRunRow,
+    objects: NewObjectRow[],
+    modelName: string,
+    timings: UploadResult['timings'],
+  ): UploadResult {
+    this.deps.metrics.detectedObjects.inc({ model: modelName }, objects.length);
+    return { image, run, objectCount: objects.length, objects, timings };
   }
 
   /** Detection without storing anything. */

@@ -140,6 +140,17 @@ export const DetectionListSchema = z.object({
   detections: z.array(DetectionSchema),
 });
 
+/** `POST /detect`: detections without storing anything. */
+export const DetectResponseSchema = z
+  .object({
+    width: z.number().int(),
+    height: z.number().int(),
+    content_type: z.string(),
+    model: ModelSchema,
+    detection: DetectionListSchema,
+  })
+  .openapi('DetectResult');
+
 export const ImageWithDetectionsSchema = ImageSchema.extend({
   detection: DetectionListSchema,
 }).openapi('ImageWithDetections');

@@ -1,28 +1,17 @@
-import { createRoute, z } from '@hono/zod-openapi';
+import { createRoute } from '@hono/zod-openapi';
 import { endTime, setMetric } from 'hono/timing';
 import { createRouter } from '../../app-env.js';
 import type { UrlFetcher } from '../../fetch/url-fetcher.js';
 import type { ImageService } from '../../images/image-service.js';
 import { readImageInput, uploadBodyLimit } from '../image-input.js';
 import {
-  DetectionListSchema,
   DetectionQuerySchema,
+  DetectResponseSchema,
   errorResponse,
   ImageUploadBodySchema,
   imageInputErrorResponses,
-  ModelSchema,
   toDetectionList,
 } from '../schemas.js';
-
-const DetectResponseSchema = z
-  .object({
-    width: z.number().int(),
-    height: z.number().int(),
-    content_type: z.string(),
-    model: ModelSchema,
-    detection: DetectionListSchema,
-  })
-  .openapi('DetectResult');
 
 export const detectRoute = (bodyLimit: ReturnType<typeof uploadBodyLimit>) =>
   createRoute({

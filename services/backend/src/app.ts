@@ -3,10 +3,10 @@ import { requestId } from 'hono/request-id';
 import { timing } from 'hono/timing';
 import type { Logger } from 'pino';
 import type { AppEnv } from './app-env.js';
-import type { DetectionDatabase } from './db/client.js';
+import type { Database } from './db/database.js';
+import type { ImageRepository } from './db/image-repository.js';
 import { ApiError, errorHandler, validationHook } from './errors.js';
 import { UrlFetcher } from './fetch/url-fetcher.js';
-import { ImageRepository } from './images/image-repository.js';
 import { ImageService } from './images/image-service.js';
 import type { ModelClient } from './inference/model-client.js';
 import type { Metrics } from './metrics.js';
@@ -16,6 +16,7 @@ import { detectRouter } from './routes/detect/index.js';
 import { docsRouter } from './routes/docs/index.js';
 import { healthRouter } from './routes/health/index.js';
 import { imagesRouter } from './routes/images/index.js';
+import { labelsRouter } from './routes/labels/index.js';
 import { modelsRouter } from './routes/models/index.js';
 import { objectsRouter } from './routes/objects/index.js';
 import type { BlobStorage } from './storage/storage.js';
@@ -29,10 +30,13 @@ export interface AppConfig {
   apiTokens: string[];
   urlFetch: { allowPrivate: boolean; timeoutMs: number };
   webUiDir: string;
+  /** Names this process in the pending-blob rows it writes (REPLICA_ID). */
+  replicaId: string;
+  uploadGracePeriodMs: number;
 }
 
 export interface AppDependencies {
-  db: DetectionDatabase;
+  database: Database;
   storage: BlobStorage;
   modelClient: ModelClient;
   metrics: Metrics;
@@ -43,6 +47,7 @@ export interface AppDependencies {
 const publicPaths = new Set(['/health', '/ready', '/openapi.json', '/docs', '/docs/']);
 const apiPrefixes = [
   '/images',
+  '/labels',
   '/detect',
   '/models',
   '/health',
@@ -64,15 +69,18 @@ export interface App {
 /** The composition root: wires the repository, services and routers, and the one error and validation channel. */
 export function createApp(deps: AppDependencies): App {
   const { config, logger, metrics } = deps;
-  const repository = new ImageRepository(deps.db);
+  const repository = deps.database.images;
   const service = new ImageService({
     repository,
+    pendingBlobs: deps.database.pendingBlobs,
     storage: deps.storage,
     modelClient: deps.modelClient,
     metrics,
     logger,
     defaultModel: config.defaultModel,
     maxImagePixels: config.maxImagePixels,
+    replicaId: config.replicaId,
+    uploadGracePeriodMs: config.uploadGracePeriodMs,
   });
   const fetcher = new UrlFetcher({
     maxBytes: config.maxUploadBytes,
@@ -95,9 +103,13 @@ export function createApp(deps: AppDependencies): App {
     }),
   );
 
-  app.route('/', healthRouter({ repository, storage: deps.storage, modelClient: deps.modelClient }));
+  app.route(
+    '/',
+    healthRouter({ database: deps.database, storage: deps.storage, modelClient: deps.modelClient }),
+  );
   app.route('/images', imagesRouter({ service, repository, fetcher, ...config }));
   app.route('/images', objectsRouter({ repository }));
+  app.route('/labels', labelsRouter({ repository }));
   app.route('/detect', detectRouter({ service, fetcher, maxUploadBytes: config.maxUploadBytes }));
   app.route('/models', modelsRouter({ modelClient: deps.modelClient, defaultModel: config.defaultModel }));
   app.route('/docs', docsRouter());

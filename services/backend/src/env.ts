@@ -1,3 +1,4 @@
+import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { z } from 'zod';
@@ -21,10 +22,28 @@ const envSchema = z
       .regex(/^[A-Za-z0-9][A-Za-z0-9_.-]{0,127}$/)
       .default('centernet-coco'),
     DATABASE_PATH: z.string().min(1).default('./data/detections.sqlite'),
+    DATABASE_URL: z
+      .url({ protocol: /^postgres(ql)?$/, error: 'must be a postgres:// or postgresql:// URL' })
+      .optional(),
+    DATABASE_POOL_MAX: positiveInt.max(1000).default(10),
+    REPLICA_ID: z
+      .string()
+      .min(1)
+      .max(200)
+      .default(() => `${os.hostname()}-${process.pid}`),
+    UPLOAD_GRACE_PERIOD_MS: positiveInt.default(900_000),
+    BLOB_SWEEP_INTERVAL_MS: positiveInt.default(60_000),
+    BLOB_SWEEP_BATCH_SIZE: positiveInt.max(10_000).default(100),
     STORAGE_BACKEND: z.enum(['fs', 's3']).default('fs'),
     STORAGE_DIR: z.string().min(1).default('./data/images'),
     S3_BUCKET: z.string().optional(),
-    S3_PREFIX: z.string().default(''),
+    S3_PREFIX: z
+      .string()
+      .regex(
+        /^([A-Za-z0-9][A-Za-z0-9_.-]*\/)*([A-Za-z0-9][A-Za-z0-9_.-]*)?$/,
+        'must be a relative folder such as "team-a/" (letters, digits, "_", ".", "-", "/")',
+      )
+      .default(''),
     S3_REGION: z.string().default('us-east-1'),
     S3_ENDPOINT: z.url().optional(),
     S3_FORCE_PATH_STYLE: booleanFromString,
@@ -48,6 +67,15 @@ const envSchema = z
     SHUTDOWN_TIMEOUT_MS: positiveInt.default(25_000),
   })
   .superRefine((env, ctx) => {
+    // An upload in flight must never look abandoned: it can wait for the model server up to its retry deadline.
+    const longestUploadMs = env.MODEL_RETRY_DEADLINE_MS + env.MODEL_REQUEST_TIMEOUT_MS;
+    if (env.UPLOAD_GRACE_PERIOD_MS <= longestUploadMs) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['UPLOAD_GRACE_PERIOD_MS'],
+        message: `must be longer than an upload can take (MODEL_RETRY_DEADLINE_MS + MODEL_REQUEST_TIMEOUT_MS = ${longestUploadMs} ms)`,
+      });
+    }
     if (env.STORAGE_BACKEND === 's3' && !env.S3_BUCKET) {
       ctx.addIssue({
         code: 'custom',
@@ -67,4 +95,21 @@ export function parseEnv(source: NodeJS.ProcessEnv = process.env): Env {
     throw new Error(`Invalid environment:\n  ${problems.join('\n  ')}`);
   }
   return result.data;
+}
+
+export type DatabaseSettings =
+  | { dialect: 'sqlite'; path: string }
+  | { dialect: 'postgres'; url: string; poolMax: number; applicationName: string };
+
+/** PostgreSQL when DATABASE_URL is set, SQLite on DATABASE_PATH otherwise. */
+export function databaseSettings(env: Env): DatabaseSettings {
+  if (env.DATABASE_URL) {
+    return {
+      dialect: 'postgres',
+      url: env.DATABASE_URL,
+      poolMax: env.DATABASE_POOL_MAX,
+      applicationName: `detection-backend ${env.REPLICA_ID}`.slice(0, 63),
+    };
+  }
+  return { dialect: 'sqlite', path: env.DATABASE_PATH };
 }

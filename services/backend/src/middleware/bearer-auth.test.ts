@@ -37,7 +37,7 @@ describe('Bearer-token auth (API_TOKENS set)', () => {
   it.each([['alpha-token'], ['beta-token']])('Should accept the configured token %s', async (token) => {
     const res = await t.app.request('/images', { headers: { authorization: `Bearer ${token}` } });
     expect(res.status).toBe(200);
-    expect(await res.json()).toEqual({ images: [], next_cursor: null });
+    expect(await res.json()).toEqual({ images: [], next_cursor: null, total: { count: 0, exact: true } });
   });
 
   it.each([['/health'], ['/ready?model_server=false'], ['/openapi.json'], ['/docs']])(

@@ -1,6 +1,7 @@
 import fs from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
+import { ListObjectsV2Command, S3Client } from '@aws-sdk/client-s3';
 import S3rver from 's3rver';
 
 export interface RunningS3Server {
@@ -31,4 +32,32 @@ export async function startS3Server(bucket = 'detections-test'): Promise<Running
       await fs.rm(directory, { recursive: true, force: true });
     },
   };
+}
+
+/** Every object key in the bucket (under `prefix`), read with ListObjectsV2: what a test checks the bucket against. */
+export async function listObjectKeys(server: RunningS3Server, prefix = ''): Promise<string[]> {
+  const client = new S3Client({
+    region: 'us-east-1',
+    endpoint: server.endpoint,
+    forcePathStyle: true,
+    credentials: server.credentials,
+  });
+  const keys: string[] = [];
+  try {
+    let token: string | undefined;
+    do {
+      const page = await client.send(
+        new ListObjectsV2Command({
+          Bucket: server.bucket,
+          ...(prefix ? { Prefix: prefix } : {}),
+          ...(token ? { ContinuationToken: token } : {}),
+        }),
+      );
+      for (const object of page.Contents ?? []) if (object.Key) keys.push(object.Key);
+      token = page.IsTruncated ? page.NextContinuationToken : undefined;
+    } while (token);
+  } finally {
+    client.destroy();
+  }
+  return keys.sort();
 }

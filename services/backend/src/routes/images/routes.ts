@@ -1,5 +1,7 @@
 import { createRoute, z } from '@hono/zod-openapi';
 import type { MiddlewareHandler } from 'hono';
+import { totalCountLimit } from '../../db/image-repository.js';
+import { imageStatuses } from '../../db/schema/values.js';
 import {
   DetectionQuerySchema,
   ErrorSchema,
@@ -11,6 +13,10 @@ import {
   ImageWithDetectionsSchema,
   imageInputErrorResponses,
 } from '../schemas.js';
+
+const timestampSchema = z.iso
+  .datetime({ offset: true, error: 'must be an ISO 8601 date-time, e.g. 2026-01-31T12:00:00Z' })
+  .transform((value) => Date.parse(value));
 
 const detectionFailureResponses = {
   502: errorResponse('The model server answered something unusable; the image is kept with status "failed"'),
@@ -53,9 +59,31 @@ export const listImagesRoute = createRoute({
   method: 'get',
   path: '/',
   tags: ['images'],
-  summary: 'List images, newest first',
+  summary: 'List images, newest first, optionally filtered by label, status and time',
+  description:
+    'Every filter and every page is one index range, however deep the cursor. `total` counts all matching images: ' +
+    'exact from maintained tallies for no filter, `status` alone or `label` alone; with a time range it is counted ' +
+    `up to ${totalCountLimit} and reported as \`{"count": ${totalCountLimit}, "exact": false}\` (at least) beyond.`,
   request: {
     query: z.object({
+      label: z
+        .string()
+        .min(1, 'must not be empty')
+        .max(100, 'must be at most 100 characters')
+        .optional()
+        .openapi({
+          description: 'Only images with at least one object of this label (case-insensitive)',
+          example: 'dog',
+        }),
+      status: z.enum(imageStatuses).optional().openapi({ description: 'Only images with this status' }),
+      created_after: timestampSchema.optional().openapi({
+        description: 'Only images created at or after this time (ISO 8601 with offset)',
+        example: '2026-01-01T00:00:00Z',
+      }),
+      created_before: timestampSchema.optional().openapi({
+        description: 'Only images created before this time (ISO 8601 with offset)',
+        example: '2026-02-01T00:00:00Z',
+      }),
       limit: z.coerce
         .number()
         .int('must be an integer')
@@ -71,7 +99,7 @@ export const listImagesRoute = createRoute({
   },
   responses: {
     200: { content: { 'application/json': { schema: ImageListSchema } }, description: 'One page of images' },
-    400: errorResponse('Invalid limit or cursor'),
+    400: errorResponse('Invalid limit, cursor or filter'),
   },
 });
 

@@ -32,7 +32,7 @@ export class PostgresPendingBlobRepository implements PendingBlobRepository {
       .orderBy(asc(pendingBlobs.dueAt))
       .limit(limit)
       .for('update', { skipLocked: true });
-    const claimed = await this.db
+    return this.db
       .update(pendingBlobs)
       .set({
         owner,
@@ -42,7 +42,6 @@ export class PostgresPendingBlobRepository implements PendingBlobRepository {
       })
       .where(inArray(pendingBlobs.storageKey, due))
       .returning();
-    return claimed.sort((a, b) => a.createdAt - b.createdAt);
   }
 
   async recordFailure(storageKey: string, token: string, error: string): Promise<void> {

@@ -2,6 +2,7 @@ import fs from 'node:fs/promises';
 import path from 'node:path';
 import pino from 'pino';
 import { type AppConfig, createApp } from '../../src/app.js';
+import type { DatabaseOptions } from '../../src/db/database.js';
 import type { Dialect } from '../../src/db/migrations-folder.js';
 import { ModelClient } from '../../src/inference/model-client.js';
 import { createMetrics } from '../../src/metrics.js';
@@ -21,12 +22,18 @@ export interface TestAppOptions {
   storage?: BlobStorage;
   /** SQLite (default) in the test's temp folder, or a new database on the run's PostgreSQL server. */
   dialect?: Dialect;
+  /** Sees every SQL statement the app runs (the query-plan test). */
+  queryLogger?: DatabaseOptions['queryLogger'];
 }
 
 export async function createTestApp(options: TestAppOptions = {}) {
   const dir = await makeTempDir('backend-app-');
   const imagesDir = path.join(dir, 'images');
-  const database = await openTestDatabase(options.dialect ?? 'sqlite', dir);
+  const database = await openTestDatabase(
+    options.dialect ?? 'sqlite',
+    dir,
+    options.queryLogger ? { queryLogger: options.queryLogger } : {},
+  );
   const storage = options.storage ?? new FsBlobStorage(imagesDir);
   const modelServerUrl = options.modelServerUrl ?? `http://127.0.0.1:${await closedPort()}`;
   const metrics = createMetrics();

@@ -8,27 +8,42 @@ export interface RunningS3Server {
   endpoint: string;
   bucket: string;
   credentials: { accessKeyId: string; secretAccessKey: string };
+  /** Stops answering (connections refused) and keeps the objects: an S3 outage. */
+  pause(): Promise<void>;
+  /** Serves the same objects again on the same address. */
+  resume(): Promise<void>;
   stop(): Promise<void>;
 }
 
 /** Starts a real S3-compatible HTTP server (s3rver) on 127.0.0.1 with one empty bucket. */
 export async function startS3Server(bucket = 'detections-test'): Promise<RunningS3Server> {
   const directory = await fs.mkdtemp(path.join(os.tmpdir(), 'backend-s3rver-'));
-  const server = new S3rver({
-    address: '127.0.0.1',
-    port: 0,
-    silent: true,
-    directory,
-    vhostBuckets: false,
-    configureBuckets: [{ name: bucket }],
-  });
+  const create = (port: number) =>
+    new S3rver({
+      address: '127.0.0.1',
+      port,
+      silent: true,
+      directory,
+      vhostBuckets: false,
+      configureBuckets: [{ name: bucket }],
+    });
+  let server: S3rver | null = create(0);
   const address = await server.run();
   return {
     endpoint: `http://127.0.0.1:${address.port}`,
     bucket,
     credentials: { accessKeyId: 'S3RVER', secretAccessKey: 'S3RVER' },
+    async pause() {
+      await server?.close();
+      server = null;
+    },
+    async resume() {
+      server = create(address.port);
+      await server.run();
+    },
     async stop() {
-      await server.close();
+      await server?.close();
+      server = null;
       await fs.rm(directory, { recursive: true, force: true });
     },
   };

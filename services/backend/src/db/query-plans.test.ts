@@ -48,7 +48,7 @@ async function postgresProblems(database: Database, statement: Statement): Promi
   try {
     await client.query('SET enable_seqscan = off');
     const result = await client.query(`EXPLAIN (FORMAT JSON) ${statement.sql}`, statement.params);
-    const [{ Plan }] = result.rows[0]['QUERY PLAN'] as Array<{ Plan: PlanNode }>;
+    const { Plan } = (result.rows[0]['QUERY PLAN'] as Array<{ Plan: PlanNode }>)[0]!;
     const problems: string[] = [];
     const walk = (node: PlanNode, underLimit: boolean) => {
       const relation = node['Relation Name'];
@@ -78,7 +78,7 @@ describe.each(dialects)('Query plans of every route on %s', (dialect) => {
   const cursor = Buffer.from(JSON.stringify([Date.now(), 'f'.repeat(64)])).toString('base64url');
 
   /** One request per OpenAPI operation (`METHOD path`), exercising its filters. */
-  const requests: Record<string, Array<() => Promise<Response>>> = {
+  const requests: Record<string, Array<() => Response | Promise<Response>>> = {
     'GET /health': [() => t.app.request('/health')],
     'GET /ready': [() => t.app.request('/ready?model_server=false')],
     'GET /images': [

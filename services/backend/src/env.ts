@@ -2,6 +2,13 @@ import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { z } from 'zod';
+import {
+  type AsymmetricAlgorithm,
+  asymmetricAlgorithms,
+  type JwtSettings,
+  parsePublicKey,
+} from './auth/jwt-verifier.js';
+import { type Permission, permissions } from './auth/permissions.js';
 
 const booleanFromString = z
   .enum(['true', 'false', '1', '0', 'yes', 'no', ''])
@@ -9,6 +16,16 @@ const booleanFromString = z
   .transform((value) => value === 'true' || value === '1' || value === 'yes');
 
 const positiveInt = z.coerce.number().int().positive();
+
+const commaList = z
+  .string()
+  .default('')
+  .transform((value) =>
+    value
+      .split(',')
+      .map((item) => item.trim())
+      .filter((item) => item.length > 0),
+  );
 
 const packageRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 
@@ -49,15 +66,44 @@ const envSchema = z
     S3_FORCE_PATH_STYLE: booleanFromString,
     MAX_UPLOAD_BYTES: positiveInt.default(20_971_520),
     MAX_IMAGE_PIXELS: positiveInt.default(40_000_000),
-    API_TOKENS: z
+    API_TOKENS: commaList,
+    API_TOKEN_PERMISSIONS: commaList
+      .pipe(z.array(z.enum(permissions, { error: 'must list read, detect and/or admin' })))
+      .transform((list) => (list.length > 0 ? list : [...permissions])),
+    ADMIN_TOKENS: commaList,
+    JWT_JWKS_URL: z.url({ protocol: /^https?$/ }).optional(),
+    JWT_PUBLIC_KEY: z.string().min(1).optional(),
+    JWT_ISSUER: z.string().min(1).optional(),
+    JWT_AUDIENCE: z.string().min(1).optional(),
+    JWT_ALGORITHMS: commaList
+      .pipe(
+        z.array(
+          z.enum(asymmetricAlgorithms, {
+            error: `must list asymmetric algorithms (${asymmetricAlgorithms.join(', ')}); HS* and none are refused`,
+          }),
+        ),
+      )
+      .transform((list) => (list.length > 0 ? list : (['RS256', 'ES256'] as AsymmetricAlgorithm[]))),
+    JWT_CLOCK_TOLERANCE_S: z.coerce.number().int().min(0).max(300).default(30),
+    JWT_PERMISSIONS_CLAIM: z
       .string()
-      .default('')
-      .transform((value) =>
-        value
-          .split(',')
-          .map((token) => token.trim())
-          .filter((token) => token.length > 0),
-      ),
+      .regex(/^[A-Za-z0-9_:-]+(\.[A-Za-z0-9_:-]+)*$/, 'must be a claim name, dots reaching into objects')
+      .default('scope'),
+    JWT_PERMISSION_MAP: commaList.transform((pairs, ctx) => {
+      const map: Record<string, Permission> = {};
+      for (const pair of pairs.length > 0 ? pairs : ['read:read', 'detect:detect', 'admin:admin']) {
+        const at = pair.lastIndexOf(':');
+        const permission = pair.slice(at + 1) as Permission;
+        if (at <= 0 || !permissions.includes(permission)) {
+          ctx.addIssue({ code: 'custom', message: `"${pair}" is not "<claim value>:<read|detect|admin>"` });
+          continue;
+        }
+        map[pair.slice(0, at)] = permission;
+      }
+      return map;
+    }),
+    JWT_JWKS_CACHE_MAX_AGE_MS: positiveInt.default(600_000),
+    JWT_JWKS_COOLDOWN_MS: z.coerce.number().int().min(0).default(30_000),
     URL_FETCH_ALLOW_PRIVATE: booleanFromString,
     URL_FETCH_TIMEOUT_MS: positiveInt.default(10_000),
     MODEL_REQUEST_TIMEOUT_MS: positiveInt.default(30_000),
@@ -75,6 +121,43 @@ const envSchema = z
         path: ['UPLOAD_GRACE_PERIOD_MS'],
         message: `must be longer than an upload can take (MODEL_RETRY_DEADLINE_MS + MODEL_REQUEST_TIMEOUT_MS = ${longestUploadMs} ms)`,
       });
+    }
+    const jwtSources = [env.JWT_JWKS_URL, env.JWT_PUBLIC_KEY].filter(Boolean).length;
+    if (jwtSources > 1)
+      ctx.addIssue({
+        code: 'custom',
+        path: ['JWT_PUBLIC_KEY'],
+        message: 'set JWT_JWKS_URL or JWT_PUBLIC_KEY, not both',
+      });
+    if (jwtSources > 0) {
+      for (const name of ['JWT_ISSUER', 'JWT_AUDIENCE'] as const) {
+        if (!env[name])
+          ctx.addIssue({
+            code: 'custom',
+            path: [name],
+            message: 'is required when JWT bearer tokens are accepted',
+          });
+      }
+    }
+    if (env.JWT_JWKS_URL) {
+      const url = new URL(env.JWT_JWKS_URL);
+      if (url.protocol === 'http:' && !['127.0.0.1', 'localhost', '[::1]'].includes(url.hostname))
+        ctx.addIssue({
+          code: 'custom',
+          path: ['JWT_JWKS_URL'],
+          message: 'must be https (http only on loopback)',
+        });
+    }
+    if (env.JWT_PUBLIC_KEY) {
+      try {
+        parsePublicKey(env.JWT_PUBLIC_KEY);
+      } catch (error) {
+        ctx.addIssue({
+          code: 'custom',
+          path: ['JWT_PUBLIC_KEY'],
+          message: `is not a public key in PEM or JWK form (${(error as Error).message})`,
+        });
+      }
     }
     if (env.STORAGE_BACKEND === 's3' && !env.S3_BUCKET) {
       ctx.addIssue({
@@ -95,6 +178,23 @@ export function parseEnv(source: NodeJS.ProcessEnv = process.env): Env {
     throw new Error(`Invalid environment:\n  ${problems.join('\n  ')}`);
   }
   return result.data;
+}
+
+/** JWT verification settings, or undefined when no key source (JWKS URL or public key) is configured. */
+export function jwtSettings(env: Env): JwtSettings | undefined {
+  if (!env.JWT_JWKS_URL && !env.JWT_PUBLIC_KEY) return undefined;
+  return {
+    jwksUrl: env.JWT_JWKS_URL,
+    publicKey: env.JWT_PUBLIC_KEY,
+    issuer: env.JWT_ISSUER!,
+    audience: env.JWT_AUDIENCE!,
+    algorithms: env.JWT_ALGORITHMS,
+    clockToleranceSeconds: env.JWT_CLOCK_TOLERANCE_S,
+    permissionsClaim: env.JWT_PERMISSIONS_CLAIM,
+    permissionValues: env.JWT_PERMISSION_MAP,
+    jwksCacheMaxAgeMs: env.JWT_JWKS_CACHE_MAX_AGE_MS,
+    jwksCooldownMs: env.JWT_JWKS_COOLDOWN_MS,
+  };
 }
 
 export type DatabaseSettings =

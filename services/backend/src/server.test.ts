@@ -4,7 +4,7 @@ import pino from 'pino';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { listFilesRecursively, makeTempDir } from '../test/support/temp-dir.js';
 import { closedPort } from '../test/support/test-app.js';
-import { parseEnv } from './env.js';
+import { databaseSettings, jwtSettings, parseEnv } from './env.js';
 import { type RunningServer, startServer } from './server.js';
 
 describe('startServer', () => {
@@ -81,5 +81,40 @@ describe('parseEnv', () => {
       /PORT[\s\S]*MODEL_SERVER_URL/,
     );
     expect(() => parseEnv({ STORAGE_BACKEND: 's3' })).toThrow(/S3_BUCKET: S3_BUCKET is required/);
+  });
+
+  it('Should choose SQLite on DATABASE_PATH by default and PostgreSQL when DATABASE_URL is set', () => {
+    const env = parseEnv({});
+    expect(env).toMatchObject({
+      DATABASE_POOL_MAX: 10,
+      UPLOAD_GRACE_PERIOD_MS: 900_000,
+      BLOB_SWEEP_INTERVAL_MS: 60_000,
+      BLOB_SWEEP_BATCH_SIZE: 100,
+      API_TOKEN_PERMISSIONS: ['read', 'detect', 'admin'],
+      ADMIN_TOKENS: [],
+    });
+    expect(env.REPLICA_ID).toMatch(/-\d+$/);
+    expect(databaseSettings(env)).toEqual({ dialect: 'sqlite', path: './data/detections.sqlite' });
+    expect(jwtSettings(env)).toBeUndefined();
+    const postgres = parseEnv({ DATABASE_URL: 'postgresql://app:pw@db:5432/app', REPLICA_ID: 'pod-1' });
+    expect(databaseSettings(postgres)).toEqual({
+      dialect: 'postgres',
+      url: 'postgresql://app:pw@db:5432/app',
+      poolMax: 10,
+      applicationName: 'detection-backend pod-1',
+    });
+    expect(() => parseEnv({ DATABASE_URL: 'mysql://db/app' })).toThrow(/DATABASE_URL/);
+  });
+
+  it('Should refuse a grace period shorter than an upload can take, and an S3_PREFIX that is not a folder', () => {
+    expect(() => parseEnv({ UPLOAD_GRACE_PERIOD_MS: '60000' })).toThrow(
+      /UPLOAD_GRACE_PERIOD_MS: must be longer/,
+    );
+    expect(
+      parseEnv({ UPLOAD_GRACE_PERIOD_MS: '60000', MODEL_RETRY_DEADLINE_MS: '0' }).UPLOAD_GRACE_PERIOD_MS,
+    ).toBe(60_000);
+    for (const prefix of ['../x/', '/abs/', 'a//b/', 'a b/'])
+      expect(() => parseEnv({ S3_PREFIX: prefix }), prefix).toThrow(/S3_PREFIX/);
+    expect(parseEnv({ S3_PREFIX: 'team-a/detections/' }).S3_PREFIX).toBe('team-a/detections/');
   });
 });

@@ -3,7 +3,7 @@ import { serve } from '@hono/node-server';
 import type { Logger } from 'pino';
 import { createApp } from './app.js';
 import { openDatabase } from './db/database.js';
-import { databaseSettings, type Env } from './env.js';
+import { databaseSettings, type Env, jwtSettings } from './env.js';
 import { BlobSweeper } from './images/blob-sweeper.js';
 import { ModelClient } from './inference/model-client.js';
 import { createMetrics } from './metrics.js';
@@ -46,6 +46,9 @@ export async function startServer(env: Env, logger: Logger): Promise<RunningServ
       maxUploadBytes: env.MAX_UPLOAD_BYTES,
       maxImagePixels: env.MAX_IMAGE_PIXELS,
       apiTokens: env.API_TOKENS,
+      apiTokenPermissions: env.API_TOKEN_PERMISSIONS,
+      adminTokens: env.ADMIN_TOKENS,
+      jwt: jwtSettings(env),
       urlFetch: { allowPrivate: env.URL_FETCH_ALLOW_PRIVATE, timeoutMs: env.URL_FETCH_TIMEOUT_MS },
       webUiDir: env.WEB_UI_DIR,
       replicaId: env.REPLICA_ID,

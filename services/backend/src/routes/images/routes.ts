@@ -2,6 +2,7 @@ import { createRoute, z } from '@hono/zod-openapi';
 import type { MiddlewareHandler } from 'hono';
 import { totalCountLimit } from '../../db/image-repository.js';
 import { imageStatuses } from '../../db/schema/values.js';
+import { requires } from '../permission.js';
 import {
   DetectionQuerySchema,
   ErrorSchema,
@@ -39,7 +40,7 @@ export const uploadImageRoute = (bodyLimit: MiddlewareHandler) =>
     path: '/',
     tags: ['images'],
     summary: 'Upload an image, detect objects in it and store both',
-    middleware: [bodyLimit] as const,
+    ...requires('detect', bodyLimit),
     request: { query: DetectionQuerySchema, body: ImageUploadBodySchema },
     responses: {
       201: {
@@ -60,6 +61,7 @@ export const listImagesRoute = createRoute({
   path: '/',
   tags: ['images'],
   summary: 'List images, newest first, optionally filtered by label, status and time',
+  ...requires('read'),
   description:
     'Every filter and every page is one index range, however deep the cursor. `total` counts all matching images: ' +
     'exact from maintained tallies for no filter, `status` alone or `label` alone; with a time range it is counted ' +
@@ -108,6 +110,7 @@ export const getImageRoute = createRoute({
   path: '/{image_id}',
   tags: ['images'],
   summary: 'Image metadata and object count',
+  ...requires('read'),
   request: { params: ImageParamsSchema },
   responses: {
     200: { content: { 'application/json': { schema: ImageSchema } }, description: 'The image' },
@@ -121,6 +124,7 @@ export const getImageFileRoute = createRoute({
   path: '/{image_id}/file',
   tags: ['images'],
   summary: 'The original image bytes',
+  ...requires('read'),
   request: { params: ImageParamsSchema },
   responses: {
     200: { content: imageContent, description: 'The uploaded bytes, unchanged' },
@@ -135,6 +139,7 @@ export const getAnnotatedImageRoute = createRoute({
   path: '/{image_id}/annotated',
   tags: ['images'],
   summary: 'The image with the detected boxes and labels drawn on it',
+  ...requires('read'),
   request: { params: ImageParamsSchema },
   responses: {
     200: { content: imageContent, description: 'Annotated image, in the original format' },
@@ -149,6 +154,7 @@ export const deleteImageRoute = createRoute({
   path: '/{image_id}',
   tags: ['images'],
   summary: 'Delete an image, its file, its detection runs and objects',
+  ...requires('admin'),
   request: { params: ImageParamsSchema },
   responses: {
     204: { description: 'Deleted' },
@@ -162,6 +168,7 @@ export const redetectRoute = createRoute({
   path: '/{image_id}/detections',
   tags: ['images'],
   summary: 'Run detection again (after a failure, or with another model or threshold), replacing the objects',
+  ...requires('detect'),
   request: { params: ImageParamsSchema, query: DetectionQuerySchema },
   responses: {
     200: {

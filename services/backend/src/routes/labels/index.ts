@@ -1,6 +1,7 @@
 import { createRoute } from '@hono/zod-openapi';
 import { createRouter } from '../../app-env.js';
 import type { ImageRepository } from '../../db/image-repository.js';
+import { requires } from '../permission.js';
 import { LabelListSchema } from '../schemas.js';
 
 export const listLabelsRoute = createRoute({
@@ -8,6 +9,7 @@ export const listLabelsRoute = createRoute({
   path: '/',
   tags: ['labels'],
   summary: 'Every detected label with how many images and objects carry it, most images first',
+  ...requires('read'),
   description:
     'Read from tallies kept in the same transactions as the objects (no scan). Labels are lower-cased; ' +
     '`GET /images?label=…` lists the images of one.',

@@ -2,6 +2,7 @@ import { createRoute, z } from '@hono/zod-openapi';
 import { createRouter } from '../../app-env.js';
 import type { ImageRepository } from '../../db/image-repository.js';
 import { ApiError } from '../../errors.js';
+import { requires } from '../permission.js';
 import {
   DetectionSchema,
   errorResponse,
@@ -17,6 +18,7 @@ export const listObjectsRoute = createRoute({
   path: '/{image_id}/objects',
   tags: ['objects'],
   summary: 'Objects detected in an image, highest score first',
+  ...requires('read'),
   request: {
     params: ImageParamsSchema,
     query: z.object({
@@ -46,6 +48,7 @@ export const getObjectRoute = createRoute({
   path: '/{image_id}/objects/{object_id}',
   tags: ['objects'],
   summary: 'One detected object',
+  ...requires('read'),
   request: { params: ObjectParamsSchema },
   responses: {
     200: {

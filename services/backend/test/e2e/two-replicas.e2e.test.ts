@@ -77,7 +77,9 @@ describe('Two backend replicas on one PostgreSQL database and one S3 bucket', ()
     await s3?.stop();
   });
 
-  it('Should lose no acknowledged upload, leave no orphan blob or blob-less row, and answer alike on both replicas', async () => {
+  it('Should lose no acknowledged upload, leave no orphan blob or blob-less row, and answer alike on both replicas', {
+    timeout: 300_000,
+  }, async () => {
     const [a, b] = replicas as [ChildServer, ChildServer];
     const acknowledged = new Set<string>();
     const deleted = new Set<string>();

@@ -1,3 +1,4 @@
+import type { BlobDeletion } from './image-repository.js';
 import type { BlobPurpose, PendingBlobRow } from './records.js';
 
 export interface NewPendingBlob {
@@ -29,4 +30,18 @@ export interface PendingBlobRepository {
   recordFailure(storageKey: string, token: string, error: string): Promise<void>;
   /** The row for a key, if any (for diagnostics and tests). */
   find(storageKey: string): Promise<PendingBlobRow | null>;
+}
+
+/** The pending-blob row written with an image's delete: due at once. */
+export function deletionRecord(storageKey: string, deletion: BlobDeletion): PendingBlobRow {
+  return {
+    storageKey,
+    purpose: 'delete',
+    owner: deletion.owner,
+    token: deletion.token,
+    createdAt: deletion.now,
+    dueAt: deletion.now,
+    attempts: 0,
+    lastError: null,
+  };
 }

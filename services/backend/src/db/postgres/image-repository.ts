@@ -16,6 +16,7 @@ import {
   totalCountLimit,
 } from '../image-repository.js';
 import { labelDeltas, labelKey, tallyLabels } from '../label-tally.js';
+import { deletionRecord } from '../pending-blob-repository.js';
 import type {
   ImageRow,
   ImageStatus,
@@ -242,16 +243,7 @@ export class PostgresImageRepository implements ImageRepository {
       await tx.delete(images).where(eq(images.id, imageId));
       await this.applyLabelDeltas(tx, before, new Map());
       await this.addToStatus(tx, image.status, -1);
-      const pending = {
-        storageKey: image.storageKey,
-        purpose: 'delete' as const,
-        owner: deletion.owner,
-        token: deletion.token,
-        createdAt: deletion.now,
-        dueAt: deletion.now,
-        attempts: 0,
-        lastError: null,
-      };
+      const pending = deletionRecord(image.storageKey, deletion);
       await tx
         .insert(pendingBlobs)
         .values(pending)

@@ -16,6 +16,7 @@ import {
   totalCountLimit,
 } from '../image-repository.js';
 import { labelDeltas, labelKey, tallyLabels } from '../label-tally.js';
+import { deletionRecord } from '../pending-blob-repository.js';
 import type {
   ImageRow,
   ImageStatus,
@@ -257,16 +258,7 @@ export class SqliteImageRepository implements ImageRepository {
         tx.delete(images).where(eq(images.id, imageId)).run();
         this.applyLabelDeltas(tx, before, new Map());
         this.addToStatus(tx, image.status, -1);
-        const pending = {
-          storageKey: image.storageKey,
-          purpose: 'delete' as const,
-          owner: deletion.owner,
-          token: deletion.token,
-          createdAt: deletion.now,
-          dueAt: deletion.now,
-          attempts: 0,
-          lastError: null,
-        };
+        const pending = deletionRecord(image.storageKey, deletion);
         tx.insert(pendingBlobs)
           .values(pending)
           .onConflictDoUpdate({ target: pendingBlobs.storageKey, set: pending })

@@ -224,6 +224,7 @@ describe('deploy', () => {
     await expect(failure).rejects.toThrow(
       /detection\/model-storage-s3 \(used by ServiceAccount model-server\)/,
     );
+    await expect(failure).rejects.toThrow(/detection\/detection-postgres-app \(used by Deployment backend\)/);
     expect(applies()).toHaveLength(0);
 
     api.put({
@@ -235,6 +236,11 @@ describe('deploy', () => {
       apiVersion: 'v1',
       kind: 'Secret',
       metadata: { name: 'model-storage-s3', namespace: 'detection' },
+    });
+    api.put({
+      apiVersion: 'v1',
+      kind: 'Secret',
+      metadata: { name: 'detection-postgres-app', namespace: 'detection' },
     });
     const result = await deploy(cluster(), objects, quiet);
     expect(result.applied).toHaveLength(objects.length);

@@ -17,6 +17,7 @@ import {
   type Container,
   type Deployment,
   type Gateway,
+  type HorizontalPodAutoscaler,
   type InferenceService,
   type Job,
   mebibytes,
@@ -25,6 +26,7 @@ import {
   one,
   type PeerAuthentication,
   type PersistentVolumeClaim,
+  type PodDisruptionBudget,
   podSpecs,
   type Secret,
   type Service,
@@ -213,17 +215,31 @@ describe.each(overlays)('overlay %s', (overlay) => {
     }
   });
 
-  test('the backend: one replica replaced with Recreate on its ReadWriteOnce volume, probes on its port', () => {
+  test('the backend: one replica replaced with Recreate on its ReadWriteOnce volume (SQLite), or a scaled-out stateless Deployment (prod), probes on its port', () => {
     const objects = objectsOf(overlay);
     const backend = one<Deployment>(objects, 'Deployment', 'backend');
-    expect(backend.spec.replicas).toBe(1);
-    expect(backend.spec.strategy?.type).toBe('Recreate');
-    const claim = backend.spec.template.spec.volumes?.find((volume) => volume.persistentVolumeClaim)
-      ?.persistentVolumeClaim?.claimName;
-    const pvc = one<PersistentVolumeClaim>(objects, 'PersistentVolumeClaim', claim);
-    expect(pvc.spec.accessModes).toEqual(['ReadWriteOnce']);
-
     const container = backend.spec.template.spec.containers[0]!;
+    if (overlay === 'prod') {
+      // PostgreSQL and S3: replicas share nothing on disk, so updates roll and more than one pod runs.
+      expect(backend.spec.replicas).toBeGreaterThanOrEqual(2);
+      expect(backend.spec.strategy).toEqual({
+        type: 'RollingUpdate',
+        rollingUpdate: { maxUnavailable: 0, maxSurge: 1 },
+      });
+      expect(backend.spec.template.spec.volumes?.some((volume) => volume.persistentVolumeClaim)).toBe(false);
+      expect(ofKind(objects, 'PersistentVolumeClaim')).toEqual([]);
+      expect(container.volumeMounts?.map((mount) => mount.mountPath)).toEqual(['/tmp']);
+    } else {
+      expect(backend.spec.replicas).toBe(1);
+      expect(backend.spec.strategy?.type).toBe('Recreate');
+      const claim = backend.spec.template.spec.volumes?.find((volume) => volume.persistentVolumeClaim)
+        ?.persistentVolumeClaim?.claimName;
+      const pvc = one<PersistentVolumeClaim>(objects, 'PersistentVolumeClaim', claim);
+      expect(pvc.spec.accessModes).toEqual(['ReadWriteOnce']);
+      // Writable paths are volumes: data on the PVC, /tmp on an emptyDir.
+      expect(container.volumeMounts?.map((mount) => mount.mountPath).sort()).toEqual(['/data', '/tmp']);
+    }
+
     const portNames = (container.ports ?? []).map((port) => port.name);
     for (const probe of [container.startupProbe, container.livenessProbe, container.readinessProbe]) {
       expect(probe?.httpGet).toBeDefined();
@@ -235,8 +251,6 @@ describe.each(overlays)('overlay %s', (overlay) => {
     expect(backend.spec.template.spec.serviceAccountName).toBe(
       one<ServiceAccount>(objects, 'ServiceAccount', 'backend').metadata.name,
     );
-    // Writable paths are volumes: data on the PVC, /tmp on an emptyDir.
-    expect(container.volumeMounts?.map((mount) => mount.mountPath).sort()).toEqual(['/data', '/tmp']);
   });
 
   test('the backend configuration parses under the backend’s own environment schema and calls the predictor in the mesh', async () => {
@@ -249,12 +263,20 @@ describe.each(overlays)('overlay %s', (overlay) => {
     const secret = ofKind<Secret>(objects, 'Secret').find(
       (candidate) => candidate.metadata.name === secretName,
     );
-    const env = { ...config, ...(secret?.stringData ?? {}) };
+    // Values from Secrets created out of band (DATABASE_URL in prod) are stood in for by a URL of their form.
+    const fromSecrets = Object.fromEntries(
+      (container.env ?? [])
+        .filter((variable) => variable.valueFrom?.secretKeyRef)
+        .map((variable) => [variable.name, 'postgresql://app:secret@detection-postgres-rw:5432/app']),
+    );
+    const env = { ...config, ...(secret?.stringData ?? {}), ...fromSecrets };
     // Overlays without the committed Secret get it out of band; S3 credentials come from it or a workload identity.
-    const { parseEnv } = await importFrom<{
+    const { parseEnv, databaseSettings } = await importFrom<{
       parseEnv: (env: Record<string, string>) => Record<string, unknown>;
+      databaseSettings: (env: Record<string, unknown>) => { dialect: string };
     }>('services/backend/src/env.ts');
     const parsed = parseEnv(env);
+    expect(databaseSettings(parsed).dialect).toBe(overlay === 'prod' ? 'postgres' : 'sqlite');
     for (const key of Object.keys(config))
       expect(Object.keys(parsed), `unknown backend variable ${key}`).toContain(key);
     expect(parsed.PORT).toBe(container.ports![0]!.containerPort);
@@ -268,7 +290,15 @@ describe.each(overlays)('overlay %s', (overlay) => {
     // One model request may wait for a cold start; the revision timeout must outlast it.
     expect(Number(parsed.MODEL_REQUEST_TIMEOUT_MS) / 1000).toBeLessThanOrEqual(isvc.spec.predictor.timeout!);
     expect(parsed.DEFAULT_MODEL).toBe('centernet-coco');
-    if (parsed.STORAGE_BACKEND === 's3') expect(parsed.S3_BUCKET).toBeTruthy();
+    if (parsed.STORAGE_BACKEND === 's3') {
+      expect(parsed.S3_BUCKET).toBeTruthy();
+      // S3_PREFIX is this deployment's folder in the bucket; the backend's keys add `images/` below it once.
+      const { newImageStorageKey } = await importFrom<{ newImageStorageKey: (id: string) => string }>(
+        'services/backend/src/storage/image-keys.ts',
+      );
+      const objectKey = `${parsed.S3_PREFIX}${newImageStorageKey('a'.repeat(64))}`;
+      expect(objectKey.split('/').filter((segment) => segment === 'images')).toEqual(['images']);
+    }
     expect(String(parsed.DATABASE_PATH).startsWith('/data/')).toBe(true);
     expect(String(parsed.STORAGE_DIR).startsWith('/data/')).toBe(true);
   });
@@ -468,8 +498,9 @@ test('the overlays differ where environments differ: images, storage, sizes and 
   const isvc = (overlay: string) => one<InferenceService>(objectsOf(overlay), 'InferenceService', 'detector');
   const config = (overlay: string) => ofKind<ConfigMap>(objectsOf(overlay), 'ConfigMap')[0]!.data ?? {};
   const pvcSize = (overlay: string) =>
-    one<PersistentVolumeClaim>(objectsOf(overlay), 'PersistentVolumeClaim', 'backend-data').spec.resources
-      .requests.storage;
+    ofKind<PersistentVolumeClaim>(objectsOf(overlay), 'PersistentVolumeClaim').find(
+      (pvc) => pvc.metadata.name === 'backend-data',
+    )?.spec.resources.requests.storage;
   expect(config('local').STORAGE_BACKEND).toBe('fs');
   expect(config('dev').STORAGE_BACKEND).toBe('fs');
   expect(config('stage').STORAGE_BACKEND).toBe('s3');
@@ -489,6 +520,36 @@ test('the overlays differ where environments differ: images, storage, sizes and 
   expect(one<VirtualService>(objectsOf('prod'), 'VirtualService', 'backend').spec.hosts).toEqual([
     'detection.example.com',
   ]);
+});
+
+test('prod: the backend scales out on PostgreSQL from a Secret and S3, with an autoscaler and a disruption budget', () => {
+  const objects = objectsOf('prod');
+  const backend = one<Deployment>(objects, 'Deployment', 'backend');
+  const container = backend.spec.template.spec.containers[0]!;
+  const database = container.env?.find((variable) => variable.name === 'DATABASE_URL');
+  expect(database?.valueFrom?.secretKeyRef).toEqual({ name: 'detection-postgres-app', key: 'uri' });
+  expect(container.env?.find((variable) => variable.name === 'REPLICA_ID')?.valueFrom?.fieldRef).toEqual({
+    fieldPath: 'metadata.name',
+  });
+  const readme = fs.readFileSync(path.join(environmentsDir, 'README.md'), 'utf8');
+  expect(readme).toContain('detection-postgres-app');
+  const config = one<ConfigMap>(objects, 'ConfigMap').data ?? {};
+  expect(config.STORAGE_BACKEND).toBe('s3');
+
+  const hpa = one<HorizontalPodAutoscaler>(objects, 'HorizontalPodAutoscaler', 'backend');
+  expect(hpa.spec.scaleTargetRef).toEqual({ apiVersion: 'apps/v1', kind: 'Deployment', name: 'backend' });
+  expect(hpa.spec.minReplicas).toBeGreaterThanOrEqual(2);
+  expect(hpa.spec.maxReplicas).toBeGreaterThan(hpa.spec.minReplicas!);
+  expect(backend.spec.replicas).toBe(hpa.spec.minReplicas);
+  expect(hpa.spec.metrics?.[0]?.resource?.name).toBe('cpu');
+  // CPU utilization is relative to the request: the container must have one.
+  expect(container.resources?.requests?.cpu).toBeDefined();
+
+  const pdb = one<PodDisruptionBudget>(objects, 'PodDisruptionBudget', 'backend');
+  expect(pdb.spec.selector.matchLabels).toEqual(backend.spec.selector.matchLabels);
+  // At least one pod keeps serving, and a drain can still evict one of the minimum two.
+  expect(Number(pdb.spec.minAvailable)).toBeGreaterThanOrEqual(1);
+  expect(Number(pdb.spec.minAvailable)).toBeLessThan(hpa.spec.minReplicas!);
 });
 
 describe('cluster platform configuration', () => {

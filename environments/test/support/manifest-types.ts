@@ -24,7 +24,14 @@ export interface Container {
   imagePullPolicy?: string;
   command?: string[];
   ports?: Array<{ name?: string; containerPort: number; protocol?: string }>;
-  env?: Array<{ name: string; value?: string }>;
+  env?: Array<{
+    name: string;
+    value?: string;
+    valueFrom?: {
+      secretKeyRef?: { name: string; key: string; optional?: boolean };
+      fieldRef?: { fieldPath: string };
+    };
+  }>;
   envFrom?: Array<{
     configMapRef?: { name: string; optional?: boolean };
     secretRef?: { name: string; optional?: boolean };
@@ -60,9 +67,27 @@ export interface PodTemplate {
 export type Deployment = KubernetesObject & {
   spec: {
     replicas?: number;
-    strategy?: { type?: string };
+    strategy?: {
+      type?: string;
+      rollingUpdate?: { maxUnavailable?: number | string; maxSurge?: number | string };
+    };
     selector: { matchLabels: Record<string, string> };
     template: PodTemplate;
+  };
+};
+export type HorizontalPodAutoscaler = KubernetesObject & {
+  spec: {
+    scaleTargetRef: { apiVersion: string; kind: string; name: string };
+    minReplicas?: number;
+    maxReplicas: number;
+    metrics?: Array<{ type: string; resource?: { name: string } }>;
+  };
+};
+export type PodDisruptionBudget = KubernetesObject & {
+  spec: {
+    minAvailable?: number | string;
+    maxUnavailable?: number | string;
+    selector: { matchLabels: Record<string, string> };
   };
 };
 export type Job = KubernetesObject & { spec: { template: PodTemplate } };

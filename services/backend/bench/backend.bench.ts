@@ -4,7 +4,7 @@
  * (client-measured total minus the model-server round trip the backend reports in `Server-Timing: model;dur=`).
  * Both servers run as separate processes on 127.0.0.1. Writes bench/results/backend.json at the repository root.
  *
- *   pnpm bench:backend            (from the repository root)
+ *   pnpm bench:backend            (from the repository root; --scale: the data-layer benchmark, --help: usage)
  */
 import { execFileSync } from 'node:child_process';
 import fs from 'node:fs';
@@ -14,6 +14,7 @@ import { encodeInferRequest } from '../src/inference/codec.js';
 import { cocoPhoto } from '../test/support/images.js';
 import { backendRoot, repoRoot, startChildServer, startModelServer } from '../test/support/processes.js';
 import { closedPort } from '../test/support/test-app.js';
+import { runScaleBenchmark, scaleUsage } from './scale.bench.js';
 
 const photos640x480 = [
   '000000000009.jpg',
@@ -207,7 +208,21 @@ async function main() {
   }
 }
 
-main().catch((error: unknown) => {
+const usage = `pnpm bench:backend [--scale [options]] [--help]
+
+Without options: POST /images against the real model server at concurrency 1, 4 and 16; writes
+bench/results/backend.json.
+
+${scaleUsage}`;
+
+const args = process.argv.slice(2);
+const run =
+  args.includes('--help') || args.includes('-h')
+    ? Promise.resolve(console.log(usage))
+    : args.includes('--scale')
+      ? runScaleBenchmark(args)
+      : main();
+run.catch((error: unknown) => {
   console.error(error);
   process.exit(1);
 });

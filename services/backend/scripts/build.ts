@@ -17,14 +17,16 @@ await build({
   sourcemap: true,
   legalComments: 'linked',
   // Native addons stay external (loaded from node_modules at run time), and so does swagger-ui-dist, whose
-  // static files are served from its package folder.
-  external: ['better-sqlite3', 'sharp', 'swagger-ui-dist'],
+  // static files are served from its package folder. pg-native is pg's optional native binding, never used.
+  external: ['better-sqlite3', 'sharp', 'swagger-ui-dist', 'pg-native'],
   banner: {
     js: "import { createRequire as __createRequire } from 'node:module'; const require = __createRequire(import.meta.url);",
   },
   logLevel: 'warning',
 });
-// Migrations are applied at start from dist/drizzle (see defaultMigrationsFolder).
+// Migrations are applied at start from dist/drizzle/<dialect> (see src/db/migrations-folder.ts).
 await fs.cp(path.join(packageRoot, 'drizzle'), path.join(outdir, 'drizzle'), { recursive: true });
 const { size } = await fs.stat(path.join(outdir, 'index.js'));
-console.log(`built dist/index.js (${(size / 1024 / 1024).toFixed(2)} MiB) and dist/drizzle/`);
+console.log(
+  `built dist/index.js (${(size / 1024 / 1024).toFixed(2)} MiB) and dist/drizzle/{sqlite,postgres}/`,
+);

@@ -3,19 +3,22 @@ import { requestId } from 'hono/request-id';
 import { timing } from 'hono/timing';
 import type { Logger } from 'pino';
 import type { AppEnv } from './app-env.js';
-import type { DetectionDatabase } from './db/client.js';
+import { createJwtVerifier, type JwtSettings } from './auth/jwt-verifier.js';
+import { type Permission, permissions } from './auth/permissions.js';
+import type { Database } from './db/database.js';
+import type { ImageRepository } from './db/image-repository.js';
 import { ApiError, errorHandler, validationHook } from './errors.js';
 import { UrlFetcher } from './fetch/url-fetcher.js';
-import { ImageRepository } from './images/image-repository.js';
 import { ImageService } from './images/image-service.js';
 import type { ModelClient } from './inference/model-client.js';
 import type { Metrics } from './metrics.js';
 import { accessLog } from './middleware/access-log.js';
-import { bearerAuth } from './middleware/bearer-auth.js';
+import { authenticate, requirePermission } from './middleware/authenticate.js';
 import { detectRouter } from './routes/detect/index.js';
 import { docsRouter } from './routes/docs/index.js';
 import { healthRouter } from './routes/health/index.js';
 import { imagesRouter } from './routes/images/index.js';
+import { labelsRouter } from './routes/labels/index.js';
 import { modelsRouter } from './routes/models/index.js';
 import { objectsRouter } from './routes/objects/index.js';
 import type { BlobStorage } from './storage/storage.js';
@@ -26,13 +29,23 @@ export interface AppConfig {
   defaultModel: string;
   maxUploadBytes: number;
   maxImagePixels: number;
+  /** Opaque bearer tokens (API_TOKENS), with `apiTokenPermissions`. */
   apiTokens: string[];
+  /** Permissions of the API_TOKENS (API_TOKEN_PERMISSIONS); all of them by default. */
+  apiTokenPermissions?: Permission[];
+  /** Opaque tokens with every permission, admin included (ADMIN_TOKENS). */
+  adminTokens?: string[];
+  /** JWT bearer tokens, when a key source is configured. */
+  jwt?: JwtSettings | undefined;
   urlFetch: { allowPrivate: boolean; timeoutMs: number };
   webUiDir: string;
+  /** Names this process in the pending-blob rows it writes (REPLICA_ID). */
+  replicaId: string;
+  uploadGracePeriodMs: number;
 }
 
 export interface AppDependencies {
-  db: DetectionDatabase;
+  database: Database;
   storage: BlobStorage;
   modelClient: ModelClient;
   metrics: Metrics;
@@ -43,6 +56,7 @@ export interface AppDependencies {
 const publicPaths = new Set(['/health', '/ready', '/openapi.json', '/docs', '/docs/']);
 const apiPrefixes = [
   '/images',
+  '/labels',
   '/detect',
   '/models',
   '/health',
@@ -64,15 +78,18 @@ export interface App {
 /** The composition root: wires the repository, services and routers, and the one error and validation channel. */
 export function createApp(deps: AppDependencies): App {
   const { config, logger, metrics } = deps;
-  const repository = new ImageRepository(deps.db);
+  const repository = deps.database.images;
   const service = new ImageService({
     repository,
+    pendingBlobs: deps.database.pendingBlobs,
     storage: deps.storage,
     modelClient: deps.modelClient,
     metrics,
     logger,
     defaultModel: config.defaultModel,
     maxImagePixels: config.maxImagePixels,
+    replicaId: config.replicaId,
+    uploadGracePeriodMs: config.uploadGracePeriodMs,
   });
   const fetcher = new UrlFetcher({
     maxBytes: config.maxUploadBytes,
@@ -87,29 +104,47 @@ export function createApp(deps: AppDependencies): App {
   app.use('*', requestId());
   app.use('*', timing({ totalDescription: 'backend' }));
   app.use('*', accessLog({ logger, metrics }));
+  const tokens = [
+    ...config.apiTokens.map((token) => ({
+      token,
+      permissions: config.apiTokenPermissions ?? [...permissions],
+    })),
+    ...(config.adminTokens ?? []).map((token) => ({ token, permissions: [...permissions] })),
+  ];
+  const authEnabled = tokens.length > 0 || config.jwt !== undefined;
   app.use(
     '*',
-    bearerAuth({
-      tokens: config.apiTokens,
+    authenticate({
+      tokens,
+      verifyJwt: config.jwt ? createJwtVerifier(config.jwt) : undefined,
       isPublic: (path) => publicPaths.has(path) || path.startsWith('/docs/assets/') || !isApiPath(path),
     }),
   );
 
-  app.route('/', healthRouter({ repository, storage: deps.storage, modelClient: deps.modelClient }));
+  app.route(
+    '/',
+    healthRouter({ database: deps.database, storage: deps.storage, modelClient: deps.modelClient }),
+  );
   app.route('/images', imagesRouter({ service, repository, fetcher, ...config }));
   app.route('/images', objectsRouter({ repository }));
+  app.route('/labels', labelsRouter({ repository }));
   app.route('/detect', detectRouter({ service, fetcher, maxUploadBytes: config.maxUploadBytes }));
   app.route('/models', modelsRouter({ modelClient: deps.modelClient, defaultModel: config.defaultModel }));
   app.route('/docs', docsRouter());
-  app.get('/metrics', async (c) => {
+  app.get('/metrics', requirePermission('read'), async (c) => {
     c.header('Content-Type', metrics.registry.contentType);
     return c.body(await metrics.registry.metrics(), 200);
   });
 
-  if (config.apiTokens.length > 0) {
+  if (authEnabled) {
     app.openAPIRegistry.registerComponent('securitySchemes', 'bearerAuth', {
       type: 'http',
       scheme: 'bearer',
+      bearerFormat: 'opaque token or JWT',
+      description:
+        'A static token (API_TOKENS, ADMIN_TOKENS) or a JWT from the configured issuer. Each operation names the ' +
+        'permission it needs in `x-required-permission` (read, detect or admin): 401 without a valid token, 403 ' +
+        'with one that lacks the permission.',
     });
   }
   app.doc('/openapi.json', {
@@ -121,7 +156,7 @@ export function createApp(deps: AppDependencies): App {
         'Upload images, detect objects with the model server (Open Inference Protocol), store and query them. ' +
         'Errors are always `{"error": "…"}`.',
     },
-    ...(config.apiTokens.length > 0 ? { security: [{ bearerAuth: [] }] } : {}),
+    ...(authEnabled ? { security: [{ bearerAuth: [] }] } : {}),
   });
 
   app.get('*', staticUi({ root: config.webUiDir, isApiPath }));

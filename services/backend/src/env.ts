@@ -1,6 +1,14 @@
+import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { z } from 'zod';
+import {
+  type AsymmetricAlgorithm,
+  asymmetricAlgorithms,
+  type JwtSettings,
+  parsePublicKey,
+} from './auth/jwt-verifier.js';
+import { type Permission, permissions } from './auth/permissions.js';
 
 const booleanFromString = z
   .enum(['true', 'false', '1', '0', 'yes', 'no', ''])
@@ -8,6 +16,16 @@ const booleanFromString = z
   .transform((value) => value === 'true' || value === '1' || value === 'yes');
 
 const positiveInt = z.coerce.number().int().positive();
+
+const commaList = z
+  .string()
+  .default('')
+  .transform((value) =>
+    value
+      .split(',')
+      .map((item) => item.trim())
+      .filter((item) => item.length > 0),
+  );
 
 const packageRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 
@@ -21,24 +39,71 @@ const envSchema = z
       .regex(/^[A-Za-z0-9][A-Za-z0-9_.-]{0,127}$/)
       .default('centernet-coco'),
     DATABASE_PATH: z.string().min(1).default('./data/detections.sqlite'),
+    DATABASE_URL: z
+      .url({ protocol: /^postgres(ql)?$/, error: 'must be a postgres:// or postgresql:// URL' })
+      .optional(),
+    DATABASE_POOL_MAX: positiveInt.max(1000).default(10),
+    REPLICA_ID: z
+      .string()
+      .min(1)
+      .max(200)
+      .default(() => `${os.hostname()}-${process.pid}`),
+    UPLOAD_GRACE_PERIOD_MS: positiveInt.default(900_000),
+    BLOB_SWEEP_INTERVAL_MS: positiveInt.default(60_000),
+    BLOB_SWEEP_BATCH_SIZE: positiveInt.max(10_000).default(100),
     STORAGE_BACKEND: z.enum(['fs', 's3']).default('fs'),
     STORAGE_DIR: z.string().min(1).default('./data/images'),
     S3_BUCKET: z.string().optional(),
-    S3_PREFIX: z.string().default(''),
+    S3_PREFIX: z
+      .string()
+      .regex(
+        /^([A-Za-z0-9][A-Za-z0-9_.-]*\/)*([A-Za-z0-9][A-Za-z0-9_.-]*)?$/,
+        'must be a relative folder such as "team-a/" (letters, digits, "_", ".", "-", "/")',
+      )
+      .default(''),
     S3_REGION: z.string().default('us-east-1'),
     S3_ENDPOINT: z.url().optional(),
     S3_FORCE_PATH_STYLE: booleanFromString,
     MAX_UPLOAD_BYTES: positiveInt.default(20_971_520),
     MAX_IMAGE_PIXELS: positiveInt.default(40_000_000),
-    API_TOKENS: z
+    API_TOKENS: commaList,
+    API_TOKEN_PERMISSIONS: commaList
+      .pipe(z.array(z.enum(permissions, { error: 'must list read, detect and/or admin' })))
+      .transform((list) => (list.length > 0 ? list : [...permissions])),
+    ADMIN_TOKENS: commaList,
+    JWT_JWKS_URL: z.url({ protocol: /^https?$/ }).optional(),
+    JWT_PUBLIC_KEY: z.string().min(1).optional(),
+    JWT_ISSUER: z.string().min(1).optional(),
+    JWT_AUDIENCE: z.string().min(1).optional(),
+    JWT_ALGORITHMS: commaList
+      .pipe(
+        z.array(
+          z.enum(asymmetricAlgorithms, {
+            error: `must list asymmetric algorithms (${asymmetricAlgorithms.join(', ')}); HS* and none are refused`,
+          }),
+        ),
+      )
+      .transform((list) => (list.length > 0 ? list : (['RS256', 'ES256'] as AsymmetricAlgorithm[]))),
+    JWT_CLOCK_TOLERANCE_S: z.coerce.number().int().min(0).max(300).default(30),
+    JWT_PERMISSIONS_CLAIM: z
       .string()
-      .default('')
-      .transform((value) =>
-        value
-          .split(',')
-          .map((token) => token.trim())
-          .filter((token) => token.length > 0),
-      ),
+      .regex(/^[A-Za-z0-9_:-]+(\.[A-Za-z0-9_:-]+)*$/, 'must be a claim name, dots reaching into objects')
+      .default('scope'),
+    JWT_PERMISSION_MAP: commaList.transform((pairs, ctx) => {
+      const map: Record<string, Permission> = {};
+      for (const pair of pairs.length > 0 ? pairs : ['read:read', 'detect:detect', 'admin:admin']) {
+        const at = pair.lastIndexOf(':');
+        const permission = pair.slice(at + 1) as Permission;
+        if (at <= 0 || !permissions.includes(permission)) {
+          ctx.addIssue({ code: 'custom', message: `"${pair}" is not "<claim value>:<read|detect|admin>"` });
+          continue;
+        }
+        map[pair.slice(0, at)] = permission;
+      }
+      return map;
+    }),
+    JWT_JWKS_CACHE_MAX_AGE_MS: positiveInt.default(600_000),
+    JWT_JWKS_COOLDOWN_MS: z.coerce.number().int().min(0).default(30_000),
     URL_FETCH_ALLOW_PRIVATE: booleanFromString,
     URL_FETCH_TIMEOUT_MS: positiveInt.default(10_000),
     MODEL_REQUEST_TIMEOUT_MS: positiveInt.default(30_000),
@@ -48,6 +113,52 @@ const envSchema = z
     SHUTDOWN_TIMEOUT_MS: positiveInt.default(25_000),
   })
   .superRefine((env, ctx) => {
+    // An upload in flight must never look abandoned: it can wait for the model server up to its retry deadline.
+    const longestUploadMs = env.MODEL_RETRY_DEADLINE_MS + env.MODEL_REQUEST_TIMEOUT_MS;
+    if (env.UPLOAD_GRACE_PERIOD_MS <= longestUploadMs) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['UPLOAD_GRACE_PERIOD_MS'],
+        message: `must be longer than an upload can take (MODEL_RETRY_DEADLINE_MS + MODEL_REQUEST_TIMEOUT_MS = ${longestUploadMs} ms)`,
+      });
+    }
+    const jwtSources = [env.JWT_JWKS_URL, env.JWT_PUBLIC_KEY].filter(Boolean).length;
+    if (jwtSources > 1)
+      ctx.addIssue({
+        code: 'custom',
+        path: ['JWT_PUBLIC_KEY'],
+        message: 'set JWT_JWKS_URL or JWT_PUBLIC_KEY, not both',
+      });
+    if (jwtSources > 0) {
+      for (const name of ['JWT_ISSUER', 'JWT_AUDIENCE'] as const) {
+        if (!env[name])
+          ctx.addIssue({
+            code: 'custom',
+            path: [name],
+            message: 'is required when JWT bearer tokens are accepted',
+          });
+      }
+    }
+    if (env.JWT_JWKS_URL) {
+      const url = new URL(env.JWT_JWKS_URL);
+      if (url.protocol === 'http:' && !['127.0.0.1', 'localhost', '[::1]'].includes(url.hostname))
+        ctx.addIssue({
+          code: 'custom',
+          path: ['JWT_JWKS_URL'],
+          message: 'must be https (http only on loopback)',
+        });
+    }
+    if (env.JWT_PUBLIC_KEY) {
+      try {
+        parsePublicKey(env.JWT_PUBLIC_KEY);
+      } catch (error) {
+        ctx.addIssue({
+          code: 'custom',
+          path: ['JWT_PUBLIC_KEY'],
+          message: `is not a public key in PEM or JWK form (${(error as Error).message})`,
+        });
+      }
+    }
     if (env.STORAGE_BACKEND === 's3' && !env.S3_BUCKET) {
       ctx.addIssue({
         code: 'custom',
@@ -67,4 +178,38 @@ export function parseEnv(source: NodeJS.ProcessEnv = process.env): Env {
     throw new Error(`Invalid environment:\n  ${problems.join('\n  ')}`);
   }
   return result.data;
+}
+
+/** JWT verification settings, or undefined when no key source (JWKS URL or public key) is configured. */
+export function jwtSettings(env: Env): JwtSettings | undefined {
+  if (!env.JWT_JWKS_URL && !env.JWT_PUBLIC_KEY) return undefined;
+  return {
+    jwksUrl: env.JWT_JWKS_URL,
+    publicKey: env.JWT_PUBLIC_KEY,
+    issuer: env.JWT_ISSUER!,
+    audience: env.JWT_AUDIENCE!,
+    algorithms: env.JWT_ALGORITHMS,
+    clockToleranceSeconds: env.JWT_CLOCK_TOLERANCE_S,
+    permissionsClaim: env.JWT_PERMISSIONS_CLAIM,
+    permissionValues: env.JWT_PERMISSION_MAP,
+    jwksCacheMaxAgeMs: env.JWT_JWKS_CACHE_MAX_AGE_MS,
+    jwksCooldownMs: env.JWT_JWKS_COOLDOWN_MS,
+  };
+}
+
+export type DatabaseSettings =
+  | { dialect: 'sqlite'; path: string }
+  | { dialect: 'postgres'; url: string; poolMax: number; applicationName: string };
+
+/** PostgreSQL when DATABASE_URL is set, SQLite on DATABASE_PATH otherwise. */
+export function databaseSettings(env: Env): DatabaseSettings {
+  if (env.DATABASE_URL) {
+    return {
+      dialect: 'postgres',
+      url: env.DATABASE_URL,
+      poolMax: env.DATABASE_POOL_MAX,
+      applicationName: `detection-backend ${env.REPLICA_ID}`.slice(0, 63),
+    };
+  }
+  return { dialect: 'sqlite', path: env.DATABASE_PATH };
 }

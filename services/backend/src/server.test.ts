@@ -4,7 +4,7 @@ import pino from 'pino';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { listFilesRecursively, makeTempDir } from '../test/support/temp-dir.js';
 import { closedPort } from '../test/support/test-app.js';
-import { parseEnv } from './env.js';
+import { databaseSettings, jwtSettings, parseEnv } from './env.js';
 import { type RunningServer, startServer } from './server.js';
 
 describe('startServer', () => {
@@ -14,7 +14,8 @@ describe('startServer', () => {
   beforeAll(async () => {
     dir = await makeTempDir('backend-server-');
     await fs.mkdir(path.join(dir, 'images', 'images', 'cc'), { recursive: true });
-    await fs.writeFile(path.join(dir, 'images', 'images', 'cc', 'c'.repeat(64)), 'left by a crash');
+    // Looks like one of the backend's blobs, but no database row or pending record names it.
+    await fs.writeFile(path.join(dir, 'images', 'images', 'cc', 'c'.repeat(64)), 'someone else’s file');
     const env = parseEnv({
       PORT: '0',
       HOST: '127.0.0.1',
@@ -30,15 +31,15 @@ describe('startServer', () => {
     await fs.rm(dir, { recursive: true, force: true });
   });
 
-  it('Should migrate the database, remove orphan blobs and answer over HTTP', async () => {
-    expect(await listFilesRecursively(path.join(dir, 'images'))).toEqual([]);
+  it('Should migrate the database, leave files it has no record of alone and answer over HTTP', async () => {
+    expect(await listFilesRecursively(path.join(dir, 'images'))).toEqual([`images/cc/${'c'.repeat(64)}`]);
     const files = await fs.readdir(path.join(dir, 'db'));
     expect(files).toEqual(expect.arrayContaining(['detections.sqlite', 'detections.sqlite-wal']));
     const res = await fetch(`${server.url}/health`);
     expect(res.status).toBe(200);
     expect(await res.json()).toMatchObject({ status: 'ok' });
     const list = await fetch(`${server.url}/images`);
-    expect(await list.json()).toEqual({ images: [], next_cursor: null });
+    expect(await list.json()).toEqual({ images: [], next_cursor: null, total: { count: 0, exact: true } });
   });
 });
 
@@ -80,5 +81,40 @@ describe('parseEnv', () => {
       /PORT[\s\S]*MODEL_SERVER_URL/,
     );
     expect(() => parseEnv({ STORAGE_BACKEND: 's3' })).toThrow(/S3_BUCKET: S3_BUCKET is required/);
+  });
+
+  it('Should choose SQLite on DATABASE_PATH by default and PostgreSQL when DATABASE_URL is set', () => {
+    const env = parseEnv({});
+    expect(env).toMatchObject({
+      DATABASE_POOL_MAX: 10,
+      UPLOAD_GRACE_PERIOD_MS: 900_000,
+      BLOB_SWEEP_INTERVAL_MS: 60_000,
+      BLOB_SWEEP_BATCH_SIZE: 100,
+      API_TOKEN_PERMISSIONS: ['read', 'detect', 'admin'],
+      ADMIN_TOKENS: [],
+    });
+    expect(env.REPLICA_ID).toMatch(/-\d+$/);
+    expect(databaseSettings(env)).toEqual({ dialect: 'sqlite', path: './data/detections.sqlite' });
+    expect(jwtSettings(env)).toBeUndefined();
+    const postgres = parseEnv({ DATABASE_URL: 'postgresql://app:pw@db:5432/app', REPLICA_ID: 'pod-1' });
+    expect(databaseSettings(postgres)).toEqual({
+      dialect: 'postgres',
+      url: 'postgresql://app:pw@db:5432/app',
+      poolMax: 10,
+      applicationName: 'detection-backend pod-1',
+    });
+    expect(() => parseEnv({ DATABASE_URL: 'mysql://db/app' })).toThrow(/DATABASE_URL/);
+  });
+
+  it('Should refuse a grace period shorter than an upload can take, and an S3_PREFIX that is not a folder', () => {
+    expect(() => parseEnv({ UPLOAD_GRACE_PERIOD_MS: '60000' })).toThrow(
+      /UPLOAD_GRACE_PERIOD_MS: must be longer/,
+    );
+    expect(
+      parseEnv({ UPLOAD_GRACE_PERIOD_MS: '60000', MODEL_RETRY_DEADLINE_MS: '0' }).UPLOAD_GRACE_PERIOD_MS,
+    ).toBe(60_000);
+    for (const prefix of ['../x/', '/abs/', 'a//b/', 'a b/'])
+      expect(() => parseEnv({ S3_PREFIX: prefix }), prefix).toThrow(/S3_PREFIX/);
+    expect(parseEnv({ S3_PREFIX: 'team-a/detections/' }).S3_PREFIX).toBe('team-a/detections/');
   });
 });

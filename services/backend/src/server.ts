@@ -2,8 +2,9 @@ import type { AddressInfo } from 'node:net';
 import { serve } from '@hono/node-server';
 import type { Logger } from 'pino';
 import { createApp } from './app.js';
-import { openDatabase } from './db/client.js';
-import type { Env } from './env.js';
+import { openDatabase } from './db/database.js';
+import { databaseSettings, type Env, jwtSettings } from './env.js';
+import { BlobSweeper } from './images/blob-sweeper.js';
 import { ModelClient } from './inference/model-client.js';
 import { createMetrics } from './metrics.js';
 import { createStorage } from './storage/create-storage.js';
@@ -14,9 +15,15 @@ export interface RunningServer {
   close(): Promise<void>;
 }
 
-/** Opens the database (migrating it), removes orphan blobs, and serves the app until `close()`. */
+/**
+ * Opens the database (migrating it), starts the pending-blob sweeper and serves the app until `close()`. Nothing at
+ * start-up reads every row or lists the storage: start-up time and memory do not grow with the data.
+ */
 export async function startServer(env: Env, logger: Logger): Promise<RunningServer> {
-  const db = openDatabase(env.DATABASE_PATH);
+  const settings = databaseSettings(env);
+  const database = await openDatabase(settings, {
+    onIdleError: (error) => logger.warn({ err: error }, 'idle database connection failed'),
+  });
   const storage = createStorage(env);
   const metrics = createMetrics({ defaultMetrics: true });
   const modelClient = new ModelClient({
@@ -28,8 +35,8 @@ export async function startServer(env: Env, logger: Logger): Promise<RunningServ
       logger.info({ attempt, delay_ms: delayMs, reason }, 'model server not ready, retrying');
     },
   });
-  const { app, service } = createApp({
-    db,
+  const { app } = createApp({
+    database,
     storage,
     modelClient,
     metrics,
@@ -39,19 +46,43 @@ export async function startServer(env: Env, logger: Logger): Promise<RunningServ
       maxUploadBytes: env.MAX_UPLOAD_BYTES,
       maxImagePixels: env.MAX_IMAGE_PIXELS,
       apiTokens: env.API_TOKENS,
+      apiTokenPermissions: env.API_TOKEN_PERMISSIONS,
+      adminTokens: env.ADMIN_TOKENS,
+      jwt: jwtSettings(env),
       urlFetch: { allowPrivate: env.URL_FETCH_ALLOW_PRIVATE, timeoutMs: env.URL_FETCH_TIMEOUT_MS },
       webUiDir: env.WEB_UI_DIR,
+      replicaId: env.REPLICA_ID,
+      uploadGracePeriodMs: env.UPLOAD_GRACE_PERIOD_MS,
     },
   });
-  const orphans = await service.removeOrphanBlobs();
-  logger.info({ orphans: orphans.length, storage: storage.kind }, 'storage checked for orphan blobs');
+  const sweeper = new BlobSweeper({
+    repository: database.images,
+    pendingBlobs: database.pendingBlobs,
+    storage,
+    logger,
+    owner: env.REPLICA_ID,
+    batchSize: env.BLOB_SWEEP_BATCH_SIZE,
+    intervalMs: env.BLOB_SWEEP_INTERVAL_MS,
+    leaseMs: Math.max(5 * env.BLOB_SWEEP_INTERVAL_MS, 60_000),
+  });
+  sweeper.start();
 
   const server = await new Promise<ReturnType<typeof serve>>((resolve) => {
     const started = serve({ fetch: app.fetch, port: env.PORT, hostname: env.HOST }, () => resolve(started));
   });
   const { port } = server.address() as AddressInfo;
   const host = env.HOST === '0.0.0.0' || env.HOST === '::' ? '127.0.0.1' : env.HOST;
-  logger.info({ port, host: env.HOST, model_server: env.MODEL_SERVER_URL }, 'backend listening');
+  logger.info(
+    {
+      port,
+      host: env.HOST,
+      model_server: env.MODEL_SERVER_URL,
+      database: settings.dialect,
+      storage: storage.kind,
+      replica: env.REPLICA_ID,
+    },
+    'backend listening',
+  );
 
   return {
     url: `http://${host}:${port}`,
@@ -63,9 +94,13 @@ export async function startServer(env: Env, logger: Logger): Promise<RunningServ
         }, env.SHUTDOWN_TIMEOUT_MS);
         server.close((error) => {
           clearTimeout(timer);
-          db.$client.close();
-          if (error) reject(error);
-          else resolve();
+          sweeper
+            .stop()
+            .then(() => database.close())
+            .then(
+              () => (error ? reject(error) : resolve()),
+              (closeError: unknown) => reject(error ?? closeError),
+            );
         });
         if ('closeIdleConnections' in server) server.closeIdleConnections();
       }),

@@ -39,7 +39,8 @@ describe('Production bundle (pnpm --filter @detection/backend build)', () => {
 
   it('Should bundle into dist/index.js with the migrations next to it', () => {
     expect(fs.existsSync(path.join(backendRoot, 'dist/index.js'))).toBe(true);
-    expect(fs.existsSync(path.join(backendRoot, 'dist/drizzle/meta/_journal.json'))).toBe(true);
+    for (const dialect of ['sqlite', 'postgres'])
+      expect(fs.existsSync(path.join(backendRoot, `dist/drizzle/${dialect}/meta/_journal.json`))).toBe(true);
   });
 
   it('Should start from another working directory, apply the migrations and serve the API and docs', async () => {
@@ -48,7 +49,7 @@ describe('Production bundle (pnpm --filter @detection/backend build)', () => {
     };
     expect(ready.status).toBe('ready');
     const list = await fetch(`${server.url}/images`);
-    expect(await list.json()).toEqual({ images: [], next_cursor: null });
+    expect(await list.json()).toEqual({ images: [], next_cursor: null, total: { count: 0, exact: true } });
     const docs = await fetch(`${server.url}/docs/assets/swagger-ui-dist/swagger-ui.css`);
     expect(docs.status).toBe(200);
     const spec = (await (await fetch(`${server.url}/openapi.json`)).json()) as { paths: object };

@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import type { NewObjectRow } from '../db/schema.js';
+import type { NewObjectRow } from '../db/records.js';
 import type { DecodedDetection } from '../inference/codec.js';
 
 const round = (value: number, digits: number) => {

@@ -1,6 +1,14 @@
 import { createHash, randomUUID } from 'node:crypto';
 import type { Logger } from 'pino';
-import type { DetectionRunRow, ImageRow, NewObjectRow } from '../db/schema.js';
+import {
+  type BlobReservation,
+  DuplicateImageError,
+  type ImageRepository,
+  type ImageWithRun,
+  ReservationLostError,
+} from '../db/image-repository.js';
+import type { PendingBlobRepository } from '../db/pending-blob-repository.js';
+import type { DetectionRunRow, ImageRow, NewImageRow, NewObjectRow } from '../db/records.js';
 import { ApiError } from '../errors.js';
 import {
   type DetectResult,
@@ -9,12 +17,11 @@ import {
   ModelServerError,
 } from '../inference/model-client.js';
 import type { Metrics } from '../metrics.js';
-import { type BlobStorage, imageStorageKey } from '../storage/storage.js';
+import { newImageStorageKey } from '../storage/image-keys.js';
+import type { BlobStorage } from '../storage/storage.js';
 import { toObjectRows } from './detections.js';
 import { extensionOf } from './image-format.js';
 import { type ProbedImage, probeImage } from './image-probe.js';
-import { DuplicateImageError, type ImageRepository, type ImageWithRun } from './image-repository.js';
-import { KeyedLock } from './keyed-lock.js';
 
 export interface DetectionOptions {
   model?: string | undefined;
@@ -44,37 +51,45 @@ export interface DetectOnlyResult {
 
 export interface ImageServiceDependencies {
   repository: ImageRepository;
+  pendingBlobs: PendingBlobRepository;
   storage: BlobStorage;
   modelClient: ModelClient;
   metrics: Metrics;
   logger: Logger;
   defaultModel: string;
   maxImagePixels: number;
+  /** Names this process in the pending-blob rows it writes. */
+  replicaId: string;
+  /** How long an upload's blob may exist without its image row before the sweeper may delete it. */
+  uploadGracePeriodMs: number;
 }
 
-/** The upload pipeline: validate, detect, store the blob, then write all rows in one transaction. */
+/**
+ * The upload pipeline: validate, record the blob as pending, write it while the model runs, then commit all rows
+ * (and drop the pending record) in one transaction. Nothing relies on this process being the only writer: a
+ * duplicate is refused by the database's primary key, and every blob is either owned by an image row or listed
+ * in `pending_blobs`, whatever crashes when.
+ */
 export class ImageService {
-  /** Keeps "write blob + insert rows" and "delete rows + delete blob" of one image id from interleaving. */
-  private readonly blobLock = new KeyedLock();
-
   constructor(private readonly deps: ImageServiceDependencies) {}
 
   /**
-   * Validates, then (holding the image id's lock) writes the blob while the model runs, and commits all rows in one
-   * transaction once both are done. The blob is durable before any row points at it; a model rejection (4xx) or a
-   * failed blob write removes the blob again, so nothing is left behind.
+   * The blob goes to a key of its own (a concurrent upload of the same bytes on another replica writes another),
+   * recorded in `pending_blobs` before it is written. Success commits the rows and removes that record in one
+   * transaction; a model rejection (4xx), a failed blob write, a duplicate or a failed transaction deletes the blob
+   * again; a crash leaves the record, and the sweeper deletes the blob once the grace period has passed.
    */
   async upload(input: ImageInput, options: DetectionOptions, requestId: string): Promise<UploadResult> {
     const started = performance.now();
     const probed = await probeImage(input.bytes, this.deps.maxImagePixels);
     const imageId = createHash('sha256').update(input.bytes).digest('hex');
-    if (this.deps.repository.exists(imageId)) throw duplicate(imageId);
+    if (await this.deps.repository.exists(imageId)) throw duplicate(imageId);
     const validateMs = performance.now() - started;
 
     const model = options.model ?? this.deps.defaultModel;
     const runId = randomUUID();
     const createdAt = Date.now();
-    const storageKey = imageStorageKey(imageId);
+    const reservation: BlobReservation = { storageKey: newImageStorageKey(imageId), token: randomUUID() };
     const image = {
       id: imageId,
       filename: input.filename ?? `upload.${extensionOf[probed.format]}`,
@@ -82,55 +97,57 @@ export class ImageService {
       width: probed.width,
       height: probed.height,
       sizeBytes: input.bytes.byteLength,
-      storageKey,
+      storageKey: reservation.storageKey,
       sourceUrl: input.sourceUrl ?? null,
       createdAt,
       updatedAt: createdAt,
     };
 
-    return this.blobLock.run(imageId, async () => {
-      // A concurrent upload of the same bytes may have finished while this one waited for the lock.
-      if (this.deps.repository.exists(imageId)) throw duplicate(imageId);
-      const [blob, detection] = await Promise.allSettled([
-        this.putBlob(storageKey, input.bytes, probed.contentType),
-        this.detect(input.bytes, model, options.scoreThreshold, requestId),
-      ]);
-      const storeStarted = performance.now();
-      const removeBlob = () => this.removeBlobQuietly(storageKey);
+    await this.deps.pendingBlobs.record({
+      ...reservation,
+      purpose: 'upload',
+      owner: this.deps.replicaId,
+      createdAt,
+      dueAt: createdAt + this.deps.uploadGracePeriodMs,
+    });
+    const [blob, detection] = await Promise.allSettled([
+      this.putBlob(reservation.storageKey, input.bytes, probed.contentType),
+      this.detect(input.bytes, model, options.scoreThreshold, requestId),
+    ]);
+    const storeStarted = performance.now();
 
-      if (blob.status === 'rejected') {
-        await removeBlob();
-        throw blob.reason;
+    if (blob.status === 'rejected') {
+      await this.discardBlob(reservation.storageKey);
+      throw blob.reason;
+    }
+    if (detection.status === 'rejected') {
+      const error: unknown = detection.reason;
+      if (!(error instanceof ModelServerError) || error.failure === 'rejected') {
+        await this.discardBlob(reservation.storageKey);
+        throw this.toApiError(error, model);
       }
-      if (detection.status === 'rejected') {
-        const error: unknown = detection.reason;
-        if (!(error instanceof ModelServerError) || error.failure === 'rejected') {
-          await removeBlob();
-          throw this.toApiError(error, model);
-        }
-        const run = failedRun(runId, imageId, model, options.scoreThreshold, error, createdAt);
-        this.insertOrRollBack({ ...image, status: 'failed', error: error.message }, run, [], removeBlob);
-        this.deps.metrics.imagesStored.inc({ status: 'failed' });
-        throw this.toApiError(error, model, { image_id: imageId, status: 'failed' });
-      }
+      const run = failedRun(runId, imageId, model, options.scoreThreshold, error, createdAt);
+      await this.commit({ ...image, status: 'failed', error: error.message }, run, [], reservation);
+      this.deps.metrics.imagesStored.inc({ status: 'failed' });
+      throw this.toApiError(error, model, { image_id: imageId, status: 'failed' });
+    }
 
-      const result = detection.value;
-      const found = toObjectRows(result.detections, image, runId);
-      const run = completedRun(runId, imageId, result, options.scoreThreshold, found.length, createdAt);
-      const stored: ImageRow = { ...image, status: 'completed', error: null, currentRunId: runId };
-      this.insertOrRollBack(stored, run, found, removeBlob);
-      this.deps.metrics.imagesStored.inc({ status: 'completed' });
-      return this.completed(stored, run, found, result.modelName, {
-        validateMs,
-        modelMs: result.inferenceMs,
-        storeMs: performance.now() - storeStarted,
-      });
+    const result = detection.value;
+    const found = toObjectRows(result.detections, image, runId);
+    const run = completedRun(runId, imageId, result, options.scoreThreshold, found.length, createdAt);
+    const stored: ImageRow = { ...image, status: 'completed', error: null, currentRunId: runId };
+    await this.commit(stored, run, found, reservation);
+    this.deps.metrics.imagesStored.inc({ status: 'completed' });
+    return this.completed(stored, run, found, result.modelName, {
+      validateMs,
+      modelMs: result.inferenceMs,
+      storeMs: performance.now() - storeStarted,
     });
   }
 
   /** Runs detection again for a stored image and replaces its objects atomically. */
   async redetect(imageId: string, options: DetectionOptions, requestId: string): Promise<UploadResult> {
-    const existing = this.deps.repository.find(imageId);
+    const existing = await this.deps.repository.find(imageId);
     if (!existing) throw new ApiError(404, `image ${imageId} not found`);
     const bytes = await this.readBlob(existing.image);
     const model = options.model ?? this.deps.defaultModel;
@@ -142,7 +159,7 @@ export class ImageService {
     } catch (error) {
       if (!(error instanceof ModelServerError) || error.failure === 'rejected')
         throw this.toApiError(error, model);
-      const status = this.deps.repository.recordFailedRun(
+      const status = await this.deps.repository.recordFailedRun(
         imageId,
         failedRun(runId, imageId, model, options.scoreThreshold, error, startedAt),
         Date.now(),
@@ -151,7 +168,7 @@ export class ImageService {
     }
     const found = toObjectRows(result.detections, existing.image, runId);
     const run = completedRun(runId, imageId, result, options.scoreThreshold, found.length, startedAt);
-    const stored = this.deps.repository.replaceDetections(imageId, run, found, Date.now());
+    const stored = await this.deps.repository.replaceDetections(imageId, run, found, Date.now());
     if (!stored) throw new ApiError(404, `image ${imageId} was deleted while detection ran`);
     return this.completed(stored, run, found, result.modelName, { modelMs: result.inferenceMs });
   }
@@ -192,33 +209,31 @@ export class ImageService {
     };
   }
 
-  /** The stored bytes of an image row; a row whose blob is gone is a server-side fault (500). */
+  /**
+   * The stored bytes of an image row. A row whose blob is gone is a server-side fault (500), unless the image was
+   * deleted meanwhile (404).
+   */
   async readBlob(image: ImageRow): Promise<Uint8Array<ArrayBuffer>> {
     const bytes = await this.deps.storage.get(image.storageKey);
-    if (!bytes) throw new ApiError(500, `the stored file of image ${image.id} is missing`);
-    return bytes;
+    if (bytes) return bytes;
+    if (!(await this.deps.repository.exists(image.id)))
+      throw new ApiError(404, `image ${image.id} was deleted`);
+    throw new ApiError(500, `the stored file of image ${image.id} is missing`);
   }
 
-  /** Removes the rows first (one statement, cascading), then the blob; a crash in between leaves only an orphan blob. */
+  /**
+   * Deletes the rows and records the blob as pending deletion in one transaction, then deletes the blob. If that
+   * fails the record stays, and the sweeper tries again later.
+   */
   async delete(imageId: string): Promise<void> {
-    await this.blobLock.run(imageId, async () => {
-      const storageKey = this.deps.repository.delete(imageId);
-      if (storageKey === null) throw new ApiError(404, `image ${imageId} not found`);
-      await this.removeBlobQuietly(storageKey);
+    const token = randomUUID();
+    const storageKey = await this.deps.repository.delete(imageId, {
+      owner: this.deps.replicaId,
+      token,
+      now: Date.now(),
     });
-  }
-
-  /** Deletes blobs that no image row points at (left by a crash between the blob write and the transaction). */
-  async removeOrphanBlobs(): Promise<string[]> {
-    const referenced = this.deps.repository.storageKeys();
-    const removed: string[] = [];
-    for await (const key of this.deps.storage.list()) {
-      if (referenced.has(key)) continue;
-      await this.deps.storage.delete(key);
-      removed.push(key);
-    }
-    if (removed.length > 0) this.deps.logger.info({ count: removed.length }, 'removed orphan blobs');
-    return removed;
+    if (storageKey === null) throw new ApiError(404, `image ${imageId} not found`);
+    await this.removeBlob(storageKey, token);
   }
 
   private async detect(
@@ -255,29 +270,63 @@ export class ImageService {
     }
   }
 
-  private insertOrRollBack(
-    image: Parameters<ImageRepository['insertImage']>[0],
+  /** Commits the rows of an upload; on any failure the upload's blob is deleted again. */
+  private async commit(
+    image: NewImageRow,
     run: DetectionRunRow,
     found: NewObjectRow[],
-    removeBlob: () => Promise<void>,
-  ): void {
+    reservation: BlobReservation,
+  ): Promise<void> {
     try {
-      this.deps.repository.insertImage(image, run, found);
+      await this.deps.repository.insertImage(image, run, found, reservation);
     } catch (error) {
-      // A duplicate was inserted by another process sharing the database: the blob is theirs too.
+      await this.discardBlob(reservation.storageKey);
+      // The same bytes were committed by another request (here or on another replica).
       if (error instanceof DuplicateImageError) throw duplicate(error.imageId);
-      void removeBlob();
+      if (error instanceof ReservationLostError) {
+        throw new ApiError(
+          503,
+          'the upload took longer than UPLOAD_GRACE_PERIOD_MS and was abandoned; nothing was stored',
+          {},
+          { cause: error },
+        );
+      }
       throw error;
     }
   }
 
-  private async removeBlobQuietly(storageKey: string): Promise<void> {
+  /**
+   * Deletes a blob that no image row will own: first (re)records it as pending deletion, due now, so that a
+   * failure below leaves it to the sweeper rather than orphaned.
+   */
+  private async discardBlob(storageKey: string): Promise<void> {
+    const token = randomUUID();
+    const now = Date.now();
+    try {
+      await this.deps.pendingBlobs.record({
+        storageKey,
+        token,
+        purpose: 'delete',
+        owner: this.deps.replicaId,
+        createdAt: now,
+        dueAt: now,
+      });
+    } catch (error) {
+      // The upload's own pending record is still there: the sweeper deletes the blob after the grace period.
+      this.deps.logger.warn({ err: error, storageKey }, 'could not record a blob for deletion');
+    }
+    await this.removeBlob(storageKey, token);
+  }
+
+  /** Deletes a blob recorded as pending deletion under `token`, then the record; a failure is left to the sweeper. */
+  private async removeBlob(storageKey: string, token: string): Promise<void> {
     try {
       await this.deps.storage.delete(storageKey);
+      await this.deps.pendingBlobs.release(storageKey, token);
     } catch (error) {
       this.deps.logger.warn(
         { err: error, storageKey },
-        'blob cleanup failed; it will be removed as an orphan',
+        'blob removal failed; the blob sweeper will retry it',
       );
     }
   }

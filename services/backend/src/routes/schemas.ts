@@ -1,6 +1,6 @@
 import { z } from '@hono/zod-openapi';
-import type { DetectionRunRow, NewObjectRow, ObjectRow } from '../db/schema.js';
-import type { ImageWithRun } from '../images/image-repository.js';
+import type { ImageWithRun } from '../db/image-repository.js';
+import type { DetectionRunRow, NewObjectRow, ObjectRow } from '../db/records.js';
 
 export const ErrorSchema = z
   .object({ error: z.string().openapi({ example: 'image 3f… not found' }) })
@@ -159,8 +159,31 @@ export const ImageListSchema = z
   .object({
     images: z.array(ImageSchema),
     next_cursor: z.string().nullable().openapi({ description: 'Pass as `cursor` for the next (older) page' }),
+    total: z
+      .object({
+        count: z.number().int(),
+        exact: z
+          .boolean()
+          .openapi({ description: 'false: `count` is a lower bound (at least that many match)' }),
+      })
+      .openapi('ImageTotal', { description: 'How many images match the filter (all pages)' }),
   })
   .openapi('ImageList');
+
+export const LabelListSchema = z
+  .object({
+    labels: z.array(
+      z.object({
+        label: z.string().openapi({ example: 'dog' }),
+        image_count: z
+          .number()
+          .int()
+          .openapi({ description: 'Images with at least one object of this label' }),
+        object_count: z.number().int().openapi({ description: 'Current objects with this label' }),
+      }),
+    ),
+  })
+  .openapi('LabelList');
 
 export const ObjectListSchema = z
   .object({ image_id: z.string(), count: z.number().int(), objects: z.array(ObjectSummarySchema) })

@@ -1,4 +1,3 @@
-import { randomUUID } from 'node:crypto';
 import fs from 'node:fs/promises';
 import path from 'node:path';
 import { assertValidKey, type BlobStorage } from './storage.js';
@@ -17,11 +16,15 @@ export class FsBlobStorage implements BlobStorage {
     return path.join(this.root, ...key.split('/'));
   }
 
+  /**
+   * Writes `<key>.partial`, fsyncs it and renames it over `<key>`. Each key has one writer (see image-keys.ts), so
+   * the partial file's name is fixed and `delete` removes one left by a crash.
+   */
   async put(key: string, body: Uint8Array): Promise<void> {
     const target = this.pathOf(key);
     await fs.mkdir(path.dirname(target), { recursive: true });
-    const temporary = `${target}.tmp-${randomUUID()}`;
-    const handle = await fs.open(temporary, 'wx');
+    const temporary = partialPath(target);
+    const handle = await fs.open(temporary, 'w');
     try {
       await handle.writeFile(body);
       await handle.datasync();
@@ -55,21 +58,9 @@ export class FsBlobStorage implements BlobStorage {
   }
 
   async delete(key: string): Promise<void> {
-    await fs.rm(this.pathOf(key), { force: true });
-  }
-
-  async *list(): AsyncIterable<string> {
-    let entries: string[];
-    try {
-      entries = await fs.readdir(this.root, { recursive: true });
-    } catch (error) {
-      if (isNotFound(error)) return;
-      throw error;
-    }
-    for (const entry of entries.sort()) {
-      const stat = await fs.stat(path.join(this.root, entry)).catch(() => null);
-      if (stat?.isFile()) yield entry.split(path.sep).join('/');
-    }
+    const target = this.pathOf(key);
+    await fs.rm(target, { force: true });
+    await fs.rm(partialPath(target), { force: true });
   }
 
   async check(): Promise<void> {
@@ -77,6 +68,8 @@ export class FsBlobStorage implements BlobStorage {
     await fs.access(this.root, fs.constants.R_OK | fs.constants.W_OK);
   }
 }
+
+const partialPath = (target: string) => `${target}.partial`;
 
 function isNotFound(error: unknown): boolean {
   return (error as NodeJS.ErrnoException | undefined)?.code === 'ENOENT';

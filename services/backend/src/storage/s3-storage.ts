@@ -3,7 +3,6 @@ import {
   GetObjectCommand,
   HeadBucketCommand,
   HeadObjectCommand,
-  ListObjectsV2Command,
   PutObjectCommand,
   S3Client,
   type S3ClientConfig,
@@ -12,7 +11,10 @@ import { assertValidKey, type BlobStorage } from './storage.js';
 
 export interface S3BlobStorageOptions {
   bucket: string;
-  /** Prepended to every key, e.g. `detections/`; a missing trailing slash is added. */
+  /**
+   * This deployment's folder in the bucket, prepended to every key (`team-a/` → `team-a/images/ab/…`); a missing
+   * trailing slash is added. Empty: keys start at the bucket root (`images/ab/…`).
+   */
   prefix?: string;
   region?: string;
   endpoint?: string;
@@ -83,23 +85,6 @@ export class S3BlobStorage implements BlobStorage {
 
   async delete(key: string): Promise<void> {
     await this.client.send(new DeleteObjectCommand({ Bucket: this.bucket, Key: this.objectKey(key) }));
-  }
-
-  async *list(): AsyncIterable<string> {
-    let continuationToken: string | undefined;
-    do {
-      const page = await this.client.send(
-        new ListObjectsV2Command({
-          Bucket: this.bucket,
-          ...(this.prefix ? { Prefix: this.prefix } : {}),
-          ...(continuationToken ? { ContinuationToken: continuationToken } : {}),
-        }),
-      );
-      for (const object of page.Contents ?? []) {
-        if (object.Key?.startsWith(this.prefix)) yield object.Key.slice(this.prefix.length);
-      }
-      continuationToken = page.IsTruncated ? page.NextContinuationToken : undefined;
-    } while (continuationToken);
   }
 
   async check(): Promise<void> {

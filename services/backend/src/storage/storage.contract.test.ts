@@ -1,7 +1,8 @@
 import fs from 'node:fs/promises';
+import path from 'node:path';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { type RunningS3Server, startS3Server } from '../../test/support/s3-server.js';
-import { makeTempDir } from '../../test/support/temp-dir.js';
+import { listObjectKeys, type RunningS3Server, startS3Server } from '../../test/support/s3-server.js';
+import { listFilesRecursively, makeTempDir } from '../../test/support/temp-dir.js';
 import { FsBlobStorage } from './fs-storage.js';
 import { S3BlobStorage } from './s3-storage.js';
 import type { BlobStorage } from './storage.js';
@@ -11,13 +12,9 @@ interface StorageHarness {
   setUp(): Promise<void>;
   /** A fresh, empty storage for each test. */
   create(): Promise<BlobStorage>;
+  /** What the last created storage holds, read from the directory or bucket directly (keys relative to its root). */
+  contents(): Promise<string[]>;
   tearDown(): Promise<void>;
-}
-
-async function collect(iterable: AsyncIterable<string>): Promise<string[]> {
-  const keys: string[] = [];
-  for await (const key of iterable) keys.push(key);
-  return keys.sort();
 }
 
 function fsHarness(): StorageHarness {
@@ -29,6 +26,9 @@ function fsHarness(): StorageHarness {
       const root = await makeTempDir('backend-fs-storage-');
       roots.push(root);
       return new FsBlobStorage(root);
+    },
+    async contents() {
+      return listFilesRecursively(roots.at(-1)!);
     },
     async tearDown() {
       await Promise.all(roots.map((root) => fs.rm(root, { recursive: true, force: true })));
@@ -57,6 +57,10 @@ function s3Harness(): StorageHarness {
       });
       clients.push(storage);
       return storage;
+    },
+    async contents() {
+      const prefix = `run-${counter}/`;
+      return (await listObjectKeys(server, prefix)).map((key) => key.slice(prefix.length));
     },
     async tearDown() {
       for (const client of clients) client.destroy();
@@ -102,13 +106,13 @@ describe.each([fsHarness(), s3Harness()])('BlobStorage contract: $name', (harnes
     await expect(storage.delete('images/aa/gone')).resolves.toBeUndefined();
   });
 
-  it('Should list every stored key and nothing else', async () => {
-    expect(await collect(storage.list())).toEqual([]);
+  it('Should hold exactly the stored keys under its root, nothing left over from writes or deletes', async () => {
+    expect(await harness.contents()).toEqual([]);
     await storage.put('images/aa/first', new Uint8Array([1]), 'image/jpeg');
     await storage.put('images/bb/second', new Uint8Array([2]), 'image/jpeg');
     await storage.put('images/bb/third', new Uint8Array([3]), 'image/jpeg');
     await storage.delete('images/bb/third');
-    expect(await collect(storage.list())).toEqual(['images/aa/first', 'images/bb/second']);
+    expect(await harness.contents()).toEqual(['images/aa/first', 'images/bb/second']);
   });
 
   it('Should refuse keys that could escape its namespace', async () => {
@@ -121,5 +125,17 @@ describe.each([fsHarness(), s3Harness()])('BlobStorage contract: $name', (harnes
 
   it('Should pass its readiness check', async () => {
     await expect(storage.check()).resolves.toBeUndefined();
+  });
+});
+
+describe('FsBlobStorage', () => {
+  it('Should remove the partial file a crash left behind when its key is deleted', async () => {
+    const root = await makeTempDir('backend-fs-partial-');
+    const storage = new FsBlobStorage(root);
+    await fs.mkdir(path.join(root, 'images', 'cc'), { recursive: true });
+    await fs.writeFile(path.join(root, 'images', 'cc', 'ccc.partial'), 'half a blob');
+    await storage.delete('images/cc/ccc');
+    expect(await listFilesRecursively(root)).toEqual([]);
+    await fs.rm(root, { recursive: true, force: true });
   });
 });

@@ -1,4 +1,8 @@
-/** Where image bytes live. Keys are relative (`images/ab/abcdef…`); each implementation maps them to its own namespace. */
+/**
+ * Where image bytes live. Keys are relative (see image-keys.ts); each implementation maps them into its own
+ * namespace. There is deliberately no listing: what the backend deletes is decided from its database, never from
+ * what happens to be in the bucket or directory.
+ */
 export interface BlobStorage {
   readonly kind: 'fs' | 's3';
   /** Stores the bytes durably (the call returns only after they are safely written), replacing any existing blob. */
@@ -8,8 +12,6 @@ export interface BlobStorage {
   exists(key: string): Promise<boolean>;
   /** Removes the blob; removing a missing blob is not an error. */
   delete(key: string): Promise<void>;
-  /** Every key currently stored. */
-  list(): AsyncIterable<string>;
   /** Throws when the storage cannot be used (directory not writable, bucket unreachable). */
   check(): Promise<void>;
 }
@@ -20,8 +22,4 @@ export function assertValidKey(key: string): void {
   if (!keyPattern.test(key) || key.length > 512 || key.split('/').some((part) => part === '..')) {
     throw new Error(`invalid storage key: ${JSON.stringify(key)}`);
   }
-}
-
-export function imageStorageKey(imageId: string): string {
-  return `images/${imageId.slice(0, 2)}/${imageId}`;
 }

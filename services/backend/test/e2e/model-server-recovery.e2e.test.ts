@@ -1,4 +1,5 @@
 import { afterEach, describe, expect, it } from 'vitest';
+import { query } from '../support/database.js';
 import { blobOf, cocoPhoto, multipart } from '../support/images.js';
 import { type ChildServer, startModelServer } from '../support/processes.js';
 import { closedPort, createTestApp, type TestApp } from '../support/test-app.js';
@@ -70,15 +71,14 @@ describe('Model server failures, then recovery (real model server started later)
     const body = (await res.json()) as { image_id: string; status: string; detection: { count: number } };
     expect(res.status, JSON.stringify(body)).toBe(201);
     expect(body.status).toBe('completed');
-    const run = t.db.$client
-      .prepare('select attempts, status from detection_runs where image_id = ?')
-      .get(body.image_id) as {
-      attempts: number;
-      status: string;
-    };
-    expect(run.status).toBe('completed');
-    expect(run.attempts).toBeGreaterThan(1);
-    expect((await t.metrics.modelRetries.get()).values[0]?.value).toBe(run.attempts - 1);
+    const [run] = await query<{ attempts: number; status: string }>(
+      t.database,
+      'select attempts, status from detection_runs where image_id = ?',
+      [body.image_id],
+    );
+    expect(run!.status).toBe('completed');
+    expect(run!.attempts).toBeGreaterThan(1);
+    expect((await t.metrics.modelRetries.get()).values[0]?.value).toBe(run!.attempts - 1);
   });
 
   it('Should answer 504 and keep the image when the model server is slower than the request timeout', async () => {

@@ -3,10 +3,11 @@ import path from 'node:path';
 import sharp from 'sharp';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { S3BlobStorage } from '../../src/storage/s3-storage.js';
+import { query } from '../support/database.js';
 import { type LocalHttpServer, startHttpServer } from '../support/http-server.js';
 import { blobOf, cocoPhoto, cocoSampleDir, groundTruth, iou, multipart } from '../support/images.js';
 import { type ChildServer, startModelServer } from '../support/processes.js';
-import { type RunningS3Server, startS3Server } from '../support/s3-server.js';
+import { listObjectKeys, type RunningS3Server, startS3Server } from '../support/s3-server.js';
 import { closedPort, createTestApp, type TestApp } from '../support/test-app.js';
 
 interface Detection {
@@ -125,11 +126,11 @@ describe('End to end against the real model server (centernet-coco) on real COCO
 
     const stored = await t.stored();
     expect(stored).toMatchObject({ images: 1, runs: 1, objects: body.detection.count });
-    expect(stored.files).toEqual([`images/${body.image_id.slice(0, 2)}/${body.image_id}`]);
+    expect(stored.files).toEqual([(await t.repository.find(body.image_id))!.image.storageKey]);
   });
 
   it('Should answer the stored image, its objects and single objects consistently', async () => {
-    const [item] = t.repository.list(1, null).items;
+    const [item] = (await t.repository.list({ limit: 1, after: null })).items;
     const id = item!.image.id;
 
     const meta = (await (await t.app.request(`/images/${id}`)).json()) as {
@@ -186,7 +187,7 @@ describe('End to end against the real model server (centernet-coco) on real COCO
   it('Should refuse an object id that belongs to another image', async () => {
     const other = await upload(cocoPhoto('000000000009.jpg'), 'other.jpg');
     expect(other.res.status).toBe(201);
-    const [, firstImage] = t.repository.list(2, null).items;
+    const [, firstImage] = (await t.repository.list({ limit: 2, after: null })).items;
     const foreignObject = other.body.detection.detections[0]!.object_id;
     const res = await t.app.request(`/images/${firstImage!.image.id}/objects/${foreignObject}`);
     expect(res.status).toBe(404);
@@ -209,8 +210,9 @@ describe('End to end against the real model server (centernet-coco) on real COCO
 
   it('Should return the original bytes and an annotated image', async () => {
     const photo = cocoPhoto('000000000086.jpg');
-    const id = t.repository.list(10, null).items.find((i) => i.image.filename === '000000000086.jpg')!
-      .image.id;
+    const id = (await t.repository.list({ limit: 10, after: null })).items.find(
+      (i) => i.image.filename === '000000000086.jpg',
+    )!.image.id;
     const file = await t.app.request(`/images/${id}/file`);
     expect(file.status).toBe(200);
     expect(file.headers.get('content-type')).toBe('image/jpeg');
@@ -232,26 +234,29 @@ describe('End to end against the real model server (centernet-coco) on real COCO
   });
 
   it('Should replace the objects atomically when detection runs again with another threshold', async () => {
-    const id = t.repository.list(10, null).items.find((i) => i.image.filename === '000000000086.jpg')!
-      .image.id;
-    const before = t.repository.listObjects(id, {});
+    const id = (await t.repository.list({ limit: 10, after: null })).items.find(
+      (i) => i.image.filename === '000000000086.jpg',
+    )!.image.id;
+    const before = await t.repository.listObjects(id, {});
     const res = await t.app.request(`/images/${id}/detections?score_threshold=0.6`, { method: 'POST' });
     expect(res.status).toBe(200);
     const body = (await res.json()) as UploadBody;
     expect(body.detection.detections.every((d) => d.score >= 0.6)).toBe(true);
     expect(body.detection.count).toBeLessThanOrEqual(before.length);
-    const after = t.repository.listObjects(id, {});
+    const after = await t.repository.listObjects(id, {});
     expect(after.map((o) => o.id).sort()).toEqual(body.detection.detections.map((d) => d.object_id).sort());
     expect(after.some((o) => before.some((b) => b.id === o.id))).toBe(false);
-    const runs = t.db.$client.prepare('select count(*) as n from detection_runs where image_id = ?').get(id);
-    expect(runs).toEqual({ n: 2 });
+    const runs = await query(t.database, 'select count(*) as n from detection_runs where image_id = ?', [id]);
+    expect(runs).toEqual([{ n: 2 }]);
   });
 
   it('Should answer 409 with the existing id for the same bytes', async () => {
     const { res, body } = await upload(cocoPhoto('000000000009.jpg'), 'again.jpg');
     expect(res.status).toBe(409);
     expect((body as unknown as { image_id: string }).image_id).toBe(
-      t.repository.list(10, null).items.find((i) => i.image.filename === 'other.jpg')!.image.id,
+      (await t.repository.list({ limit: 10, after: null })).items.find(
+        (i) => i.image.filename === 'other.jpg',
+      )!.image.id,
     );
   });
 
@@ -342,19 +347,20 @@ describe('End to end against the real model server (centernet-coco) on real COCO
   });
 
   it('Should delete an image with its objects, runs and file', async () => {
-    const id = t.repository.list(10, null).items.find((i) => i.image.filename === '000000000086.jpg')!
-      .image.id;
+    const id = (await t.repository.list({ limit: 10, after: null })).items.find(
+      (i) => i.image.filename === '000000000086.jpg',
+    )!.image.id;
     expect((await t.app.request(`/images/${id}`, { method: 'DELETE' })).status).toBe(204);
     for (const suffix of ['', '/file', '/objects']) {
       expect((await t.app.request(`/images/${id}${suffix}`)).status).toBe(404);
     }
-    const left = t.db.$client
-      .prepare(
-        'select (select count(*) from objects where image_id = ?) + (select count(*) from detection_runs where image_id = ?) as n',
-      )
-      .get(id, id);
-    expect(left).toEqual({ n: 0 });
-    expect((await t.stored()).files).not.toContain(`images/${id.slice(0, 2)}/${id}`);
+    const left = await query(
+      t.database,
+      'select (select count(*) from objects where image_id = ?) + (select count(*) from detection_runs where image_id = ?) as n',
+      [id, id],
+    );
+    expect(left).toEqual([{ n: 0 }]);
+    expect((await t.stored()).files.filter((file) => file.includes(id))).toEqual([]);
   });
 
   describe('with S3 storage (s3rver over HTTP)', () => {
@@ -387,10 +393,9 @@ describe('End to end against the real model server (centernet-coco) on real COCO
       });
       const body = (await res.json()) as UploadBody;
       expect(res.status, JSON.stringify(body)).toBe(201);
-      const key = `images/${body.image_id.slice(0, 2)}/${body.image_id}`;
-      const listed: string[] = [];
-      for await (const k of storage.list()) listed.push(k);
-      expect(listed).toEqual([key]);
+      const key = (await onS3.repository.find(body.image_id))!.image.storageKey;
+      expect(key).toMatch(new RegExp(`^images/${body.image_id.slice(0, 2)}/${body.image_id}-[0-9a-f]{32}$`));
+      expect(await listObjectKeys(s3)).toEqual([`detections/${key}`]);
       const file = await onS3.app.request(`/images/${body.image_id}/file`);
       expect(Buffer.from(await file.arrayBuffer()).equals(photo)).toBe(true);
       expect((await onS3.app.request(`/images/${body.image_id}`, { method: 'DELETE' })).status).toBe(204);

@@ -2,11 +2,13 @@ import fs from 'node:fs/promises';
 import path from 'node:path';
 import pino from 'pino';
 import { type AppConfig, createApp } from '../../src/app.js';
-import { type DetectionDatabase, openDatabase } from '../../src/db/client.js';
+import type { DatabaseOptions } from '../../src/db/database.js';
+import type { Dialect } from '../../src/db/migrations-folder.js';
 import { ModelClient } from '../../src/inference/model-client.js';
 import { createMetrics } from '../../src/metrics.js';
 import { FsBlobStorage } from '../../src/storage/fs-storage.js';
 import type { BlobStorage } from '../../src/storage/storage.js';
+import { countRows, openTestDatabase } from './database.js';
 import { closedPort } from './processes.js';
 import { listFilesRecursively, makeTempDir } from './temp-dir.js';
 
@@ -18,13 +20,20 @@ export interface TestAppOptions {
   retryDeadlineMs?: number;
   requestTimeoutMs?: number;
   storage?: BlobStorage;
-  databasePath?: string;
+  /** SQLite (default) in the test's temp folder, or a new database on the run's PostgreSQL server. */
+  dialect?: Dialect;
+  /** Sees every SQL statement the app runs (the query-plan test). */
+  queryLogger?: DatabaseOptions['queryLogger'];
 }
 
 export async function createTestApp(options: TestAppOptions = {}) {
   const dir = await makeTempDir('backend-app-');
   const imagesDir = path.join(dir, 'images');
-  const db: DetectionDatabase = openDatabase(options.databasePath ?? path.join(dir, 'detections.sqlite'));
+  const database = await openTestDatabase(
+    options.dialect ?? 'sqlite',
+    dir,
+    options.queryLogger ? { queryLogger: options.queryLogger } : {},
+  );
   const storage = options.storage ?? new FsBlobStorage(imagesDir);
   const modelServerUrl = options.modelServerUrl ?? `http://127.0.0.1:${await closedPort()}`;
   const metrics = createMetrics();
@@ -41,12 +50,21 @@ export async function createTestApp(options: TestAppOptions = {}) {
     apiTokens: [],
     urlFetch: { allowPrivate: false, timeoutMs: 5_000 },
     webUiDir: path.join(dir, 'no-web-ui'),
+    replicaId: 'test-replica',
+    uploadGracePeriodMs: 900_000,
     ...options.config,
   };
-  const built = createApp({ db, storage, modelClient, metrics, logger: pino({ level: 'silent' }), config });
+  const built = createApp({
+    database,
+    storage,
+    modelClient,
+    metrics,
+    logger: pino({ level: 'silent' }),
+    config,
+  });
   return {
     ...built,
-    db,
+    database,
     dir,
     imagesDir,
     storage,
@@ -54,17 +72,15 @@ export async function createTestApp(options: TestAppOptions = {}) {
     modelServerUrl,
     /** Rows in each table and files in the image directory: what "nothing was stored" is checked against. */
     async stored() {
-      const count = (table: string) =>
-        (db.$client.prepare(`select count(*) as n from ${table}`).get() as { n: number }).n;
       return {
-        images: count('images'),
-        runs: count('detection_runs'),
-        objects: count('objects'),
+        images: await countRows(database, 'images'),
+        runs: await countRows(database, 'detection_runs'),
+        objects: await countRows(database, 'objects'),
         files: await listFilesRecursively(imagesDir),
       };
     },
     async close() {
-      db.$client.close();
+      await database.close();
       await fs.rm(dir, { recursive: true, force: true });
     },
   };

@@ -4,6 +4,7 @@ import { createRouter } from '../../app-env.js';
 import type { UrlFetcher } from '../../fetch/url-fetcher.js';
 import type { ImageService } from '../../images/image-service.js';
 import { readImageInput, uploadBodyLimit } from '../image-input.js';
+import { requires } from '../permission.js';
 import {
   DetectionQuerySchema,
   DetectResponseSchema,
@@ -19,7 +20,7 @@ export const detectRoute = (bodyLimit: ReturnType<typeof uploadBodyLimit>) =>
     path: '/',
     tags: ['detect'],
     summary: 'Detect objects in an image without storing anything',
-    middleware: [bodyLimit] as const,
+    ...requires('detect', bodyLimit),
     request: { query: DetectionQuerySchema, body: ImageUploadBodySchema },
     responses: {
       200: {

@@ -28,6 +28,7 @@ describe('API documentation', () => {
       '/images/{image_id}/file',
       '/images/{image_id}/objects',
       '/images/{image_id}/objects/{object_id}',
+      '/labels',
       '/models',
       '/ready',
     ]);

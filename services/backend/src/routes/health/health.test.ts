@@ -23,7 +23,7 @@ describe('Health, readiness and metrics', () => {
     expect(await res.json()).toEqual({
       status: 'ready',
       checks: {
-        database: { status: 'ok' },
+        database: { status: 'ok', dialect: 'sqlite' },
         storage: { status: 'ok', backend: 'fs' },
         model_server: {
           status: 'unavailable',
@@ -50,7 +50,7 @@ describe('Health, readiness and metrics', () => {
       expect(await res.json()).toMatchObject({
         status: 'not_ready',
         checks: {
-          database: { status: 'ok' },
+          database: { status: 'ok', dialect: 'sqlite' },
           storage: { status: 'error', detail: expect.stringMatching(/ENOTDIR|EEXIST/) },
         },
       });

@@ -1,6 +1,6 @@
 import { createRoute, z } from '@hono/zod-openapi';
 import { createRouter } from '../../app-env.js';
-import type { ImageRepository } from '../../images/image-repository.js';
+import type { Database } from '../../db/database.js';
 import type { ModelClient } from '../../inference/model-client.js';
 import type { BlobStorage } from '../../storage/storage.js';
 import { serviceVersion } from '../../version.js';
@@ -11,7 +11,7 @@ const ReadySchema = z
   .object({
     status: z.enum(['ready', 'not_ready']),
     checks: z.object({
-      database: CheckSchema,
+      database: CheckSchema.extend({ dialect: z.enum(['sqlite', 'postgres']) }),
       storage: CheckSchema.extend({ backend: z.enum(['fs', 's3']) }),
       model_server: z.object({
         status: z.enum(['ready', 'cold', 'unavailable', 'skipped']),
@@ -48,7 +48,8 @@ export const readyRoute = createRoute({
   tags: ['health'],
   summary: 'Readiness: database and storage usable; the model server’s state is reported',
   description:
-    'Answers 503 when the database or the storage cannot be used. The model server does not decide readiness: a ' +
+    'Answers 503 when the database or the storage cannot be used (one `SELECT 1` and one storage check: the cost ' +
+    'does not grow with the data). The model server does not decide readiness: a ' +
     'scaled-to-zero predictor is "cold" and detection calls wait for it. `model_server=false` skips asking it, so a ' +
     'frequent probe does not keep a scaled-to-zero predictor awake.',
   request: {
@@ -66,7 +67,7 @@ export const readyRoute = createRoute({
 });
 
 export function healthRouter(deps: {
-  repository: ImageRepository;
+  database: Pick<Database, 'ping' | 'dialect'>;
   storage: BlobStorage;
   modelClient: ModelClient;
 }) {
@@ -87,12 +88,14 @@ export function healthRouter(deps: {
   router.openapi(readyRoute, async (c) => {
     const askModelServer = c.req.valid('query').model_server === 'true';
     const [database, storage, modelServer] = await Promise.all([
-      Promise.resolve()
-        .then(() => deps.repository.ping())
-        .then(
-          () => ({ status: 'ok' as const }),
-          (error: Error) => ({ status: 'error' as const, detail: error.message }),
-        ),
+      deps.database.ping().then(
+        () => ({ status: 'ok' as const, dialect: deps.database.dialect }),
+        (error: Error) => ({
+          status: 'error' as const,
+          dialect: deps.database.dialect,
+          detail: error.message,
+        }),
+      ),
       deps.storage.check().then(
         () => ({ status: 'ok' as const, backend: deps.storage.kind }),
         (error: Error) => ({ status: 'error' as const, backend: deps.storage.kind, detail: error.message }),

@@ -1,11 +1,11 @@
 import type { Context } from 'hono';
 import { endTime, setMetric } from 'hono/timing';
 import { createRouter } from '../../app-env.js';
+import type { ImageRepository } from '../../db/image-repository.js';
 import { ApiError } from '../../errors.js';
 import type { UrlFetcher } from '../../fetch/url-fetcher.js';
 import { annotateImage } from '../../images/annotate.js';
 import { type SupportedFormat, sniffImageFormat } from '../../images/image-format.js';
-import type { ImageRepository } from '../../images/image-repository.js';
 import type { ImageService, UploadResult } from '../../images/image-service.js';
 import { readImageInput, uploadBodyLimit } from '../image-input.js';
 import { toDetectionList, toImage, toObjectSummary } from '../schemas.js';
@@ -80,25 +80,31 @@ export function imagesRouter(deps: ImagesRouterDependencies) {
     return c.json(withDetections(result), 201);
   });
 
-  router.openapi(listImagesRoute, (c) => {
-    const { limit, cursor } = c.req.valid('query');
-    const page = deps.repository.list(limit, cursor === undefined ? null : decodeCursor(cursor));
+  router.openapi(listImagesRoute, async (c) => {
+    const { limit, cursor, label, status, created_after, created_before } = c.req.valid('query');
+    if (created_after !== undefined && created_before !== undefined && created_after >= created_before)
+      throw new ApiError(400, 'invalid query: created_after must be earlier than created_before');
+    const filter = { label, status, createdAfter: created_after, createdBefore: created_before };
+    const [page, total] = await Promise.all([
+      deps.repository.list({ ...filter, limit, after: cursor === undefined ? null : decodeCursor(cursor) }),
+      deps.repository.count(filter),
+    ]);
     return c.json(
-      { images: page.items.map(toImage), next_cursor: page.next ? encodeCursor(page.next) : null },
+      { images: page.items.map(toImage), next_cursor: page.next ? encodeCursor(page.next) : null, total },
       200,
     );
   });
 
-  router.openapi(getImageRoute, (c) => {
+  router.openapi(getImageRoute, async (c) => {
     const { image_id } = c.req.valid('param');
-    const found = deps.repository.find(image_id);
+    const found = await deps.repository.find(image_id);
     if (!found) throw new ApiError(404, `image ${image_id} not found`);
     return c.json(toImage(found), 200);
   });
 
   router.openapi(getImageFileRoute, async (c) => {
     const { image_id } = c.req.valid('param');
-    const found = deps.repository.find(image_id);
+    const found = await deps.repository.find(image_id);
     if (!found) throw new ApiError(404, `image ${image_id} not found`);
     if (notModified(c, `"${image_id}"`)) return c.body(null, 304);
     const bytes = await deps.service.readBlob(found.image);
@@ -112,11 +118,11 @@ export function imagesRouter(deps: ImagesRouterDependencies) {
 
   router.openapi(getAnnotatedImageRoute, async (c) => {
     const { image_id } = c.req.valid('param');
-    const found = deps.repository.find(image_id);
+    const found = await deps.repository.find(image_id);
     if (!found) throw new ApiError(404, `image ${image_id} not found`);
     if (notModified(c, `"${image_id}-${found.image.currentRunId ?? 'none'}"`)) return c.body(null, 304);
     const bytes = await deps.service.readBlob(found.image);
-    const boxes = deps.repository.listObjects(image_id, {}).map(toObjectSummary);
+    const boxes = (await deps.repository.listObjects(image_id, {})).map(toObjectSummary);
     const format = sniffImageFormat(bytes) as SupportedFormat;
     const annotated = await annotateImage(bytes, format, found.image, boxes, deps.maxImagePixels);
     return c.body(new Uint8Array(annotated), 200, {

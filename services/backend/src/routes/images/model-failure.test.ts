@@ -30,7 +30,7 @@ describe('Uploads while the model server is down (connection refused)', () => {
 
     const stored = await t.stored();
     expect(stored).toMatchObject({ images: 1, runs: 1, objects: 0 });
-    expect(stored.files).toEqual([`${body.image_id.slice(0, 2)}/${body.image_id}`].map((f) => `images/${f}`));
+    expect(stored.files).toEqual([(await t.repository.find(body.image_id))!.image.storageKey]);
     const retries = await t.metrics.modelRetries.get();
     expect(retries.values[0]?.value).toBeGreaterThanOrEqual(1);
 
@@ -70,7 +70,7 @@ describe('Uploads while the model server is down (connection refused)', () => {
   });
 
   it('Should record a failed re-run and answer 503 on POST /images/{id}/detections', async () => {
-    const [first] = t.repository.list(1, null).items;
+    const [first] = (await t.repository.list({ limit: 1, after: null })).items;
     const res = await t.app.request(`/images/${first!.image.id}/detections`, { method: 'POST' });
     expect(res.status).toBe(503);
     expect(await res.json()).toMatchObject({ status: 'failed', image_id: first!.image.id });
@@ -92,7 +92,7 @@ describe('Uploads while the model server is down (connection refused)', () => {
   });
 
   it('Should delete the failed image with its file and runs', async () => {
-    const [first] = t.repository.list(1, null).items;
+    const [first] = (await t.repository.list({ limit: 1, after: null })).items;
     const res = await t.app.request(`/images/${first!.image.id}`, { method: 'DELETE' });
     expect(res.status).toBe(204);
     expect(await t.stored()).toEqual({ images: 0, runs: 0, objects: 0, files: [] });

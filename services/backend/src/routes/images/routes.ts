@@ -1,5 +1,8 @@
 import { createRoute, z } from '@hono/zod-openapi';
 import type { MiddlewareHandler } from 'hono';
+import { totalCountLimit } from '../../db/image-repository.js';
+import { imageStatuses } from '../../db/schema/values.js';
+import { requires } from '../permission.js';
 import {
   DetectionQuerySchema,
   ErrorSchema,
@@ -11,6 +14,10 @@ import {
   ImageWithDetectionsSchema,
   imageInputErrorResponses,
 } from '../schemas.js';
+
+const timestampSchema = z.iso
+  .datetime({ offset: true, error: 'must be an ISO 8601 date-time, e.g. 2026-01-31T12:00:00Z' })
+  .transform((value) => Date.parse(value));
 
 const detectionFailureResponses = {
   502: errorResponse('The model server answered something unusable; the image is kept with status "failed"'),
@@ -33,7 +40,7 @@ export const uploadImageRoute = (bodyLimit: MiddlewareHandler) =>
     path: '/',
     tags: ['images'],
     summary: 'Upload an image, detect objects in it and store both',
-    middleware: [bodyLimit] as const,
+    ...requires('detect', bodyLimit),
     request: { query: DetectionQuerySchema, body: ImageUploadBodySchema },
     responses: {
       201: {
@@ -53,9 +60,32 @@ export const listImagesRoute = createRoute({
   method: 'get',
   path: '/',
   tags: ['images'],
-  summary: 'List images, newest first',
+  summary: 'List images, newest first, optionally filtered by label, status and time',
+  ...requires('read'),
+  description:
+    'Every filter and every page is one index range, however deep the cursor. `total` counts all matching images: ' +
+    'exact from maintained tallies for no filter, `status` alone or `label` alone; with a time range it is counted ' +
+    `up to ${totalCountLimit} and reported as \`{"count": ${totalCountLimit}, "exact": false}\` (at least) beyond.`,
   request: {
     query: z.object({
+      label: z
+        .string()
+        .min(1, 'must not be empty')
+        .max(100, 'must be at most 100 characters')
+        .optional()
+        .openapi({
+          description: 'Only images with at least one object of this label (case-insensitive)',
+          example: 'dog',
+        }),
+      status: z.enum(imageStatuses).optional().openapi({ description: 'Only images with this status' }),
+      created_after: timestampSchema.optional().openapi({
+        description: 'Only images created at or after this time (ISO 8601 with offset)',
+        example: '2026-01-01T00:00:00Z',
+      }),
+      created_before: timestampSchema.optional().openapi({
+        description: 'Only images created before this time (ISO 8601 with offset)',
+        example: '2026-02-01T00:00:00Z',
+      }),
       limit: z.coerce
         .number()
         .int('must be an integer')
@@ -71,7 +101,7 @@ export const listImagesRoute = createRoute({
   },
   responses: {
     200: { content: { 'application/json': { schema: ImageListSchema } }, description: 'One page of images' },
-    400: errorResponse('Invalid limit or cursor'),
+    400: errorResponse('Invalid limit, cursor or filter'),
   },
 });
 
@@ -80,6 +110,7 @@ export const getImageRoute = createRoute({
   path: '/{image_id}',
   tags: ['images'],
   summary: 'Image metadata and object count',
+  ...requires('read'),
   request: { params: ImageParamsSchema },
   responses: {
     200: { content: { 'application/json': { schema: ImageSchema } }, description: 'The image' },
@@ -93,6 +124,7 @@ export const getImageFileRoute = createRoute({
   path: '/{image_id}/file',
   tags: ['images'],
   summary: 'The original image bytes',
+  ...requires('read'),
   request: { params: ImageParamsSchema },
   responses: {
     200: { content: imageContent, description: 'The uploaded bytes, unchanged' },
@@ -107,6 +139,7 @@ export const getAnnotatedImageRoute = createRoute({
   path: '/{image_id}/annotated',
   tags: ['images'],
   summary: 'The image with the detected boxes and labels drawn on it',
+  ...requires('read'),
   request: { params: ImageParamsSchema },
   responses: {
     200: { content: imageContent, description: 'Annotated image, in the original format' },
@@ -121,6 +154,7 @@ export const deleteImageRoute = createRoute({
   path: '/{image_id}',
   tags: ['images'],
   summary: 'Delete an image, its file, its detection runs and objects',
+  ...requires('admin'),
   request: { params: ImageParamsSchema },
   responses: {
     204: { description: 'Deleted' },
@@ -134,6 +168,7 @@ export const redetectRoute = createRoute({
   path: '/{image_id}/detections',
   tags: ['images'],
   summary: 'Run detection again (after a failure, or with another model or threshold), replacing the objects',
+  ...requires('detect'),
   request: { params: ImageParamsSchema, query: DetectionQuerySchema },
   responses: {
     200: {

@@ -2,6 +2,7 @@ import { createRoute, z } from '@hono/zod-openapi';
 import { createRouter } from '../../app-env.js';
 import { ApiError } from '../../errors.js';
 import { failureStatus, type ModelClient, ModelServerError } from '../../inference/model-client.js';
+import { requires } from '../permission.js';
 import { errorResponse } from '../schemas.js';
 
 const ModelListSchema = z
@@ -23,6 +24,7 @@ export const listModelsRoute = createRoute({
   path: '/',
   tags: ['models'],
   summary: "The model server's models (its repository index)",
+  ...requires('read'),
   responses: {
     200: {
       content: { 'application/json': { schema: ModelListSchema } },

@@ -1,7 +1,8 @@
 import { createRoute, z } from '@hono/zod-openapi';
 import { createRouter } from '../../app-env.js';
+import type { ImageRepository } from '../../db/image-repository.js';
 import { ApiError } from '../../errors.js';
-import type { ImageRepository } from '../../images/image-repository.js';
+import { requires } from '../permission.js';
 import {
   DetectionSchema,
   errorResponse,
@@ -17,6 +18,7 @@ export const listObjectsRoute = createRoute({
   path: '/{image_id}/objects',
   tags: ['objects'],
   summary: 'Objects detected in an image, highest score first',
+  ...requires('read'),
   request: {
     params: ImageParamsSchema,
     query: z.object({
@@ -46,6 +48,7 @@ export const getObjectRoute = createRoute({
   path: '/{image_id}/objects/{object_id}',
   tags: ['objects'],
   summary: 'One detected object',
+  ...requires('read'),
   request: { params: ObjectParamsSchema },
   responses: {
     200: {
@@ -60,20 +63,20 @@ export const getObjectRoute = createRoute({
 export function objectsRouter(deps: { repository: ImageRepository }) {
   const router = createRouter();
 
-  router.openapi(listObjectsRoute, (c) => {
+  router.openapi(listObjectsRoute, async (c) => {
     const { image_id } = c.req.valid('param');
     const { label, min_score } = c.req.valid('query');
-    if (!deps.repository.exists(image_id)) throw new ApiError(404, `image ${image_id} not found`);
-    const objects = deps.repository
-      .listObjects(image_id, { label, minScore: min_score })
-      .map(toObjectSummary);
+    if (!(await deps.repository.exists(image_id))) throw new ApiError(404, `image ${image_id} not found`);
+    const objects = (await deps.repository.listObjects(image_id, { label, minScore: min_score })).map(
+      toObjectSummary,
+    );
     return c.json({ image_id, count: objects.length, objects }, 200);
   });
 
-  router.openapi(getObjectRoute, (c) => {
+  router.openapi(getObjectRoute, async (c) => {
     const { image_id, object_id } = c.req.valid('param');
-    if (!deps.repository.exists(image_id)) throw new ApiError(404, `image ${image_id} not found`);
-    const object = deps.repository.findObject(image_id, object_id);
+    if (!(await deps.repository.exists(image_id))) throw new ApiError(404, `image ${image_id} not found`);
+    const object = await deps.repository.findObject(image_id, object_id);
     if (!object) throw new ApiError(404, `object ${object_id} not found in image ${image_id}`);
     return c.json(toDetection(object), 200);
   });

@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createTestApp, type TestApp } from '../../test/support/test-app.js';
 
-describe('Bearer-token auth (API_TOKENS set)', () => {
+describe('Bearer authentication with static tokens (API_TOKENS set)', () => {
   let t: TestApp;
 
   beforeAll(async () => {
@@ -37,7 +37,7 @@ describe('Bearer-token auth (API_TOKENS set)', () => {
   it.each([['alpha-token'], ['beta-token']])('Should accept the configured token %s', async (token) => {
     const res = await t.app.request('/images', { headers: { authorization: `Bearer ${token}` } });
     expect(res.status).toBe(200);
-    expect(await res.json()).toEqual({ images: [], next_cursor: null });
+    expect(await res.json()).toEqual({ images: [], next_cursor: null, total: { count: 0, exact: true } });
   });
 
   it.each([['/health'], ['/ready?model_server=false'], ['/openapi.json'], ['/docs']])(
@@ -54,6 +54,28 @@ describe('Bearer-token auth (API_TOKENS set)', () => {
       components: { securitySchemes: unknown };
     };
     expect(doc.security).toEqual([{ bearerAuth: [] }]);
-    expect(doc.components.securitySchemes).toEqual({ bearerAuth: { type: 'http', scheme: 'bearer' } });
+    expect(doc.components.securitySchemes).toEqual({
+      bearerAuth: {
+        type: 'http',
+        scheme: 'bearer',
+        bearerFormat: 'opaque token or JWT',
+        description: expect.stringContaining('x-required-permission'),
+      },
+    });
+  });
+});
+
+describe('Authentication off (no token or JWT key configured)', () => {
+  let t: TestApp;
+
+  beforeAll(async () => {
+    t = await createTestApp();
+  });
+  afterAll(() => t.close());
+
+  it('Should let every request through with every permission, and publish no security scheme', async () => {
+    expect((await t.app.request(`/images/${'a'.repeat(64)}`, { method: 'DELETE' })).status).toBe(404);
+    const doc = (await (await t.app.request('/openapi.json')).json()) as { security?: unknown };
+    expect(doc.security).toBeUndefined();
   });
 });

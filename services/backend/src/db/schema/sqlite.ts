@@ -1,0 +1,139 @@
+import {
+  type AnySQLiteColumn,
+  index,
+  integer,
+  primaryKey,
+  real,
+  sqliteTable,
+  text,
+  uniqueIndex,
+} from 'drizzle-orm/sqlite-core';
+import { blobPurposes, imageStatuses, runStatuses } from './values.js';
+
+// Kept in step with ./postgres.ts (schema-parity.test.ts compares them). Times are epoch milliseconds.
+
+export const images = sqliteTable(
+  'images',
+  {
+    id: text('id').primaryKey(),
+    filename: text('filename').notNull(),
+    contentType: text('content_type').notNull(),
+    width: integer('width').notNull(),
+    height: integer('height').notNull(),
+    sizeBytes: integer('size_bytes').notNull(),
+    storageKey: text('storage_key').notNull(),
+    sourceUrl: text('source_url'),
+    status: text('status', { enum: imageStatuses }).notNull(),
+    error: text('error'),
+    currentRunId: text('current_run_id').references((): AnySQLiteColumn => detectionRuns.id, {
+      onDelete: 'set null',
+    }),
+    createdAt: integer('created_at', { mode: 'number' }).notNull(),
+    updatedAt: integer('updated_at', { mode: 'number' }).notNull(),
+  },
+  (table) => [
+    index('images_created_at_id_idx').on(table.createdAt, table.id),
+    index('images_status_created_at_id_idx').on(table.status, table.createdAt, table.id),
+    index('images_current_run_id_idx').on(table.currentRunId),
+    uniqueIndex('images_storage_key_idx').on(table.storageKey),
+  ],
+);
+
+export const detectionRuns = sqliteTable(
+  'detection_runs',
+  {
+    id: text('id').primaryKey(),
+    imageId: text('image_id')
+      .notNull()
+      .references(() => images.id, { onDelete: 'cascade' }),
+    modelName: text('model_name').notNull(),
+    modelVersion: text('model_version'),
+    scoreThreshold: real('score_threshold'),
+    status: text('status', { enum: runStatuses }).notNull(),
+    error: text('error'),
+    objectCount: integer('object_count').notNull().default(0),
+    attempts: integer('attempts').notNull(),
+    inferenceMs: real('inference_ms').notNull(),
+    createdAt: integer('created_at', { mode: 'number' }).notNull(),
+  },
+  (table) => [index('detection_runs_image_id_idx').on(table.imageId, table.createdAt)],
+);
+
+export const objects = sqliteTable(
+  'objects',
+  {
+    id: text('id').primaryKey(),
+    imageId: text('image_id')
+      .notNull()
+      .references(() => images.id, { onDelete: 'cascade' }),
+    runId: text('run_id')
+      .notNull()
+      .references(() => detectionRuns.id, { onDelete: 'cascade' }),
+    classId: integer('class_id').notNull(),
+    label: text('label').notNull(),
+    score: real('score').notNull(),
+    xMin: integer('x_min').notNull(),
+    yMin: integer('y_min').notNull(),
+    xMax: integer('x_max').notNull(),
+    yMax: integer('y_max').notNull(),
+    centroidX: real('centroid_x').notNull(),
+    centroidY: real('centroid_y').notNull(),
+    radius: real('radius').notNull(),
+    rank: integer('rank').notNull(),
+  },
+  (table) => [
+    index('objects_image_id_rank_idx').on(table.imageId, table.rank),
+    index('objects_run_id_idx').on(table.runId),
+  ],
+);
+
+/** One row per (image, lower-cased label) of the image's current objects: "every image with a dog", newest first. */
+export const imageLabels = sqliteTable(
+  'image_labels',
+  {
+    imageId: text('image_id')
+      .notNull()
+      .references(() => images.id, { onDelete: 'cascade' }),
+    label: text('label').notNull(),
+    objectCount: integer('object_count').notNull(),
+    /** The image's `created_at`, copied so that the label index orders and pages like `GET /images`. */
+    createdAt: integer('created_at', { mode: 'number' }).notNull(),
+  },
+  (table) => [
+    primaryKey({ name: 'image_labels_pk', columns: [table.imageId, table.label] }),
+    index('image_labels_label_created_at_idx').on(table.label, table.createdAt, table.imageId),
+  ],
+);
+
+/** Per label: how many images contain it and how many objects carry it (kept in the writing transactions). */
+export const labelCounts = sqliteTable('label_counts', {
+  label: text('label').primaryKey(),
+  imageCount: integer('image_count').notNull(),
+  objectCount: integer('object_count').notNull(),
+});
+
+/** Images per status (kept in the writing transactions): the exact total of `GET /images` without a scan. */
+export const imageStatusCounts = sqliteTable('image_status_counts', {
+  status: text('status', { enum: imageStatuses }).primaryKey(),
+  imageCount: integer('image_count').notNull(),
+});
+
+/**
+ * Blobs this deployment wrote (or is about to write) that no image row owns yet, or that an image delete still has
+ * to remove. The sweeper deletes a blob only through a row here, once `due_at` has passed, claiming it with a lease
+ * (`due_at` moved forward, `token` replaced) so that one replica handles it.
+ */
+export const pendingBlobs = sqliteTable(
+  'pending_blobs',
+  {
+    storageKey: text('storage_key').primaryKey(),
+    purpose: text('purpose', { enum: blobPurposes }).notNull(),
+    owner: text('owner').notNull(),
+    token: text('token').notNull(),
+    createdAt: integer('created_at', { mode: 'number' }).notNull(),
+    dueAt: integer('due_at', { mode: 'number' }).notNull(),
+    attempts: integer('attempts').notNull().default(0),
+    lastError: text('last_error'),
+  },
+  (table) => [index('pending_blobs_due_at_idx').on(table.dueAt)],
+);

@@ -1,0 +1,9 @@
+/** Enumerated column values shared by both dialects' schemas. */
+export const imageStatuses = ['completed', 'failed'] as const;
+export type ImageStatus = (typeof imageStatuses)[number];
+
+export const runStatuses = ['completed', 'failed'] as const;
+
+/** Why a blob is pending: an upload not committed yet, or the blob of a deleted image. */
+export const blobPurposes = ['upload', 'delete'] as const;
+export type BlobPurpose = (typeof blobPurposes)[number];

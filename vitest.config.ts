@@ -7,6 +7,7 @@ export default defineConfig({
       'services/*/vitest.config.ts',
       'environments/vitest.config.ts',
       'evaluation/vitest.config.ts',
+      'test-data/vitest.config.ts',
       'test/vitest.config.ts',
     ],
   },

@@ -42,7 +42,7 @@ const images: ImageSpec[] = [
     healthPath: '/v2/health/live',
     packages: ['model', 'services/model-server'],
     foreign: ['services/backend', 'services/web', 'environments'],
-    manifestsOnly: [],
+    manifestsOnly: ['test-data'],
   },
   {
     service: 'backend',
@@ -50,7 +50,7 @@ const images: ImageSpec[] = [
     healthPath: '/health',
     packages: ['services/backend', 'services/web'],
     foreign: ['environments'],
-    manifestsOnly: ['services/model-server', 'model'],
+    manifestsOnly: ['services/model-server', 'model', 'test-data'],
   },
 ];
 

@@ -146,7 +146,7 @@ describe('run_all_k8s.sh', () => {
     expect(specs).toContain('kserve-v0.15.2');
     expect(text).toContain('CERT_MANAGER_VERSION=v1.16.1');
     expect(text).toContain('KNATIVE_OPERATOR_VERSION=1.15.7');
-    expect(specs).toContain('knative-serving-v1.15.2');
+    expect(specs).toContain('net-istio-v1.15.1');
     expect(text).toContain('--server-side');
     expect(text).toMatch(/latest \| \*:\*\) die "IMAGE_TAG must be a plain tag other than latest/);
     expect(text).toContain('k8s deploy --overlay local');

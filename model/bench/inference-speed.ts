@@ -1,19 +1,20 @@
 /**
  * Per-image inference time of the original TF.js graphs (tfjs-wasm) against the converted ONNX models
- * (onnxruntime-node), on the same COCO photos in one process, plus how closely their outputs agree and
- * how much two reference implementations disagree among themselves (the numerical noise floor).
+ * (onnxruntime-node), on the same test images (the shipped COCO photos and images made from them) in one
+ * process, plus how closely their outputs agree and how much two reference implementations disagree among
+ * themselves (the numerical noise floor).
  * Writes bench/results/model.json at the repository root.
  */
 import { mkdir, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { testImages } from '@detection/test-data';
 import * as tf from '@tensorflow/tfjs-core';
 import * as ort from 'onnxruntime-node';
 import { convertGraphModel } from '../src/convert/convert-graph-model.js';
 import { CATALOG } from '../src/repository/catalog.js';
 import { catalogModelInput, loadCatalogGraph } from '../test/catalog-models.js';
-import { cocoSampleImages } from '../test/coco-sample.js';
 import { loadInTfjs, registerTfjsWasmFiles } from '../test/parity.js';
 
 const RESULTS = fileURLToPath(new URL('../../bench/results/model.json', import.meta.url));
@@ -53,8 +54,8 @@ function maxAbs(a: ArrayLike<number>, b: ArrayLike<number>): number {
 }
 
 registerTfjsWasmFiles();
-const allImages = cocoSampleImages();
-const imageFiles = allImages.slice(0, IMAGES);
+const allImages = (await testImages()).map((image) => image.bytes);
+const timedImages = allImages.slice(0, IMAGES);
 const report: Record<string, unknown> = {
   machine: {
     cpus: os.cpus().length,
@@ -62,7 +63,7 @@ const report: Record<string, unknown> = {
     node: process.version,
     onnxruntime: ort.env.versions,
   },
-  method: `timing: median of ${IMAGES} COCO photos x ${PASSES} passes after ${WARMUP} warm-up runs, model execution only (input tensor prepared beforehand, output read back); agreement: max abs difference over all ${allImages.length} photos`,
+  method: `timing: median of ${IMAGES} test images x ${PASSES} passes after ${WARMUP} warm-up runs, model execution only (input tensor prepared beforehand, output read back); agreement: max abs difference over all ${allImages.length} test images`,
   models: {} as Record<string, unknown>,
 };
 
@@ -76,7 +77,7 @@ for (const entry of CATALOG) {
   const outputs = conversion.outputs.map((output) => output.name);
   const inputName = conversion.inputs[0]!.name;
   const dims = [1, size, size, 3];
-  const inputs = await Promise.all(imageFiles.map((file) => catalogModelInput(entry, file)));
+  const inputs = await Promise.all(timedImages.map((image) => catalogModelInput(entry, image)));
 
   await tf.setBackend('wasm');
   const tfjsWasm = await loadInTfjs(graphModel);
@@ -119,8 +120,8 @@ for (const entry of CATALOG) {
   };
   await tf.setBackend('cpu');
   const tfjsCpu = await loadInTfjs(graphModel);
-  for (const file of allImages) {
-    const input = await catalogModelInput(entry, file);
+  for (const image of allImages) {
+    const input = await catalogModelInput(entry, image);
     const onnxAll = await sessions[0]!.run({ [inputName]: new ort.Tensor('float32', input, dims) });
     const onnxNone = await disabled.run({ [inputName]: new ort.Tensor('float32', input, dims) });
     await tf.setBackend('wasm');

@@ -3,7 +3,7 @@
  * - core kinds: the kubernetes-models validators (types, required fields, enums) plus a strict unknown-field
  *   check built from @kubernetes/client-node's generated models (Kubernetes 1.34 API), which is what the
  *   API server's `fieldValidation=Strict` (used by the deploy tool) rejects;
- * - custom kinds: the CRDs' own openAPIV3Schema (KServe v0.15.2, Istio 1.23.2 from shared/specs/k8s) with
+ * - custom kinds: the CRDs' own openAPIV3Schema (KServe v0.15.2, Istio 1.23.2, vendored in third_party/specs/k8s) with
  *   ajv, unknown fields rejected where the schema does not preserve them, plus every CEL rule in
  *   `x-kubernetes-validations` evaluated with a CEL interpreter.
  */
@@ -30,8 +30,8 @@ import type { KubernetesObject } from '../../src/manifests/kubernetes-object.js'
 import { environmentsDir } from '../../src/manifests/overlays.js';
 
 const repoRoot = path.resolve(environmentsDir, '..');
-/** The reference Kubernetes specs, read in place from `../shared` beside the repository. */
-export const specsDir = path.resolve(repoRoot, '../shared/specs/k8s');
+/** The upstream Kubernetes specs the manifests are validated against (see third_party/specs/PROVENANCE.md). */
+export const specsDir = path.join(repoRoot, 'third_party/specs/k8s');
 
 type JsonObject = Record<string, unknown>;
 const isObject = (value: unknown): value is JsonObject =>

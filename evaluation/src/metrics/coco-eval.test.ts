@@ -200,8 +200,10 @@ describe('evaluateCoco on hand-built cases', () => {
 });
 
 describe('evaluateCoco against the reference COCOeval', () => {
-  // synthetic-detections.json: 856 detections on the 64 COCO sample images (jittered true boxes, duplicates,
-  // wrong classes, background boxes, tied scores, 130 boxes on one image), made by make-synthetic-detections.ts.
+  // synthetic-detections.json: 856 detections (jittered true boxes, duplicates, wrong classes, background boxes,
+  // tied scores, 130 boxes on one image) on the 64 images of coco-sample-instances.json, COCO's own annotations
+  // of half of COCO128 (the photos are not needed; see test/fixtures/ATTRIBUTION.md), made by
+  // make-synthetic-detections.ts, which reproduces the file byte for byte.
   // The expected stats were printed by COCOeval's published algorithm (pycocotools cocoeval.py evaluate /
   // evaluateImg / accumulate / summarize and maskApi.c bbIou, run under Python 3.11 with numpy 2.4.6 on this
   // machine; pycocotools itself cannot be installed here).
@@ -210,9 +212,9 @@ describe('evaluateCoco against the reference COCOeval', () => {
     0.3052492497146214, 0.322105669903289, 0.44590543054828774, 0.45012815667577566, 0.44641523605571054,
     0.507022792022792, 0.4622038049669629,
   ];
-  const instancesFile = path.resolve(here, '../../../../shared/datasets/coco-sample/instances.json');
+  const instancesFile = path.resolve(here, '../../test/fixtures/coco-sample-instances.json');
 
-  it('Should reproduce all twelve summary numbers on the COCO sample with synthetic detections', () => {
+  it('Should reproduce all twelve summary numbers on the 64-image COCO annotations with synthetic detections', () => {
     const instances = JSON.parse(readFileSync(instancesFile, 'utf8')) as CocoInstancesFile;
     const detections = JSON.parse(
       readFileSync(path.join(here, '../../test/fixtures/synthetic-detections.json'), 'utf8'),

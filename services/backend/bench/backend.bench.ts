@@ -10,20 +10,15 @@ import { execFileSync } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
+import { readShippedPhoto, shippedPhotos } from '@detection/test-data';
 import { encodeInferRequest } from '../src/inference/codec.js';
-import { cocoPhoto } from '../test/support/images.js';
 import { backendRoot, repoRoot, startChildServer, startModelServer } from '../test/support/processes.js';
 import { closedPort } from '../test/support/test-app.js';
 import { runScaleBenchmark, scaleUsage } from './scale.bench.js';
 
-const photos640x480 = [
-  '000000000009.jpg',
-  '000000000133.jpg',
-  '000000000194.jpg',
-  '000000000250.jpg',
-  '000000000307.jpg',
-  '000000000389.jpg',
-];
+const photos640x480 = shippedPhotos
+  .filter((photo) => photo.width === 640 && photo.height === 480)
+  .map((photo) => photo.name);
 const plan = [
   { concurrency: 1, requests: 40 },
   { concurrency: 4, requests: 60 },
@@ -78,7 +73,8 @@ async function main() {
   });
 
   let counter = 0;
-  const nextImage = () => uniqueVariant(cocoPhoto(photos640x480[counter % photos640x480.length]!), counter++);
+  const nextImage = () =>
+    uniqueVariant(readShippedPhoto(photos640x480[counter % photos640x480.length]!), counter++);
 
   async function upload(bytes: Buffer) {
     const form = new FormData();

@@ -12,11 +12,12 @@
  */
 import { type ChildProcess, spawn } from 'node:child_process';
 import { once } from 'node:events';
-import { mkdir, readdir, readFile, writeFile } from 'node:fs/promises';
+import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import { Agent, request as httpRequest } from 'node:http';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { shippedPhotos } from '@detection/test-data';
 import { pino } from 'pino';
 import { DataPlane } from '../src/dataplane.js';
 import type { InferRequest } from '../src/inference/types.js';
@@ -34,7 +35,6 @@ import { binaryImageRequest, jsonImageRequest } from '../test/support/requests.j
 const PACKAGE_ROOT = fileURLToPath(new URL('..', import.meta.url));
 const REPOSITORY_ROOT = path.resolve(PACKAGE_ROOT, '../..');
 const MODEL_REPOSITORY = path.join(REPOSITORY_ROOT, 'model/repository');
-const COCO_IMAGES = path.resolve(REPOSITORY_ROOT, '../shared/datasets/coco-sample/images');
 const RESULTS = path.join(REPOSITORY_ROOT, 'bench/results/model-server.json');
 const MODEL = process.env.BENCH_MODEL ?? 'centernet-coco';
 const IMAGES = 16;
@@ -80,12 +80,11 @@ async function load(concurrency: number, total: number, call: (index: number) =>
   return { concurrency, throughput_rps: total / seconds, samples: latencies };
 }
 
-async function cocoPhotos(): Promise<Uint8Array[]> {
-  const files = (await readdir(COCO_IMAGES))
-    .filter((file) => file.endsWith('.jpg'))
-    .sort()
-    .slice(0, IMAGES);
-  return Promise.all(files.map(async (file) => new Uint8Array(await readFile(path.join(COCO_IMAGES, file)))));
+/** The first IMAGES photos the repository ships (COCO JPEGs, 313-640 px a side). */
+async function benchPhotos(): Promise<Uint8Array[]> {
+  return Promise.all(
+    shippedPhotos.slice(0, IMAGES).map(async (photo) => new Uint8Array(await readFile(photo.file))),
+  );
 }
 
 const imageRequest = (image: Uint8Array): InferRequest => ({
@@ -272,7 +271,7 @@ async function coldStarts(photo: Uint8Array, basePort: number) {
   };
 }
 
-const photos = await cocoPhotos();
+const photos = await benchPhotos();
 const basePort = 18_500 + Math.floor(Math.random() * 300);
 const loadAtStart = os.loadavg().map((l) => round(l));
 console.log(
@@ -365,7 +364,7 @@ const report = {
     note: 'shared 2-core machine; load generator and server share the cores; in-process and HTTP figures interleaved in 4 rounds of one run',
   },
   model: MODEL,
-  images: `${photos.length} photos of ../shared/datasets/coco-sample (mostly 640x480 JPEG), round robin`,
+  images: `${photos.length} shipped COCO photos of evaluation/dataset (JPEG, 313-640 px a side), round robin`,
   method: {
     latency: `${LATENCY_REQUESTS} requests at concurrency 1 after ${WARM_UP} warm-up requests`,
     throughput: `${THROUGHPUT_REQUESTS} requests per concurrency level, mean of the rounds`,

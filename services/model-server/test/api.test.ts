@@ -2,6 +2,7 @@
  * Every route of the server through `app.request()` (no socket), with the real CenterNet and BlazeFace models
  * from model/repository; every response body checked against the Open Inference Protocol REST schema.
  */
+import { shippedPhoto } from '@detection/test-data';
 import sharp from 'sharp';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { decodeCenternetRows } from '../src/detection/centernet.js';
@@ -9,7 +10,6 @@ import { suppressOverlaps } from '../src/detection/nms.js';
 import { toImageCoordinates } from '../src/detection/to-image-coordinates.js';
 import { imageToTensor } from '../src/image/image-to-tensor.js';
 import type { RunningServer } from '../src/server.js';
-import { cocoImage } from './support/coco.js';
 import { expectConforms, expectError, jsonOf } from './support/oip-schema.js';
 import {
   binaryImageRequest,
@@ -25,7 +25,7 @@ const request = (path: string, init?: RequestInit) => server.app.request(path, i
 
 beforeAll(async () => {
   server = await startTestServer();
-  photo = await readImage(cocoImage('000000000036'));
+  photo = await readImage(shippedPhoto('000000000436.jpg').file); // 427x640: a person eating a donut
 });
 
 describe('health and server metadata', () => {
@@ -143,7 +143,7 @@ describe('inference on a detection model', () => {
       model_name: 'centernet-coco',
       model_version: '1',
       id: 'req-1',
-      parameters: { image_width: 481, image_height: 640 },
+      parameters: { image_width: 427, image_height: 640 },
     });
     const detections = detectionsOf(body);
     expect(detections.labels.length).toBeGreaterThan(0);
@@ -151,7 +151,7 @@ describe('inference on a detection model', () => {
     expect(detections.scores.every((s) => s > 0.3)).toBe(true);
     expect([...detections.scores].sort((a, b) => b - a)).toEqual(detections.scores);
     for (const [x1, y1, x2, y2] of detections.boxes) {
-      expect(0 <= x1! && x1! < x2! && x2! <= 481 && 0 <= y1! && y1! < y2! && y2! <= 640).toBe(true);
+      expect(0 <= x1! && x1! < x2! && x2! <= 427 && 0 <= y1! && y1! < y2! && y2! <= 640).toBe(true);
     }
     expect(body.outputs.map((o: { shape: number[] }) => o.shape)).toEqual([
       [detections.scores.length, 4],
@@ -228,8 +228,9 @@ describe('inference on a detection model', () => {
   });
 
   it('Should find faces with BlazeFace and return 6 keypoints per face inside or near the box', async () => {
-    const face = await sharp(await readImage(cocoImage('000000000036')))
-      .extract({ left: 150, top: 20, width: 200, height: 200 })
+    // The head of the person in the photo (BlazeFace finds it at about 181,90 - 288,251).
+    const face = await sharp(photo)
+      .extract({ left: 130, top: 40, width: 210, height: 260 })
       .jpeg()
       .toBuffer();
     const body = await jsonOf(

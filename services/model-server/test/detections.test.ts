@@ -1,10 +1,9 @@
 /** Detection quality on real photos: COCO persons against ground truth, faces, and the image formats/orientation. */
-import { readdirSync } from 'node:fs';
-import path from 'node:path';
+import { shippedPhoto, type TestImage, testImages } from '@detection/test-data';
 import sharp from 'sharp';
 import { beforeAll, describe, expect, it } from 'vitest';
 import type { RunningServer } from '../src/server.js';
-import { COCO_SAMPLE, cocoImage, FACE_IMAGE, groundTruth, iou } from './support/coco.js';
+import { FACE_IMAGE, iou } from './support/coco.js';
 import { expectConforms, jsonOf } from './support/oip-schema.js';
 import {
   type Detections,
@@ -15,9 +14,18 @@ import {
 } from './support/server.js';
 
 let server: RunningServer;
+let images: TestImage[];
 beforeAll(async () => {
   server = await startTestServer();
+  images = await testImages();
 });
+
+const imageNamed = (name: string) => images.find((image) => image.name === name)!;
+const persons = (image: TestImage, minArea = 0) =>
+  image.objects.filter(
+    ({ label, crowd, box: [x1, y1, x2, y2] }) =>
+      label === 'person' && !crowd && (x2 - x1) * (y2 - y1) >= minArea,
+  );
 
 async function detect(model: string, image: Uint8Array, parameters: object = {}): Promise<Detections> {
   const response = await server.app.request(
@@ -35,46 +43,38 @@ const bestIou = (detections: Detections, box: readonly number[]) =>
 
 describe('CenterNet on COCO photos', () => {
   it.each([
-    '000000000036',
-    '000000000113',
-    '000000000165',
-    '000000000328',
-    '000000000428',
-    '000000000474',
-    '000000000625',
-  ])('Should find every person of %s with a box of IoU >= 0.5 against the ground truth', async (id) => {
-    const persons = groundTruth(id).filter((truth) => truth.label === 'person');
-    expect(persons.length).toBeGreaterThan(0);
-    const detections = await detect('centernet-coco', await readImage(cocoImage(id)), {
-      classes: ['person'],
-    });
-    for (const person of persons) expect(bestIou(detections, person.box)).toBeGreaterThanOrEqual(0.5);
+    '000000000086.jpg',
+    '000000000165.jpg',
+    '000000000370.jpg',
+    '000000000436.jpg',
+    'large-000000000165.jpg',
+    'mirrored-000000000370.jpg',
+    'rotated-000000000436.png',
+  ])('Should find every person of %s with a box of IoU >= 0.5 against the ground truth', async (name) => {
+    const image = imageNamed(name);
+    expect(persons(image).length).toBeGreaterThan(0);
+    const detections = await detect('centernet-coco', new Uint8Array(image.bytes), { classes: ['person'] });
+    for (const person of persons(image)) expect(bestIou(detections, person.box)).toBeGreaterThanOrEqual(0.5);
   });
 
-  it('Should find most of the clearly visible persons (area >= 10000 px²) of the whole sample', async () => {
-    const ids = readdirSync(path.join(COCO_SAMPLE, 'images')).map((file) => file.replace(/\.jpg$/, ''));
+  it('Should find most of the clearly visible persons (area >= 10000 px²) of all 64 test images', async () => {
     let found = 0;
     let total = 0;
-    for (const id of ids) {
-      const persons = groundTruth(id).filter(
-        (truth) =>
-          truth.label === 'person' && (truth.box[2] - truth.box[0]) * (truth.box[3] - truth.box[1]) >= 10_000,
-      );
-      if (persons.length === 0) continue;
-      const detections = await detect('centernet-coco', await readImage(cocoImage(id)), {
-        classes: 'person',
-      });
-      total += persons.length;
-      found += persons.filter((person) => bestIou(detections, person.box) >= 0.5).length;
+    for (const image of images) {
+      const large = persons(image, 10_000);
+      if (large.length === 0) continue;
+      const detections = await detect('centernet-coco', new Uint8Array(image.bytes), { classes: 'person' });
+      total += large.length;
+      found += large.filter((person) => bestIou(detections, person.box) >= 0.5).length;
     }
     console.info(`CenterNet: ${found}/${total} large persons found at IoU >= 0.5`);
     expect(total).toBeGreaterThan(40);
-    // 39 of 47 (0.83) when written.
-    expect(found / total).toBeGreaterThanOrEqual(0.75);
+    // 42 of 56 (0.75) when written: people turned a quarter, at JPEG quality 15 or in collages are harder to find.
+    expect(found / total).toBeGreaterThanOrEqual(0.7);
   });
 
   it('Should give identical detections for a JPEG and the same pixels as PNG and lossless WebP', async () => {
-    const jpeg = await readImage(cocoImage('000000000389'));
+    const jpeg = await readImage(shippedPhoto('000000000389.jpg').file);
     const pixels = sharp(jpeg).removeAlpha();
     const png = new Uint8Array(await pixels.clone().png().toBuffer());
     const webp = new Uint8Array(await pixels.clone().webp({ lossless: true }).toBuffer());
@@ -85,14 +85,14 @@ describe('CenterNet on COCO photos', () => {
   });
 
   it('Should apply EXIF orientation: boxes are in the pixels of the image as displayed', async () => {
-    const original = await readImage(cocoImage('000000000036'));
+    const original = await readImage(shippedPhoto('000000000436.jpg').file);
     const rotated = new Uint8Array(await sharp(original).rotate(90).jpeg({ quality: 95 }).toBuffer());
     const tagged = new Uint8Array(
       await sharp(original).jpeg({ quality: 95 }).withMetadata({ orientation: 6 }).toBuffer(),
     );
     const upright = await detect('centernet-coco', rotated, { classes: ['person'] });
     const fromExif = await detect('centernet-coco', tagged, { classes: ['person'] });
-    expect([fromExif.imageWidth, fromExif.imageHeight]).toEqual([640, 481]);
+    expect([fromExif.imageWidth, fromExif.imageHeight]).toEqual([640, 427]);
     expect(fromExif.boxes.length).toBeGreaterThan(0);
     expect(iou(fromExif.boxes[0]!, upright.boxes[0]!)).toBeGreaterThan(0.9);
   });

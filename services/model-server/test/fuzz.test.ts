@@ -4,10 +4,10 @@
  * valid), never a 5xx, and keep serving afterwards.
  */
 import { connect } from 'node:net';
+import { shippedPhoto } from '@detection/test-data';
 import sharp from 'sharp';
 import { beforeAll, describe, expect, it } from 'vitest';
 import type { RunningServer } from '../src/server.js';
-import { cocoImage } from './support/coco.js';
 import { expectConforms } from './support/oip-schema.js';
 import { binaryImageRequest, readImage, startTestServer } from './support/server.js';
 
@@ -20,8 +20,8 @@ let image: Uint8Array;
 beforeAll(async () => {
   server = await startTestServer({ maxRequestBytes: 1_000_000, maxImagePixels: 4_000_000 });
   image = new Uint8Array(
-    await sharp(await readImage(cocoImage('000000000036')))
-      .resize(240, 320)
+    await sharp(await readImage(shippedPhoto('000000000436.jpg').file))
+      .resize(240, 360)
       .jpeg()
       .toBuffer(),
   );

@@ -1,10 +1,11 @@
 /** Limits (413), readiness while loading (503), a full queue (503), a single model folder, recovery of a dead session. */
 import path from 'node:path';
+import { shippedPhoto } from '@detection/test-data';
 import sharp from 'sharp';
 import { describe, expect, it } from 'vitest';
 import type { ModelRuntime, RuntimeOptions } from '../src/runtime/model-runtime.js';
 import { OnnxWorkerRuntime } from '../src/runtime/onnx-runtime.js';
-import { cocoImage, MODEL_REPOSITORY } from './support/coco.js';
+import { MODEL_REPOSITORY } from './support/coco.js';
 import { expectConforms, expectError, jsonOf } from './support/oip-schema.js';
 import { binaryImageRequest, jsonImageRequest, readImage, startTestServer } from './support/server.js';
 
@@ -39,8 +40,8 @@ describe('a single model folder with tight limits', () => {
     expect(index).toEqual([{ name: 'blazeface', version: '1', state: 'READY', reason: '' }]);
 
     const small = new Uint8Array(
-      await sharp(await readImage(cocoImage('000000000036')))
-        .resize(200, 266)
+      await sharp(await readImage(shippedPhoto('000000000086.jpg').file))
+        .resize(200, 250)
         .jpeg()
         .toBuffer(),
     );
@@ -48,7 +49,7 @@ describe('a single model folder with tight limits', () => {
       200,
     );
 
-    const photo = await readImage(cocoImage('000000000036')); // 481x640, about 160 kB: over both limits as JSON
+    const photo = await readImage(shippedPhoto('000000000086.jpg').file); // 512x640, 192 kB: over both limits as JSON
     await expectError(
       await server.app.request('/v2/models/blazeface/infer', jsonImageRequest(photo)),
       413,
@@ -97,7 +98,7 @@ describe('readiness while models load', () => {
         },
       },
     );
-    const photo = await readImage(cocoImage('000000000036'));
+    const photo = await readImage(shippedPhoto('000000000086.jpg').file);
     expect((await server.app.request('/v2/health/live')).status).toBe(200);
     await expectError(
       await server.app.request('/v2/health/ready'),
@@ -138,7 +139,7 @@ describe('a full queue', () => {
       modelConcurrency: 1,
       maxQueuedRequests: 1,
     });
-    const photo = await readImage(cocoImage('000000000389'));
+    const photo = await readImage(shippedPhoto('000000000389.jpg').file);
     const responses = await Promise.all(
       Array.from({ length: 6 }, () =>
         server.app.request('/v2/models/blazeface/infer', binaryImageRequest(photo)),
@@ -184,7 +185,7 @@ describe('a session that dies', () => {
     }
     expect((await server.app.request('/v2/health/ready')).status).toBe(200);
     expect(started).toBe(2);
-    const photo = await readImage(cocoImage('000000000036'));
+    const photo = await readImage(shippedPhoto('000000000086.jpg').file);
     expect((await server.app.request('/v2/models/blazeface/infer', jsonImageRequest(photo))).status).toBe(
       200,
     );

@@ -5,9 +5,10 @@
 import { type ChildProcess, spawn } from 'node:child_process';
 import { once } from 'node:events';
 import path from 'node:path';
+import { shippedPhoto } from '@detection/test-data';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { bundle, PACKAGE_ROOT } from '../scripts/bundle.js';
-import { cocoImage, MODEL_REPOSITORY } from './support/coco.js';
+import { MODEL_REPOSITORY } from './support/coco.js';
 import { binaryImageRequest, readImage } from './support/server.js';
 
 // Inside the package so that the external native packages resolve from its node_modules.
@@ -69,7 +70,7 @@ const started: ServerProcess[] = [];
 
 beforeAll(async () => {
   await bundle(OUTDIR);
-  photo = await readImage(cocoImage('000000000036'));
+  photo = await readImage(shippedPhoto('000000000436.jpg').file);
 });
 afterAll(() => {
   for (const { child } of started)

@@ -6,12 +6,13 @@
  */
 import path from 'node:path';
 import '@tensorflow/tfjs-backend-cpu';
+import { shippedPhoto, testImages } from '@detection/test-data';
 import * as tf from '@tensorflow/tfjs-core';
 import * as ort from 'onnxruntime-node';
 import sharp from 'sharp';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { RunningServer } from '../src/server.js';
-import { cocoImage, FACE_IMAGE, MODEL_REPOSITORY } from './support/coco.js';
+import { FACE_IMAGE, MODEL_REPOSITORY } from './support/coco.js';
 import { jsonOf } from './support/oip-schema.js';
 import { detectionsOf, jsonImageRequest, readImage, startTestServer } from './support/server.js';
 
@@ -168,20 +169,20 @@ function expectClose(actual: number[][], expected: number[][], tolerance: number
   });
 }
 
-describe('CenterNet matches the reference pipeline on COCO photos', () => {
+describe('CenterNet matches the reference pipeline on COCO photos and images made from them', () => {
   it.each([
-    '000000000036',
-    '000000000074',
-    '000000000149',
-    '000000000241',
-    '000000000389',
-    '000000000544',
-    '000000000597',
-    '000000000643',
+    '000000000165.jpg',
+    '000000000389.jpg',
+    '000000000540.jpg',
+    '000000000544.jpg',
+    'grayscale-000000000309.jpg',
+    'rotated-000000000194.png',
+    'strip-000000000092.webp',
+    'collage-3.jpg',
   ])(
     'Should return the reference boxes, classes and scores for %s (class-agnostic NMS, 0.2 / 0.4)',
-    async (id) => {
-      const image = await readImage(cocoImage(id));
+    async (name) => {
+      const image = new Uint8Array((await testImages()).find((candidate) => candidate.name === name)!.bytes);
       const reference = await referenceCenternet(image, 0.2, 0.4, 100);
       const ours = await serverDetections('centernet-coco', image, {
         nms: 'class_agnostic',
@@ -199,7 +200,7 @@ describe('CenterNet matches the reference pipeline on COCO photos', () => {
   );
 
   it('Should keep every reference box with class-aware NMS, plus overlapping boxes of other classes', async () => {
-    const image = await readImage(cocoImage('000000000009'));
+    const image = await readImage(shippedPhoto('000000000540.jpg').file); // a street: cars, trucks, buses
     const reference = await referenceCenternet(image, 0.2, 0.4, 100);
     const aware = await serverDetections('centernet-coco', image, { nms: 'class_aware' });
     expect(aware.scores.length).toBeGreaterThan(reference.scores.length);
@@ -213,7 +214,7 @@ describe('CenterNet matches the reference pipeline on COCO photos', () => {
 describe('BlazeFace matches the reference decoding', () => {
   it.each([
     ['the reference screenshot', async () => readImage(FACE_IMAGE)],
-    ['a COCO photo with faces', async () => readImage(cocoImage('000000000036'))],
+    ['a COCO photo with faces', async () => readImage(shippedPhoto('000000000165.jpg').file)],
     [
       'a face tile',
       async () =>

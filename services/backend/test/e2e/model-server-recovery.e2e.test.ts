@@ -1,6 +1,7 @@
+import { readShippedPhoto } from '@detection/test-data';
 import { afterEach, describe, expect, it } from 'vitest';
 import { query } from '../support/database.js';
-import { blobOf, cocoPhoto, multipart } from '../support/images.js';
+import { blobOf, multipart } from '../support/images.js';
 import { type ChildServer, startModelServer } from '../support/processes.js';
 import { closedPort, createTestApp, type TestApp } from '../support/test-app.js';
 
@@ -24,7 +25,7 @@ describe('Model server failures, then recovery (real model server started later)
   it('Should keep a failed upload and finish it with POST /images/{id}/detections once the model server is up', async () => {
     const port = await closedPort();
     const t = await app({ modelServerUrl: `http://127.0.0.1:${port}`, retryDeadlineMs: 300 });
-    const photo = cocoPhoto('000000000086.jpg');
+    const photo = readShippedPhoto('000000000086.jpg');
 
     const failed = await t.app.request('/images', {
       method: 'POST',
@@ -62,7 +63,7 @@ describe('Model server failures, then recovery (real model server started later)
     const t = await app({ modelServerUrl: `http://127.0.0.1:${port}`, retryDeadlineMs: 90_000 });
     const pending = t.app.request('/images', {
       method: 'POST',
-      body: multipart(blobOf(cocoPhoto('000000000009.jpg')), 'cold-start.jpg'),
+      body: multipart(blobOf(readShippedPhoto('000000000165.jpg')), 'cold-start.jpg'),
     });
     await new Promise((resolve) => setTimeout(resolve, 700));
     await modelServerOn(port);
@@ -86,7 +87,7 @@ describe('Model server failures, then recovery (real model server started later)
     const t = await app({ modelServerUrl: server.url, requestTimeoutMs: 25, retryDeadlineMs: 0 });
     const res = await t.app.request('/images', {
       method: 'POST',
-      body: multipart(blobOf(cocoPhoto('000000000030.jpg')), 'slow.jpg'),
+      body: multipart(blobOf(readShippedPhoto('000000000030.jpg')), 'slow.jpg'),
     });
     const body = (await res.json()) as { error: string; status: string; image_id: string };
     expect(res.status).toBe(504);

@@ -1,11 +1,11 @@
-import fs from 'node:fs';
 import path from 'node:path';
+import { readShippedPhoto, shippedPhoto, shippedPhotos } from '@detection/test-data';
 import sharp from 'sharp';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { S3BlobStorage } from '../../src/storage/s3-storage.js';
 import { query } from '../support/database.js';
 import { type LocalHttpServer, startHttpServer } from '../support/http-server.js';
-import { blobOf, cocoPhoto, cocoSampleDir, groundTruth, iou, multipart } from '../support/images.js';
+import { blobOf, iou, multipart } from '../support/images.js';
 import { type ChildServer, startModelServer } from '../support/processes.js';
 import { listObjectKeys, type RunningS3Server, startS3Server } from '../support/s3-server.js';
 import { closedPort, createTestApp, type TestApp } from '../support/test-app.js';
@@ -41,7 +41,6 @@ describe('End to end against the real model server (centernet-coco) on real COCO
   let photoServer: LocalHttpServer;
 
   beforeAll(async () => {
-    expect(fs.existsSync(cocoSampleDir), `the COCO sample is read from ${cocoSampleDir}`).toBe(true);
     modelServer = await startModelServer(await closedPort());
     t = await createTestApp({
       modelServerUrl: modelServer.url,
@@ -50,9 +49,9 @@ describe('End to end against the real model server (centernet-coco) on real COCO
     });
     photoServer = await startHttpServer((req, res) => {
       const name = path.basename(req.url ?? '');
-      if (/^\d{12}\.jpg$/.test(name)) {
+      if (shippedPhotos.some((photo) => photo.name === name)) {
         res.writeHead(200, { 'content-type': 'image/jpeg' });
-        res.end(cocoPhoto(name));
+        res.end(readShippedPhoto(name));
         return;
       }
       res.writeHead(404);
@@ -74,7 +73,7 @@ describe('End to end against the real model server (centernet-coco) on real COCO
   };
 
   it('Should store an upload with objects that match the photo’s ground truth', async () => {
-    const photo = cocoPhoto('000000000086.jpg');
+    const photo = readShippedPhoto('000000000086.jpg');
     const { res, body } = await upload(photo, '000000000086.jpg');
     expect(res.status, JSON.stringify(body)).toBe(201);
     expect(res.headers.get('location')).toBe(`/images/${body.image_id}`);
@@ -113,13 +112,13 @@ describe('End to end against the real model server (centernet-coco) on real COCO
     expect(detections.map((d) => d.score)).toEqual([...detections.map((d) => d.score)].sort((a, b) => b - a));
 
     // Ground truth: a person on a motorcycle. CenterNet finds the person and calls the motorcycle a bicycle.
-    const truths = groundTruth('000000000086.jpg', 512, 640);
+    const truths = shippedPhoto('000000000086.jpg').objects.filter((object) => !object.crowd);
     const bestMatch = (label: string, accepted: string[]) =>
       Math.max(
         0,
         ...detections
           .filter((d) => accepted.includes(d.label))
-          .map((d) => iou(d.bbox, truths.find((g) => g.label === label)!.bbox)),
+          .map((d) => iou(d.bbox, truths.find((g) => g.label === label)!.box)),
       );
     expect(bestMatch('person', ['person'])).toBeGreaterThanOrEqual(0.5);
     expect(bestMatch('motorcycle', ['motorcycle', 'bicycle'])).toBeGreaterThanOrEqual(0.5);
@@ -185,7 +184,7 @@ describe('End to end against the real model server (centernet-coco) on real COCO
   });
 
   it('Should refuse an object id that belongs to another image', async () => {
-    const other = await upload(cocoPhoto('000000000009.jpg'), 'other.jpg');
+    const other = await upload(readShippedPhoto('000000000389.jpg'), 'other.jpg');
     expect(other.res.status).toBe(201);
     const [, firstImage] = (await t.repository.list({ limit: 2, after: null })).items;
     const foreignObject = other.body.detection.detections[0]!.object_id;
@@ -209,7 +208,7 @@ describe('End to end against the real model server (centernet-coco) on real COCO
   });
 
   it('Should return the original bytes and an annotated image', async () => {
-    const photo = cocoPhoto('000000000086.jpg');
+    const photo = readShippedPhoto('000000000086.jpg');
     const id = (await t.repository.list({ limit: 10, after: null })).items.find(
       (i) => i.image.filename === '000000000086.jpg',
     )!.image.id;
@@ -251,7 +250,7 @@ describe('End to end against the real model server (centernet-coco) on real COCO
   });
 
   it('Should answer 409 with the existing id for the same bytes', async () => {
-    const { res, body } = await upload(cocoPhoto('000000000009.jpg'), 'again.jpg');
+    const { res, body } = await upload(readShippedPhoto('000000000389.jpg'), 'again.jpg');
     expect(res.status).toBe(409);
     expect((body as unknown as { image_id: string }).image_id).toBe(
       (await t.repository.list({ limit: 10, after: null })).items.find(
@@ -262,7 +261,7 @@ describe('End to end against the real model server (centernet-coco) on real COCO
 
   it('Should store one image when the same bytes are uploaded concurrently, and answer the others 409', async () => {
     const before = await t.stored();
-    const photo = cocoPhoto('000000000074.jpg');
+    const photo = readShippedPhoto('000000000540.jpg');
     const results = await Promise.all([1, 2, 3].map((n) => upload(photo, `race-${n}.jpg`)));
     const statuses = results.map((r) => r.res.status).sort();
     expect(statuses).toEqual([201, 409, 409]);
@@ -281,7 +280,7 @@ describe('End to end against the real model server (centernet-coco) on real COCO
     const before = await t.stored();
     const res = await t.app.request('/detect?score_threshold=0.3', {
       method: 'POST',
-      body: multipart(blobOf(cocoPhoto('000000000030.jpg')), 'x.jpg'),
+      body: multipart(blobOf(readShippedPhoto('000000000030.jpg')), 'x.jpg'),
     });
     expect(res.status).toBe(200);
     const body = (await res.json()) as {
@@ -298,17 +297,17 @@ describe('End to end against the real model server (centernet-coco) on real COCO
     const res = await t.app.request('/images', {
       method: 'POST',
       headers: { 'content-type': 'application/json' },
-      body: JSON.stringify({ url: `${photoServer.origin}/photos/000000000036.jpg` }),
+      body: JSON.stringify({ url: `${photoServer.origin}/photos/000000000436.jpg` }),
     });
     const body = (await res.json()) as UploadBody & { source_url: string };
     expect(res.status, JSON.stringify(body)).toBe(201);
-    expect(body.filename).toBe('000000000036.jpg');
-    expect(body.source_url).toBe(`${photoServer.origin}/photos/000000000036.jpg`);
+    expect(body.filename).toBe('000000000436.jpg');
+    expect(body.source_url).toBe(`${photoServer.origin}/photos/000000000436.jpg`);
     expect(body.detection.count).toBeGreaterThan(0);
   });
 
   it('Should report boxes in the displayed orientation for an EXIF-rotated photo', async () => {
-    const photo = cocoPhoto('000000000049.jpg');
+    const photo = readShippedPhoto('000000000370.jpg');
     const upright = await sharp(photo).metadata();
     // Store the pixels rotated and let EXIF orientation 6 turn them back: viewers show the original photo.
     const rotated = await sharp(photo).rotate(-90).withMetadata({ orientation: 6 }).jpeg().toBuffer();
@@ -325,7 +324,7 @@ describe('End to end against the real model server (centernet-coco) on real COCO
 
   it('Should answer 400 for an unknown model and store nothing', async () => {
     const before = await t.stored();
-    const { res, body } = await upload(cocoPhoto('000000000064.jpg'), 'x.jpg', '?model=no-such-model');
+    const { res, body } = await upload(readShippedPhoto('000000000092.jpg'), 'x.jpg', '?model=no-such-model');
     expect(res.status).toBe(400);
     expect((body as unknown as { error: string }).error).toMatch(/model "no-such-model" is not available/);
     expect(await t.stored()).toEqual(before);
@@ -386,7 +385,7 @@ describe('End to end against the real model server (centernet-coco) on real COCO
     });
 
     it('Should store the blob in the bucket, serve it back and delete it', async () => {
-      const photo = cocoPhoto('000000000072.jpg');
+      const photo = readShippedPhoto('000000000072.jpg');
       const res = await onS3.app.request('/images', {
         method: 'POST',
         body: multipart(blobOf(photo), 'giraffe.jpg'),

@@ -1,17 +1,5 @@
-import fs from 'node:fs';
-import path from 'node:path';
-import { fileURLToPath } from 'node:url';
 import zlib from 'node:zlib';
 import sharp from 'sharp';
-
-const repoRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../../..');
-
-/** The real COCO sample photos (NC licence: read in place from ../shared, never copied into the repo). */
-export const cocoSampleDir = path.resolve(repoRoot, '../shared/datasets/coco-sample');
-
-export function cocoPhoto(name: string): Buffer {
-  return fs.readFileSync(path.join(cocoSampleDir, 'images', name));
-}
 
 /** A small synthetic picture (a gradient with a few shapes) in the given format. */
 export async function syntheticImage(
@@ -85,34 +73,6 @@ export function multipart(file: Blob | string | null, filename = 'photo.jpg', fi
 
 export const blobOf = (bytes: Uint8Array, type = 'application/octet-stream') =>
   new Blob([new Uint8Array(bytes)], { type });
-
-export interface GroundTruthBox {
-  label: string;
-  bbox: [number, number, number, number];
-}
-
-/** The COCO sample's YOLO labels for a photo, as pixel boxes of the given image size. */
-export function groundTruth(name: string, width: number, height: number): GroundTruthBox[] {
-  const names = fs.readFileSync(path.join(cocoSampleDir, 'names.txt'), 'utf8').split('\n');
-  const labelFile = path.join(cocoSampleDir, 'labels', name.replace(/\.\w+$/, '.txt'));
-  return fs
-    .readFileSync(labelFile, 'utf8')
-    .trim()
-    .split('\n')
-    .map((line) => {
-      const [classId, cx, cy, w, h] = line.trim().split(/\s+/).map(Number) as [
-        number,
-        number,
-        number,
-        number,
-        number,
-      ];
-      return {
-        label: names[classId]!.trim(),
-        bbox: [(cx - w / 2) * width, (cy - h / 2) * height, (cx + w / 2) * width, (cy + h / 2) * height],
-      };
-    });
-}
 
 export function iou(a: readonly number[], b: readonly number[]): number {
   const ix = Math.max(0, Math.min(a[2]!, b[2]!) - Math.max(a[0]!, b[0]!));

@@ -4,9 +4,9 @@ import { Ajv, type ValidateFunction } from 'ajv';
 import { expect } from 'vitest';
 import { parse } from 'yaml';
 
-/** The Open Inference Protocol REST spec, read in place from ../shared (never copied into the repository). */
+/** The Open Inference Protocol REST spec (see third_party/specs/PROVENANCE.md). */
 export const OIP_SPEC = fileURLToPath(
-  new URL('../../../../../shared/specs/oip/open_inference_rest.yaml', import.meta.url),
+  new URL('../../../../third_party/specs/oip/open_inference_rest.yaml', import.meta.url),
 );
 
 const spec = parse(readFileSync(OIP_SPEC, 'utf8')) as { components: { schemas: Record<string, unknown> } };

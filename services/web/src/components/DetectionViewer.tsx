@@ -73,7 +73,7 @@ export function DetectionViewer(props: DetectionViewerProps) {
     <figure class="viewer" data-testid="viewer">
       <div
         class={`viewer-frame ${emphasised ? 'viewer-emphasis' : ''}`}
-        style={{ aspectRatio: `${width} / ${height}` }}
+        style={{ aspectRatio: `${width} / ${height}`, '--aspect': String(width / height) }}
       >
         {src && (
           <img

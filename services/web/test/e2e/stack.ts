@@ -13,8 +13,6 @@ import {
 export { type ChildServer, closedPort, repoRoot };
 
 export const webRoot = path.join(repoRoot, 'services/web');
-/** Real COCO photos, read from ../shared next to the repository; never copied into it (NC licence). */
-export const cocoImages = path.resolve(repoRoot, '../shared/datasets/coco-sample/images');
 
 /** The web tests' limits: the first model load can take minutes; a stopped service gets 15 s before SIGKILL. */
 const MODEL_SERVER_READY_MS = 180_000;

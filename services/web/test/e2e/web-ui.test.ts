@@ -1,6 +1,7 @@
 // biome-ignore-all lint/performance/useDomNodeTextContent: Playwright's innerText() is the rendered text a person reads, which is what these tests check
 import { mkdir, readFile, rm } from 'node:fs/promises';
 import path from 'node:path';
+import { shippedPhoto, testImages } from '@detection/test-data';
 import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startHttpServer } from '../../../backend/test/support/http-server.js';
@@ -10,7 +11,6 @@ import { buildUi } from './build-ui.js';
 import {
   type ChildServer,
   closedPort,
-  cocoImages,
   type RunningBackend,
   repoRoot,
   startBackend,
@@ -21,11 +21,15 @@ import {
 // CenterNet model, driven in Debian's Chromium. Nothing is faked.
 
 const artifacts = path.join(repoRoot, 'test-results/web');
-const photo = (name: string) => path.join(cocoImages, name);
-const STREET = '000000000241.jpg';
+const photo = (name: string) => shippedPhoto(name).file;
+const STREET = '000000000540.jpg';
 const SECOND = '000000000086.jpg';
-const THIRD = '000000000036.jpg';
-const SMALL = '000000000643.jpg'; // 40 KB: under the 50 KB upload limit of the failing backend
+const THIRD = '000000000436.jpg';
+/** A street photo shrunk to 224 px (16 kB): under the 50 KB upload limit of the failing backend. */
+async function smallPhoto() {
+  const image = (await testImages()).find((candidate) => candidate.name === 'small-000000000540.jpg')!;
+  return { name: image.name, mimeType: 'image/jpeg', buffer: image.bytes };
+}
 
 let uiDir: string;
 let modelServer: ChildServer;
@@ -83,7 +87,7 @@ describe('web UI against the real backend and model server', () => {
     await page.close();
   });
 
-  it('uploads a real photo and draws its boxes and table rows, matching what the API stored', async () => {
+  it('uploads a real landscape photo and draws it unstretched with its boxes and table rows, matching what the API stored', async () => {
     const page = await openPage();
     await page.goto(backend.url);
     const imageId = await uploadAndWait(page, photo(STREET));
@@ -99,9 +103,11 @@ describe('web UI against the real backend and model server', () => {
     // Each box sits where its bbox is on the displayed image (scaled from original pixels).
     const image = page.getByTestId('result-image');
     const frame = (await image.boundingBox())!;
-    const { width: naturalWidth } = await image.evaluate((element: HTMLImageElement) => ({
-      width: element.naturalWidth,
-    }));
+    const { width: naturalWidth, height: naturalHeight } = await image.evaluate(
+      (element: HTMLImageElement) => ({ width: element.naturalWidth, height: element.naturalHeight }),
+    );
+    // A landscape photo wider than the column is scaled down whole, never stretched.
+    expect(frame.height / frame.width).toBeCloseTo(naturalHeight / naturalWidth, 2);
     const scale = frame.width / naturalWidth;
     for (const object of objects.slice(0, 5)) {
       const box = (await page
@@ -529,7 +535,7 @@ describe('errors the API reports: too large, model server down', () => {
   it('says the model server is unavailable, keeps the image as failed and offers to re-run it', async () => {
     const page = await openPage();
     await page.goto(failingBackend.url);
-    await page.setInputFiles('#file-input', photo(SMALL));
+    await page.setInputFiles('#file-input', await smallPhoto());
     const alert = page.getByTestId('error');
     await alert.waitFor({ timeout: 60_000 });
     const text = await alert.innerText();

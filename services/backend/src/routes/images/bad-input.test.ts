@@ -1,7 +1,7 @@
+import { readShippedPhoto } from '@detection/test-data';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
   blobOf,
-  cocoPhoto,
   jpegWithClaimedSize,
   multipart,
   pngBomb,
@@ -17,7 +17,7 @@ describe('POST /images refuses bad input and stores nothing', () => {
 
   beforeAll(async () => {
     t = await createTestApp({ config: { maxUploadBytes: 256 * 1024, maxImagePixels: 40_000_000 } });
-    jpeg = cocoPhoto('000000000086.jpg');
+    jpeg = readShippedPhoto('000000000086.jpg');
   });
   afterAll(() => t.close());
 

@@ -14,6 +14,7 @@ import { accessLog } from './middleware/access-log.js';
 import { bearerAuth } from './middleware/bearer-auth.js';
 import { detectRouter } from './routes/detect/index.js';
 import { docsRouter } from './routes/docs/index.js';
+import { documentWithAuth } from './routes/docs/openapi-auth.js';
 import { healthRouter } from './routes/health/index.js';
 import { imagesRouter } from './routes/images/index.js';
 import { modelsRouter } from './routes/models/index.js';
@@ -106,23 +107,31 @@ export function createApp(deps: AppDependencies): App {
     return c.body(await metrics.registry.metrics(), 200);
   });
 
-  if (config.apiTokens.length > 0) {
+  const authOn = config.apiTokens.length > 0;
+  if (authOn) {
     app.openAPIRegistry.registerComponent('securitySchemes', 'bearerAuth', {
       type: 'http',
       scheme: 'bearer',
+      description:
+        'One of the tokens in API_TOKENS. Swagger UI: **Authorize**, paste the token (without "Bearer").',
     });
   }
-  app.doc('/openapi.json', {
-    openapi: '3.0.3',
-    info: {
-      title: 'Detection backend',
-      version: serviceVersion,
-      description:
-        'Upload images, detect objects with the model server (Open Inference Protocol), store and query them. ' +
-        'Errors are always `{"error": "…"}`.',
-    },
-    ...(config.apiTokens.length > 0 ? { security: [{ bearerAuth: [] }] } : {}),
-  });
+  const document = documentWithAuth(
+    app.getOpenAPIDocument({
+      openapi: '3.0.3',
+      info: {
+        title: 'Detection backend',
+        version: serviceVersion,
+        description:
+          'Upload images, detect objects with the model server (Open Inference Protocol), store and query them. ' +
+          'Errors are always `{"error": "…"}`.' +
+          (authOn ? ' Every route except /health and /ready needs `Authorization: Bearer <token>`.' : ''),
+      },
+      ...(authOn ? { security: [{ bearerAuth: [] }] } : {}),
+    }),
+    authOn,
+  );
+  app.get('/openapi.json', (c) => c.json(document));
 
   app.get('*', staticUi({ root: config.webUiDir, isApiPath }));
   app.all('*', () => {

@@ -107,7 +107,6 @@ export function WebcamCapture({ busy, onFile }: WebcamCaptureProps) {
   return (
     <section class="camera" aria-labelledby="camera-heading" data-testid="camera">
       <h3 id="camera-heading">Camera</h3>
-      {/* biome-ignore lint/a11y/useMediaCaption: a live camera preview has no audio to caption */}
       <video
         ref={video}
         class="camera-video"

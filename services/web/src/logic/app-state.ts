@@ -28,8 +28,8 @@ export interface Result {
   threshold?: number | null;
 }
 
-/** What the confidence control starts at: objects under 30 % are listed as hidden, not drawn. */
-export const DEFAULT_MIN_CONFIDENCE = 0.3;
+/** What the confidence control starts at: everything the model kept (its threshold already applied). */
+export const DEFAULT_MIN_CONFIDENCE = 0;
 
 export interface AppState {
   job: Job | null;

@@ -14,7 +14,7 @@ export interface Browser {
  * Debian's Chromium driven by playwright-core, headless, with a fresh profile. Playwright insists on owning
  * `--user-data-dir`, so the fresh profile directory is passed as launchPersistentContext's userDataDir.
  */
-export async function launchBrowser(): Promise<Browser> {
+export async function launchBrowser(extraArgs: string[] = []): Promise<Browser> {
   const userDataDir = await mkdtemp(path.join(os.tmpdir(), 'web-e2e-chromium-'));
   const context = await chromium.launchPersistentContext(userDataDir, {
     executablePath: CHROMIUM_PATH,
@@ -26,6 +26,7 @@ export async function launchBrowser(): Promise<Browser> {
       '--disable-background-networking',
       '--disable-component-update',
       '--disable-sync',
+      ...extraArgs,
     ],
     viewport: { width: 1440, height: 1000 },
     deviceScaleFactor: 1,

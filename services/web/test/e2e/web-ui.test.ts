@@ -266,7 +266,7 @@ describe('web UI against the real backend and model server', () => {
     expect(await secondItem.locator('.history-open').getAttribute('aria-current')).toBe('true');
 
     // re-run with a higher threshold: every stored object now scores at least that, and the table agrees
-    await page.locator('#score-threshold').fill('0.6');
+    await page.selectOption('#model-threshold', '0.6');
     await page.getByRole('button', { name: 'Re-run detection' }).first().click();
     await page.getByTestId('job-progress').waitFor({ state: 'detached', timeout: 90_000 });
     await expect
@@ -472,8 +472,8 @@ describe('cold start: the model server comes up while a detection waits', () => 
     await expect.poll(seconds, { timeout: 10_000 }).toBeGreaterThan(first + 1.5);
     await expect.poll(() => progress.innerText()).toContain('keeps retrying');
     // the page stays usable while it waits
-    await page.locator('#score-threshold').fill('0.4');
-    expect(await page.locator('label[for="score-threshold"] output').innerText()).toBe('0.40');
+    await page.selectOption('#model-threshold', '0.4');
+    expect(await page.locator('#model-threshold').inputValue()).toBe('0.4');
     await page.screenshot({ path: path.join(artifacts, 'cold-start.png') });
 
     lateModelServer = await startModelServer(port);

@@ -1,24 +1,41 @@
 import { createRoute, z } from '@hono/zod-openapi';
 import type { MiddlewareHandler } from 'hono';
 import {
+  exampleImage,
+  exampleImageList,
+  exampleImageWithDetections,
+  errorExamples as messages,
+} from '../examples.js';
+import {
   DetectionQuerySchema,
-  ErrorSchema,
   errorResponse,
   ImageListSchema,
   ImageParamsSchema,
   ImageSchema,
   ImageUploadBodySchema,
   ImageWithDetectionsSchema,
+  imageErrorResponse,
   imageInputErrorResponses,
+  jsonResponse,
 } from '../schemas.js';
 
 const detectionFailureResponses = {
-  502: errorResponse('The model server answered something unusable; the image is kept with status "failed"'),
-  503: errorResponse(
-    'The model server is unavailable (after retries); the image is kept with status "failed"',
+  502: imageErrorResponse(
+    'The model server answered something unusable; the image is kept with status "failed"',
+    messages.badGateway,
   ),
-  504: errorResponse('The model server timed out; the image is kept with status "failed"'),
+  503: imageErrorResponse(
+    'The model server is unavailable (after retries); the image is kept with status "failed"',
+    messages.unavailable,
+  ),
+  504: imageErrorResponse(
+    'The model server timed out; the image is kept with status "failed"',
+    messages.timeout,
+  ),
 };
+
+const invalidId = errorResponse('Invalid image id', messages.invalidImageId);
+const noSuchImage = errorResponse('No such image', messages.imageNotFound);
 
 const binaryImage = z.string().openapi({ type: 'string', format: 'binary' });
 const imageContent = {
@@ -36,15 +53,12 @@ export const uploadImageRoute = (bodyLimit: MiddlewareHandler) =>
     middleware: [bodyLimit] as const,
     request: { query: DetectionQuerySchema, body: ImageUploadBodySchema },
     responses: {
-      201: {
-        content: { 'application/json': { schema: ImageWithDetectionsSchema } },
-        description: 'Stored with its objects',
-      },
+      201: jsonResponse(ImageWithDetectionsSchema, 'Stored with its objects', exampleImageWithDetections),
       ...imageInputErrorResponses,
-      409: {
-        content: { 'application/json': { schema: ErrorSchema.extend({ image_id: z.string() }) } },
-        description: 'The same bytes were uploaded before; `image_id` names the existing image',
-      },
+      409: imageErrorResponse(
+        'The same bytes were uploaded before; `image_id` names the existing image',
+        messages.duplicate,
+      ),
       ...detectionFailureResponses,
     },
   });
@@ -70,8 +84,8 @@ export const listImagesRoute = createRoute({
     }),
   },
   responses: {
-    200: { content: { 'application/json': { schema: ImageListSchema } }, description: 'One page of images' },
-    400: errorResponse('Invalid limit or cursor'),
+    200: jsonResponse(ImageListSchema, 'One page of images', exampleImageList),
+    400: errorResponse('Invalid limit or cursor', messages.invalidListQuery),
   },
 });
 
@@ -82,9 +96,9 @@ export const getImageRoute = createRoute({
   summary: 'Image metadata and object count',
   request: { params: ImageParamsSchema },
   responses: {
-    200: { content: { 'application/json': { schema: ImageSchema } }, description: 'The image' },
-    400: errorResponse('Invalid image id'),
-    404: errorResponse('No such image'),
+    200: jsonResponse(ImageSchema, 'The image', exampleImage),
+    400: invalidId,
+    404: noSuchImage,
   },
 });
 
@@ -97,8 +111,8 @@ export const getImageFileRoute = createRoute({
   responses: {
     200: { content: imageContent, description: 'The uploaded bytes, unchanged' },
     304: { description: 'Not modified (If-None-Match)' },
-    400: errorResponse('Invalid image id'),
-    404: errorResponse('No such image'),
+    400: invalidId,
+    404: noSuchImage,
   },
 });
 
@@ -111,8 +125,8 @@ export const getAnnotatedImageRoute = createRoute({
   responses: {
     200: { content: imageContent, description: 'Annotated image, in the original format' },
     304: { description: 'Not modified (If-None-Match)' },
-    400: errorResponse('Invalid image id'),
-    404: errorResponse('No such image'),
+    400: invalidId,
+    404: noSuchImage,
   },
 });
 
@@ -124,8 +138,8 @@ export const deleteImageRoute = createRoute({
   request: { params: ImageParamsSchema },
   responses: {
     204: { description: 'Deleted' },
-    400: errorResponse('Invalid image id'),
-    404: errorResponse('No such image'),
+    400: invalidId,
+    404: noSuchImage,
   },
 });
 
@@ -136,13 +150,14 @@ export const redetectRoute = createRoute({
   summary: 'Run detection again (after a failure, or with another model or threshold), replacing the objects',
   request: { params: ImageParamsSchema, query: DetectionQuerySchema },
   responses: {
-    200: {
-      content: { 'application/json': { schema: ImageWithDetectionsSchema } },
-      description: 'The image with its new objects',
-    },
-    400: errorResponse('Invalid image id, model or threshold'),
-    404: errorResponse('No such image'),
-    422: errorResponse('The model server could not process the image'),
+    200: jsonResponse(
+      ImageWithDetectionsSchema,
+      'The image with its new objects',
+      exampleImageWithDetections,
+    ),
+    400: errorResponse('Invalid image id, model or threshold', messages.invalidQuery),
+    404: noSuchImage,
+    422: errorResponse('The model server could not process the image', messages.modelRejected),
     ...detectionFailureResponses,
   },
 });

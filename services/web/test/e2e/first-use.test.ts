@@ -78,7 +78,7 @@ async function imageRect(page: Page): Promise<PixelRect & { naturalWidth: number
 }
 
 async function visibleCaptions(page: Page): Promise<(PixelRect & { text: string })[]> {
-  return page.locator('[data-testid="caption"]').evaluateAll((elements) =>
+  return page.locator('.caption').evaluateAll((elements) =>
     elements
       .filter((element) => getComputedStyle(element).visibility === 'visible')
       .map((element) => {

@@ -1,6 +1,6 @@
 // biome-ignore-all lint/performance/useDomNodeTextContent: Playwright's innerText() is the rendered text a person reads, which is what these tests check
 import { createHash } from 'node:crypto';
-import { readFile, rm } from 'node:fs/promises';
+import { mkdir, readFile, rm } from 'node:fs/promises';
 import path from 'node:path';
 import zlib from 'node:zlib';
 import { ImageWithDetectionsSchema } from '@detection/backend/api-schemas';
@@ -23,6 +23,7 @@ import {
 // What a first-time user met (issue 18), and what was added for them, in Chromium against the real backend and
 // model server. The photos are the repository's own (evaluation/dataset/images, samples/astronaut.jpg).
 
+const artifacts = path.join(repoRoot, 'test-results/web');
 const LANDSCAPE = '000000000540.jpg'; // 640x425, a street with many objects
 const PORTRAIT = '000000000086.jpg'; // 512x640
 const BASEBALL = '000000000544.jpg'; // 640x427
@@ -728,6 +729,19 @@ describe('what was added', () => {
       const text = caption.text.replace(/\s+/g, ' ').trim();
       expect(await page.getByRole('button', { name: text, exact: true }).count(), text).toBe(1);
     }
+    await page.close();
+  });
+
+  it('takes the README screenshot (docs/screenshots/web-ui.png is a copy of it)', async () => {
+    const page = await openPage(1440, 1000);
+    const imageId = await stored('000000000450.jpg');
+    await openImage(page, imageId);
+    const best = (await storedObjects(backend.url, imageId)).sort((a, b) => b.score - a.score)[0]!;
+    await page.locator(`[data-testid="object-row"][data-object-id="${best.object_id}"]`).click();
+    await page.getByTestId('object-details').waitFor();
+    await page.evaluate(() => window.scrollTo(0, 0));
+    await mkdir(artifacts, { recursive: true });
+    await page.screenshot({ path: path.join(artifacts, 'readme.png') });
     await page.close();
   });
 });

@@ -78,7 +78,7 @@ describe('web UI against the real backend and model server', () => {
     await expect.poll(() => page.getByTestId('model-server-status').innerText()).toContain('ready');
     await expect
       .poll(() => page.locator('#model-select option').allInnerTexts())
-      .toContain('centernet-coco (v1)');
+      .toContain('centernet-coco (v1) — default');
     expect(await page.title()).toBe('Object detection');
     await page.close();
   });

@@ -1,7 +1,7 @@
 import { mkdtemp, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
-import { type BrowserContext, chromium } from 'playwright-core';
+import { type BrowserContext, chromium, type Page } from 'playwright-core';
 
 export const CHROMIUM_PATH = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
 
@@ -38,4 +38,16 @@ export async function launchBrowser(extraArgs: string[] = []): Promise<Browser> 
       await rm(userDataDir, { recursive: true, force: true });
     },
   };
+}
+
+/** A page whose uncaught errors are collected in `problems` (a test expects none). */
+export type WatchedPage = Page & { problems: string[] };
+
+/** A new tab of the shared browser, at the given viewport size. */
+export async function openWatchedPage(browser: Browser, width: number, height: number): Promise<WatchedPage> {
+  const page = (await browser.context.newPage()) as WatchedPage;
+  await page.setViewportSize({ width, height });
+  page.problems = [];
+  page.on('pageerror', (error) => page.problems.push(error.message));
+  return page;
 }

@@ -1,15 +1,14 @@
 // biome-ignore-all lint/performance/useDomNodeTextContent: Playwright's innerText() is the rendered text a person reads, which is what these tests check
 import { createHash } from 'node:crypto';
-import { mkdir, readFile, rm } from 'node:fs/promises';
+import { mkdir, readFile } from 'node:fs/promises';
 import path from 'node:path';
 import zlib from 'node:zlib';
 import { ImageWithDetectionsSchema } from '@detection/backend/api-schemas';
 import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { apiJson, storedImageIds, storedObjects } from './api.js';
-import { type Browser, launchBrowser } from './browser.js';
-import { buildUi } from './build-ui.js';
-import { type ChildServer, type RunningBackend, repoRoot, startBackend, startModelServer } from './stack.js';
+import { type Browser, launchBrowser, openWatchedPage } from './browser.js';
+import { type RunningBackend, repoRoot } from './stack.js';
 import {
   astronautPhoto,
   datasetPhoto,
@@ -19,6 +18,7 @@ import {
   rawGet,
   seriousAxeViolations,
 } from './support.js';
+import { startWebStack, type WebStack } from './web-stack.js';
 
 // What a first-time user met (issue 18), and what was added for them, in Chromium against the real backend and
 // model server. The photos are the repository's own (evaluation/dataset/images, samples/astronaut.jpg).
@@ -28,20 +28,12 @@ const LANDSCAPE = '000000000540.jpg'; // 640x425, a street with many objects
 const PORTRAIT = '000000000086.jpg'; // 512x640
 const BASEBALL = '000000000544.jpg'; // 640x427
 
-let uiDir: string;
-let modelServer: ChildServer;
+let stack: WebStack;
 let backend: RunningBackend;
 let browser: Browser;
 const axeFindings: Record<string, unknown[]> = {};
 
-async function openPage(width = 1366, height = 900): Promise<Page> {
-  const page = await browser.context.newPage();
-  await page.setViewportSize({ width, height });
-  const problems: string[] = [];
-  page.on('pageerror', (error) => problems.push(error.message));
-  (page as Page & { problems: string[] }).problems = problems;
-  return page;
-}
+const openPage = (width = 1366, height = 900) => openWatchedPage(browser, width, height);
 
 /** axe-core's serious and critical findings in this state of the page; all of them are failures. */
 async function expectAccessible(page: Page, state: string) {
@@ -111,18 +103,17 @@ async function stored(file: string): Promise<string> {
 }
 
 beforeAll(async () => {
-  [uiDir, modelServer] = await Promise.all([buildUi(), startModelServer()]);
-  // URL_FETCH_ALLOW_PRIVATE stays false, as on a real server: a loopback URL is refused
-  backend = await startBackend({ modelServerUrl: modelServer.url, webUiDir: uiDir, allowPrivateUrls: false });
-  // a fake camera (Chromium's test device) and permission prompts accepted
-  browser = await launchBrowser(['--use-fake-device-for-media-stream', '--use-fake-ui-for-media-stream']);
+  stack = await startWebStack({
+    // URL_FETCH_ALLOW_PRIVATE stays false, as on a real server: a loopback URL is refused
+    backend: { allowPrivateUrls: false },
+    // a fake camera (Chromium's test device) and permission prompts accepted
+    browserArgs: ['--use-fake-device-for-media-stream', '--use-fake-ui-for-media-stream'],
+  });
+  ({ backend, browser } = stack);
 }, 240_000);
 
 afterAll(async () => {
-  await browser?.close();
-  await backend?.stop();
-  await modelServer?.stop();
-  if (uiDir) await rm(uiDir, { recursive: true, force: true });
+  await stack?.stop();
   console.info(`axe-core serious/critical violations per state: ${JSON.stringify(axeFindings)}`);
 });
 

@@ -1,12 +1,11 @@
 // biome-ignore-all lint/performance/useDomNodeTextContent: Playwright's innerText() is the rendered text a person reads, which is what these tests check
-import { mkdir, readFile, rm } from 'node:fs/promises';
+import { mkdir, readFile } from 'node:fs/promises';
 import path from 'node:path';
 import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startHttpServer } from '../../../backend/test/support/http-server.js';
 import { type ApiObject, apiJson, storedImageIds, storedObjects } from './api.js';
-import { type Browser, launchBrowser } from './browser.js';
-import { buildUi } from './build-ui.js';
+import { type Browser, openWatchedPage } from './browser.js';
 import {
   type ChildServer,
   closedPort,
@@ -16,6 +15,7 @@ import {
   startBackend,
   startModelServer,
 } from './stack.js';
+import { startWebStack, type WebStack } from './web-stack.js';
 
 // End-to-end: the built UI, served by the REAL backend, talking to the REAL model server running the REAL
 // CenterNet model, driven in Debian's Chromium. Nothing is faked.
@@ -32,14 +32,7 @@ let modelServer: ChildServer;
 let backend: RunningBackend;
 let browser: Browser;
 
-async function openPage(width = 1440, height = 1000): Promise<Page> {
-  const page = await browser.context.newPage();
-  await page.setViewportSize({ width, height });
-  const problems: string[] = [];
-  page.on('pageerror', (error) => problems.push(error.message));
-  (page as Page & { problems: string[] }).problems = problems;
-  return page;
-}
+const openPage = (width = 1440, height = 1000) => openWatchedPage(browser, width, height);
 
 async function uploadAndWait(page: Page, file: string) {
   await page.setInputFiles('#file-input', file);
@@ -56,18 +49,16 @@ async function tableLabels(page: Page): Promise<string[]> {
   return page.locator('[data-testid="object-row"] td:nth-child(2)').allInnerTexts();
 }
 
+let stack: WebStack;
+
 beforeAll(async () => {
   await mkdir(artifacts, { recursive: true });
-  [uiDir, modelServer] = await Promise.all([buildUi(), startModelServer()]);
-  backend = await startBackend({ modelServerUrl: modelServer.url, webUiDir: uiDir });
-  browser = await launchBrowser();
+  stack = await startWebStack();
+  ({ uiDir, modelServer, backend, browser } = stack);
 }, 240_000);
 
 afterAll(async () => {
-  await browser?.close();
-  await backend?.stop();
-  await modelServer?.stop();
-  if (uiDir) await rm(uiDir, { recursive: true, force: true });
+  await stack?.stop();
 });
 
 describe('web UI against the real backend and model server', () => {

@@ -1,7 +1,9 @@
 import { defineConfig } from 'vite';
+import { precompress } from './build/precompress.js';
 
 export default defineConfig({
   base: './',
+  plugins: [precompress()],
   oxc: {
     jsx: { runtime: 'automatic', importSource: 'preact' },
   },

@@ -16,6 +16,7 @@ import { accessLog } from './middleware/access-log.js';
 import { authenticate, requirePermission } from './middleware/authenticate.js';
 import { detectRouter } from './routes/detect/index.js';
 import { docsRouter } from './routes/docs/index.js';
+import { documentWithAuth } from './routes/docs/openapi-auth.js';
 import { healthRouter } from './routes/health/index.js';
 import { imagesRouter } from './routes/images/index.js';
 import { labelsRouter } from './routes/labels/index.js';
@@ -144,20 +145,27 @@ export function createApp(deps: AppDependencies): App {
       description:
         'A static token (API_TOKENS, ADMIN_TOKENS) or a JWT from the configured issuer. Each operation names the ' +
         'permission it needs in `x-required-permission` (read, detect or admin): 401 without a valid token, 403 ' +
-        'with one that lacks the permission.',
+        'with one that lacks the permission. Swagger UI: **Authorize**, paste the token (without "Bearer").',
     });
   }
-  app.doc('/openapi.json', {
-    openapi: '3.0.3',
-    info: {
-      title: 'Detection backend',
-      version: serviceVersion,
-      description:
-        'Upload images, detect objects with the model server (Open Inference Protocol), store and query them. ' +
-        'Errors are always `{"error": "…"}`.',
-    },
-    ...(authEnabled ? { security: [{ bearerAuth: [] }] } : {}),
-  });
+  const document = documentWithAuth(
+    app.getOpenAPIDocument({
+      openapi: '3.0.3',
+      info: {
+        title: 'Detection backend',
+        version: serviceVersion,
+        description:
+          'Upload images, detect objects with the model server (Open Inference Protocol), store and query them. ' +
+          'Errors are always `{"error": "…"}`.' +
+          (authEnabled
+            ? ' Every route except /health and /ready needs `Authorization: Bearer <token>`.'
+            : ''),
+      },
+      ...(authEnabled ? { security: [{ bearerAuth: [] }] } : {}),
+    }),
+    authEnabled,
+  );
+  app.get('/openapi.json', (c) => c.json(document));
 
   app.get('*', staticUi({ root: config.webUiDir, isApiPath }));
   app.all('*', () => {

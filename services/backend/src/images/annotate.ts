@@ -1,23 +1,12 @@
 import sharp from 'sharp';
 import type { SupportedFormat } from './image-format.js';
+import { captionTextColour, formatScore, labelColour } from './label-style.js';
 
 export interface BoxToDraw {
   bbox: [number, number, number, number];
   label: string;
   score: number;
 }
-
-const palette = [
-  '#e6194b',
-  '#3cb44b',
-  '#4363d8',
-  '#f58231',
-  '#911eb4',
-  '#42d4f4',
-  '#f032e6',
-  '#bfef45',
-  '#469990',
-];
 
 const escapeXml = (text: string) =>
   text.replace(
@@ -26,7 +15,7 @@ const escapeXml = (text: string) =>
   );
 
 /**
- * Draws boxes and "label score" captions over the image (EXIF orientation applied), in the image's own format.
+ * Draws boxes and "label 87%" captions in each label's colour (the web UI's, from label-style.ts) over the image (EXIF orientation applied), in the image's own format.
  * `size` is the image's size after EXIF orientation, as probed on upload and stored on its row.
  */
 export async function annotateImage(
@@ -40,18 +29,17 @@ export async function annotateImage(
   const { width, height } = size;
   const stroke = Math.max(2, Math.round(Math.min(width, height) / 200));
   const fontSize = Math.max(12, Math.round(Math.min(width, height) / 40));
-  const labelColors = new Map<string, string>();
   const shapes = boxes.map((box) => {
-    if (!labelColors.has(box.label)) labelColors.set(box.label, palette[labelColors.size % palette.length]!);
-    const color = labelColors.get(box.label)!;
+    const color = labelColour(box.label);
     const [x1, y1, x2, y2] = box.bbox;
-    const caption = escapeXml(`${box.label} ${box.score.toFixed(2)}`);
-    const captionWidth = Math.round(fontSize * 0.62 * (box.label.length + 5)) + 8;
+    const text = `${box.label} ${formatScore(box.score)}`;
+    const caption = escapeXml(text);
+    const captionWidth = Math.round(fontSize * 0.62 * text.length) + 8;
     const captionY = y1 - fontSize - 6 >= 0 ? y1 - fontSize - 6 : y1;
     return [
       `<rect x="${x1}" y="${y1}" width="${Math.max(1, x2 - x1)}" height="${Math.max(1, y2 - y1)}" fill="none" stroke="${color}" stroke-width="${stroke}"/>`,
       `<rect x="${x1}" y="${captionY}" width="${captionWidth}" height="${fontSize + 6}" fill="${color}"/>`,
-      `<text x="${x1 + 4}" y="${captionY + fontSize}" font-family="DejaVu Sans, sans-serif" font-size="${fontSize}" fill="#ffffff">${caption}</text>`,
+      `<text x="${x1 + 4}" y="${captionY + fontSize}" font-family="DejaVu Sans, sans-serif" font-size="${fontSize}" fill="${captionTextColour(color)}">${caption}</text>`,
     ].join('');
   });
   const svg = `<svg xmlns="http://www.w3.org/2000/svg" width="${width}" height="${height}">${shapes.join('')}</svg>`;

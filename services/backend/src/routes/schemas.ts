@@ -1,23 +1,46 @@
 import { z } from '@hono/zod-openapi';
 import type { ImageWithRun } from '../db/image-repository.js';
 import type { DetectionRunRow, NewObjectRow, ObjectRow } from '../db/records.js';
+import { EXAMPLE_IMAGE_ID, errorExamples } from './examples.js';
 
 export const ErrorSchema = z
-  .object({ error: z.string().openapi({ example: 'image 3f… not found' }) })
-  .catchall(z.unknown())
+  .object({ error: z.string().openapi({ description: 'What was wrong, in words' }) })
   .openapi('Error');
 
-export const errorResponse = (description: string) => ({
-  content: { 'application/json': { schema: ErrorSchema } },
+/** An error about one stored image: a duplicate upload, or a detection that failed after the image was kept. */
+export const ImageErrorSchema = ErrorSchema.extend({
+  image_id: z.string().openapi({ description: 'The image the error is about' }),
+}).openapi('ImageError');
+
+/** A JSON response with its schema and a real example. */
+export const jsonResponse = <T extends z.ZodType>(schema: T, description: string, example: unknown) => ({
+  content: { 'application/json': { schema, example } },
   description,
 });
 
+/** An error response with the message the backend sends in that case. */
+export const errorResponse = (description: string, message: string) =>
+  jsonResponse(ErrorSchema, description, { error: message });
+
+/** An error response that names the stored image (`image_id`). */
+export const imageErrorResponse = (description: string, message: string) =>
+  jsonResponse(ImageErrorSchema, description, { error: message, image_id: EXAMPLE_IMAGE_ID });
+
 /** Errors shared by every route that takes an image (upload or URL) and runs the model on it. */
 export const imageInputErrorResponses = {
-  400: errorResponse('Missing, empty, non-image, truncated or otherwise invalid input'),
-  413: errorResponse('File larger than MAX_UPLOAD_BYTES, or more pixels than MAX_IMAGE_PIXELS'),
-  415: errorResponse('Unsupported image format or request content type'),
-  422: errorResponse('The URL could not be fetched, or the model server could not process the image'),
+  400: errorResponse(
+    'Missing, empty, non-image, truncated or otherwise invalid input',
+    errorExamples.badInput,
+  ),
+  413: errorResponse(
+    'File larger than MAX_UPLOAD_BYTES, or more pixels than MAX_IMAGE_PIXELS',
+    errorExamples.tooLarge,
+  ),
+  415: errorResponse('Unsupported image format or request content type', errorExamples.unsupported),
+  422: errorResponse(
+    'The URL could not be fetched, or the model server could not process the image',
+    errorExamples.unprocessable,
+  ),
 };
 
 export const ImageIdSchema = z

@@ -151,16 +151,41 @@ export class ApiClient {
     );
   }
 
-  /** `POST /images` with a file (multipart field `file`). */
-  uploadFile(file: Blob, filename: string, options: DetectOptions = {}, signal?: AbortSignal) {
+  /**
+   * `POST /images` with a file (multipart field `file`). With `onProgress` it is sent with XMLHttpRequest, the
+   * only browser API that reports upload progress (0..1 of the bytes sent).
+   */
+  async uploadFile(
+    file: Blob,
+    filename: string,
+    options: DetectOptions = {},
+    signal?: AbortSignal,
+    onProgress?: (sent: number) => void,
+  ): Promise<ImageRecord> {
     const form = new FormData();
     form.append('file', file, filename);
-    return this.#json('Upload', '/images', parseImageRecord, {
-      method: 'POST',
-      body: form,
-      query: detectQuery(options),
+    if (!onProgress) {
+      return this.#json('Upload', '/images', parseImageRecord, {
+        method: 'POST',
+        body: form,
+        query: detectQuery(options),
+        signal,
+      });
+    }
+    const token = this.#getToken();
+    const response = await sendWithProgress(this.url('/images', detectQuery(options)), form, {
+      token,
       signal,
+      onProgress,
+    }).catch((error: unknown) => {
+      throw apiErrorFromException(error, 'Upload', this.baseUrl);
     });
+    if (!response.ok) throw await apiErrorFromResponse(response, 'Upload', Boolean(token));
+    try {
+      return parseImageRecord(await response.json());
+    } catch (error) {
+      throw apiErrorFromException(error, 'Upload', this.baseUrl);
+    }
   }
 
   /** `POST /images` with `{"url": ...}`: the backend fetches the image. */
@@ -204,6 +229,39 @@ export class ApiClient {
 }
 
 export type ImageVariant = 'file' | 'annotated';
+
+/** A POST with XMLHttpRequest, for its upload progress events; answers a fetch-style Response. */
+function sendWithProgress(
+  url: string,
+  body: FormData,
+  options: { token: string | null; signal: AbortSignal | undefined; onProgress: (sent: number) => void },
+): Promise<Response> {
+  return new Promise((resolve, reject) => {
+    const request = new XMLHttpRequest();
+    const abort = () => request.abort();
+    request.open('POST', url);
+    request.setRequestHeader('accept', 'application/json');
+    if (options.token) request.setRequestHeader('authorization', `Bearer ${options.token}`);
+    request.upload.onprogress = (event) => {
+      if (event.lengthComputable && event.total > 0) options.onProgress(event.loaded / event.total);
+    };
+    request.upload.onload = () => options.onProgress(1);
+    request.onload = () => {
+      options.signal?.removeEventListener('abort', abort);
+      resolve(
+        new Response(request.status === 204 ? null : request.responseText, {
+          status: request.status,
+          headers: { 'content-type': request.getResponseHeader('content-type') ?? 'application/json' },
+        }),
+      );
+    };
+    request.onerror = () => reject(new TypeError('network error'));
+    request.onabort = () => reject(new DOMException('The upload was cancelled.', 'AbortError'));
+    if (options.signal?.aborted) return reject(new DOMException('The upload was cancelled.', 'AbortError'));
+    options.signal?.addEventListener('abort', abort, { once: true });
+    request.send(body);
+  });
+}
 
 function imagePath(imageId: string, variant: ImageVariant): string {
   return `/images/${encodeURIComponent(imageId)}/${variant}`;

@@ -1,5 +1,11 @@
 import { describe, expect, it } from 'vitest';
-import { ApiError, apiErrorFromException, apiErrorFromResponse, toApiError } from './errors.js';
+import {
+  ApiError,
+  apiErrorFromException,
+  apiErrorFromResponse,
+  PRIVATE_URL_HINT,
+  toApiError,
+} from './errors.js';
 
 const json = (status: number, body: unknown) =>
   new Response(JSON.stringify(body), { status, headers: { 'content-type': 'application/json' } });
@@ -66,6 +72,33 @@ describe('apiErrorFromResponse', () => {
     expect(html.kind).toBe('model_unavailable');
     const empty = await apiErrorFromResponse(new Response(null, { status: 500 }), 'Delete', false);
     expect(empty.title).toBe('Delete failed: the server had an internal error (HTTP 500).');
+  });
+});
+
+describe('hints', () => {
+  it('says how to allow private URLs when the backend refused one (its exact words)', async () => {
+    const refused = await apiErrorFromResponse(
+      Response.json(
+        {
+          error:
+            'refusing to fetch 127.0.0.1: 127.0.0.1 is a private, loopback, link-local or reserved address',
+        },
+        { status: 400 },
+      ),
+      'Upload from URL',
+      false,
+    );
+    expect(refused.hint).toBe(PRIVATE_URL_HINT);
+    expect(refused.hint).toContain('URL_FETCH_ALLOW_PRIVATE=true');
+    const metadata = await apiErrorFromResponse(
+      Response.json(
+        { error: 'refusing to fetch 169.254.169.254: 169.254.169.254 is a cloud metadata address' },
+        { status: 400 },
+      ),
+      'Upload from URL',
+      false,
+    );
+    expect(metadata.hint).toBeNull();
   });
 });
 

@@ -20,6 +20,8 @@ export interface ApiErrorInit {
   detail: string | null;
   /** The image the error is about, when the body names one (a 409 duplicate, a stored-but-failed upload). */
   imageId?: string | null;
+  /** What the user can do about it, when the page knows more than the server said. */
+  hint?: string | null;
 }
 
 /** A failed API call, with a sentence a person can read (`title`) and the server's own words (`detail`). */
@@ -30,6 +32,7 @@ export class ApiError extends Error {
   readonly title: string;
   readonly detail: string | null;
   readonly imageId: string | null;
+  readonly hint: string | null;
 
   constructor(init: ApiErrorInit) {
     super(init.detail ? `${init.title} ${init.detail}` : init.title);
@@ -38,6 +41,7 @@ export class ApiError extends Error {
     this.title = init.title;
     this.detail = init.detail;
     this.imageId = init.imageId ?? null;
+    this.hint = init.hint ?? null;
   }
 }
 
@@ -101,6 +105,18 @@ function imageIdOf(body: unknown): string | null {
   return typeof id === 'string' ? id : null;
 }
 
+/** The backend's URL fetcher refuses private addresses unless told otherwise (address-policy.ts). */
+const PRIVATE_ADDRESS_REFUSED = /is a private, loopback, link-local or reserved address/i;
+
+export const PRIVATE_URL_HINT =
+  'The backend refuses URLs on private and loopback addresses. To fetch from your own machine or network ' +
+  '(local use only), start the backend with URL_FETCH_ALLOW_PRIVATE=true — or download the image and upload the file.';
+
+function hintFor(detail: string | null): string | null {
+  if (detail !== null && PRIVATE_ADDRESS_REFUSED.test(detail)) return PRIVATE_URL_HINT;
+  return null;
+}
+
 /** Turns a non-2xx response into an ApiError; reads the `{"error": "..."}` body the backend always sends. */
 export async function apiErrorFromResponse(
   response: Response,
@@ -122,6 +138,7 @@ export async function apiErrorFromResponse(
     title: titleFor(kind, action, response.status, hadToken),
     detail: detail === null ? null : sentence(detail),
     imageId: imageIdOf(body),
+    hint: hintFor(detail),
   });
 }
 

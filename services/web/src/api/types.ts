@@ -85,5 +85,5 @@ export interface ModelList {
 export interface DetectOptions {
   /** Model name; empty or undefined = the backend's default model. */
   model?: string | undefined;
-  scoreThreshold?: number | undefined;
+  scoreThreshold?: number | null | undefined;
 }

@@ -1,10 +1,19 @@
 import { useEffect, useReducer, useRef, useState } from 'preact/hooks';
 import type { ApiClient } from '../api/client.js';
-import { type ApiError, toApiError } from '../api/errors.js';
+import { ApiError, toApiError } from '../api/errors.js';
 import type { ImageRecord } from '../api/types.js';
 import { appReducer, INITIAL_STATE, type JobKind, type Result } from '../logic/app-state.js';
+import { formatScore } from '../logic/format.js';
+import { VIEWS } from '../logic/route.js';
+import {
+  DEFAULT_SETTINGS,
+  type DetectSettings,
+  parseSettings,
+  SETTINGS_STORAGE_KEY,
+} from '../logic/settings.js';
 import type { TokenStore } from '../logic/token-store.js';
-import { nameForPastedFile, pickFile } from '../logic/upload-input.js';
+import { nameForPastedFile } from '../logic/upload-input.js';
+import { BatchPanel } from './BatchPanel.js';
 import { EmptyState } from './EmptyState.js';
 import { ErrorAlert } from './ErrorAlert.js';
 import { HistoryPanel } from './HistoryPanel.js';
@@ -13,7 +22,8 @@ import { JobProgress } from './JobProgress.js';
 import { ResultView } from './ResultView.js';
 import { StatusBar } from './StatusBar.js';
 import { TokenField } from './TokenField.js';
-import { type DetectSettings, UploadPanel } from './UploadPanel.js';
+import { UploadPanel } from './UploadPanel.js';
+import { useUploadQueue } from './upload-queue-hook.js';
 
 interface AppProps {
   api: ApiClient;
@@ -26,13 +36,25 @@ interface JobOutcome {
   storedChanged: boolean;
   select?: string | null;
   error?: ApiError | null;
+  newRun?: boolean;
 }
 
-const DEFAULT_SETTINGS: DetectSettings = { model: '', scoreThreshold: 0.3 };
+function loadSettings(): DetectSettings {
+  try {
+    return parseSettings(localStorage.getItem(SETTINGS_STORAGE_KEY));
+  } catch {
+    return DEFAULT_SETTINGS;
+  }
+}
+
+/** Files in a drag over the page (not text or links being dragged). */
+const draggingFiles = (event: DragEvent) => event.dataTransfer?.types.includes('Files') ?? false;
 
 export function App({ api, tokens }: AppProps) {
   const [state, dispatch] = useReducer(appReducer, INITIAL_STATE);
-  const [settings, setSettings] = useState<DetectSettings>(DEFAULT_SETTINGS);
+  const [settings, setSettings] = useState<DetectSettings>(loadSettings);
+  const [dragging, setDragging] = useState(false);
+  const scrollToResult = useRef(false);
   const [tokenVersion, setTokenVersion] = useState(0);
   const [tokenRequested, setTokenRequested] = useState(false);
   const [details, setDetails] = useState<{ loading: boolean; error: string | null }>({
@@ -46,6 +68,26 @@ export function App({ api, tokens }: AppProps) {
   const jobCounter = useRef(0);
   const retry = useRef<(() => void) | null>(null);
   const currentId = state.result?.image.image_id ?? null;
+  const detectOptions = { model: settings.model, scoreThreshold: settings.scoreThreshold };
+  const queue = useUploadQueue(api, settings, {
+    onStored: (imageId) => {
+      dispatch({ type: 'history-changed' });
+      // the first result of a batch is shown when nothing else is
+      if (!currentId && state.job === null && route.page === 'home') {
+        navigate({ page: 'image', imageId, objectId: null });
+      }
+    },
+    onUnauthorized: () => setTokenRequested(true),
+  });
+  const batchRunning = queue.items.some((item) => item.status === 'queued' || item.status === 'uploading');
+
+  useEffect(() => {
+    try {
+      localStorage.setItem(SETTINGS_STORAGE_KEY, JSON.stringify(settings));
+    } catch {
+      // storage unavailable: the settings last as long as the page
+    }
+  }, [settings]);
 
   const openImage = async (imageId: string, signal: AbortSignal): Promise<Result> => {
     const [image, objects] = await Promise.all([
@@ -99,8 +141,8 @@ export function App({ api, tokens }: AppProps) {
       if (!outcome.error) retry.current = null;
       const { image } = outcome.result;
       navigate({ page: 'image', imageId: image.image_id, objectId: outcome.select ?? null }, kind === 'open');
-      // move focus to the new result (screen readers read its heading; a narrow screen scrolls to it)
-      if (kind !== 'open') requestAnimationFrame(() => document.getElementById('result-heading')?.focus());
+      // show the new result: scroll to it (on a phone it is below the upload panel) and focus its heading
+      if (kind !== 'open') scrollToResult.current = true;
     } catch (caught) {
       const error = toApiError(caught, description, api.baseUrl);
       if (error.kind === 'unauthorized') {
@@ -129,7 +171,8 @@ export function App({ api, tokens }: AppProps) {
     void runJob('upload', description, async (signal) => {
       try {
         const image = await send(signal);
-        return { result: await resultOf(image, signal), storedChanged: true };
+        const result = await resultOf(image, signal);
+        return { result: { ...result, threshold: settings.scoreThreshold }, storedChanged: true };
       } catch (caught) {
         return recoverUpload(toApiError(caught, action, api.baseUrl), duplicateNotice, signal);
       }
@@ -143,7 +186,7 @@ export function App({ api, tokens }: AppProps) {
       `Detecting objects in ${filename}`,
       'Upload',
       `${filename} was uploaded before, so this is its stored result. Use “Re-run detection” to detect again with the current settings.`,
-      (signal) => api.uploadFile(file, filename, settings, signal),
+      (signal) => api.uploadFile(file, filename, detectOptions, signal),
     );
   };
 
@@ -153,7 +196,7 @@ export function App({ api, tokens }: AppProps) {
       `Fetching ${url} and detecting objects`,
       'Upload from URL',
       'This image was uploaded before, so this is its stored result.',
-      (signal) => api.uploadUrl(url, settings, signal),
+      (signal) => api.uploadUrl(url, detectOptions, signal),
     );
   };
 
@@ -161,8 +204,9 @@ export function App({ api, tokens }: AppProps) {
     const name = state.result?.image.image_id === imageId ? state.result.image.filename : '';
     retry.current = () => rerun(imageId);
     void runJob('rerun', `Re-running detection${name ? ` on ${name}` : ''}`, async (signal) => {
-      const image = await api.rerunDetection(imageId, settings, signal);
-      return { result: await resultOf(image, signal), storedChanged: true };
+      const image = await api.rerunDetection(imageId, detectOptions, signal);
+      const result = await resultOf(image, signal);
+      return { result: { ...result, threshold: settings.scoreThreshold }, storedChanged: true, newRun: true };
     });
   };
 
@@ -227,30 +271,64 @@ export function App({ api, tokens }: AppProps) {
     return () => controller.abort();
   }, [api, state.selectedId, state.result]);
 
-  // Drop anywhere on the page, or paste an image.
+  /** One file is uploaded and shown; several go to the batch queue. */
+  const takeFiles = (files: File[]) => {
+    if (files.length === 0) return;
+    if (files.length === 1 && state.job === null && !batchRunning) uploadFile(files[0]!);
+    else queue.add(files);
+  };
+
+  // A scroll asked for by a finished upload or re-run, once its result is on the page.
   useEffect(() => {
+    if (!scrollToResult.current || !state.result) return;
+    scrollToResult.current = false;
+    const heading = document.getElementById('result-heading');
+    const smooth = !matchMedia('(prefers-reduced-motion: reduce)').matches;
+    heading?.scrollIntoView({ block: 'start', behavior: smooth ? 'smooth' : 'auto' });
+    heading?.focus({ preventScroll: true });
+  }, [state.result]);
+
+  // Drop anywhere on the page (the whole upload panel shows it while files are dragged), or paste images.
+  useEffect(() => {
+    let depth = 0;
+    const onDragEnter = (event: DragEvent) => {
+      if (!draggingFiles(event)) return;
+      depth += 1;
+      setDragging(true);
+    };
+    const onDragLeave = (event: DragEvent) => {
+      if (!draggingFiles(event)) return;
+      depth = Math.max(0, depth - 1);
+      if (depth === 0) setDragging(false);
+    };
     const onDragOver = (event: DragEvent) => {
-      if (event.dataTransfer?.types.includes('Files')) event.preventDefault();
+      if (!draggingFiles(event)) return;
+      event.preventDefault();
+      if (event.dataTransfer) event.dataTransfer.dropEffect = 'copy';
     };
     const onDrop = (event: DragEvent) => {
-      if (!event.dataTransfer?.types.includes('Files')) return;
+      depth = 0;
+      setDragging(false);
+      if (!draggingFiles(event)) return;
       event.preventDefault();
-      const file = pickFile(event.dataTransfer.files);
-      if (file && state.job === null) uploadFile(file);
+      takeFiles(Array.from(event.dataTransfer?.files ?? []));
     };
     const onPaste = (event: ClipboardEvent) => {
       const target = event.target as HTMLElement | null;
       if (target?.closest('input, textarea, [contenteditable="true"]')) return;
-      const file = pickFile(event.clipboardData?.files);
-      if (file && state.job === null) {
-        event.preventDefault();
-        uploadFile(file);
-      }
+      const files = Array.from(event.clipboardData?.files ?? []);
+      if (files.length === 0) return;
+      event.preventDefault();
+      takeFiles(files);
     };
+    window.addEventListener('dragenter', onDragEnter);
+    window.addEventListener('dragleave', onDragLeave);
     window.addEventListener('dragover', onDragOver);
     window.addEventListener('drop', onDrop);
     window.addEventListener('paste', onPaste);
     return () => {
+      window.removeEventListener('dragenter', onDragEnter);
+      window.removeEventListener('dragleave', onDragLeave);
       window.removeEventListener('dragover', onDragOver);
       window.removeEventListener('drop', onDrop);
       window.removeEventListener('paste', onPaste);
@@ -292,9 +370,16 @@ export function App({ api, tokens }: AppProps) {
             <rect x="13" y="13" width="13" height="11" rx="1.5" class="logo-b" />
           </svg>
           <h1>Object detection</h1>
-          <a class="docs-link" href={`${api.baseUrl}/docs`}>
-            API docs
-          </a>
+          <nav class="views" aria-label="Views">
+            {VIEWS.map((view) => (
+              <a key={view.id} href={view.hash} aria-current="page">
+                {view.label}
+              </a>
+            ))}
+            <a class="docs-link" href={`${api.baseUrl}/docs`}>
+              API docs
+            </a>
+          </nav>
         </div>
         <StatusBar status={status} />
         <TokenField
@@ -322,12 +407,29 @@ export function App({ api, tokens }: AppProps) {
             models={models.models}
             modelsError={models.error}
             busy={state.job !== null}
-            onFile={uploadFile}
+            dragging={dragging}
+            onFiles={takeFiles}
             onUrl={uploadUrl}
+            onFieldError={() => dispatch({ type: 'dismiss-error' })}
+            onError={(message) =>
+              dispatch({
+                type: 'show-error',
+                error: new ApiError({ kind: 'network', status: 0, title: message, detail: null }),
+              })
+            }
           />
         </div>
 
         <section class="area-result" aria-label="Result">
+          {queue.items.length > 0 && (
+            <BatchPanel
+              items={queue.items}
+              parallel={settings.parallelUploads}
+              onOpen={(imageId) => navigate({ page: 'image', imageId, objectId: null })}
+              onCancel={queue.cancel}
+              onClear={queue.clear}
+            />
+          )}
           {state.job && (
             <JobProgress
               job={state.job}
@@ -350,6 +452,12 @@ export function App({ api, tokens }: AppProps) {
               api={api}
               tokenVersion={tokenVersion}
               result={state.result}
+              earlierRuns={state.earlierRuns[state.result.image.image_id] ?? []}
+              rerunSettings={`${settings.model || models.models?.defaultModel || 'the default model'}, ${
+                settings.scoreThreshold === null
+                  ? "the model's default threshold"
+                  : `threshold ${formatScore(settings.scoreThreshold)}`
+              }`}
               state={state}
               dispatch={dispatch}
               busy={state.job !== null}
@@ -359,7 +467,7 @@ export function App({ api, tokens }: AppProps) {
               onDelete={() => void remove(state.result!.image.image_id)}
             />
           ) : (
-            !state.job && <EmptyState status={status} />
+            !state.job && queue.items.length === 0 && <EmptyState status={status} />
           )}
         </section>
 

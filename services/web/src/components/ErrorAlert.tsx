@@ -17,6 +17,11 @@ export function ErrorAlert({ error, onDismiss, children }: ErrorAlertProps) {
       <div class="alert-body">
         <p class="alert-title">{error.title}</p>
         {error.detail && <p class="alert-detail">{error.detail}</p>}
+        {error.hint && (
+          <p class="alert-hint" data-testid="error-hint">
+            {error.hint}
+          </p>
+        )}
         {error.status > 0 && <p class="alert-meta">HTTP {error.status}</p>}
         {children && <div class="alert-actions">{children}</div>}
       </div>

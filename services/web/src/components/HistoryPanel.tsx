@@ -146,7 +146,6 @@ function HistoryItem({
         type="button"
         class="history-open"
         aria-current={current ? 'true' : undefined}
-        aria-label={`Open ${name}: ${failed ? 'detection failed' : formatCount(count, 'object')}`}
         onClick={() => onOpen(image.image_id)}
       >
         <span class="thumb">

@@ -1,5 +1,6 @@
+import { labelColour } from '@detection/backend/label-style';
 import { formatPoint, formatScore } from '../logic/format.js';
-import { boxSize, colourForLabel } from '../logic/geometry.js';
+import { boxSize } from '../logic/geometry.js';
 import type { RankedObject } from '../logic/objects-table.js';
 
 interface ObjectDetailsProps {
@@ -25,7 +26,7 @@ export function ObjectDetails({ object, loading, error, onClose }: ObjectDetails
     <aside class="details" aria-labelledby="details-heading" data-testid="object-details">
       <div class="details-header">
         <h3 id="details-heading">
-          <span class="swatch" style={{ background: colourForLabel(object.label) }} aria-hidden="true" />
+          <span class="swatch" style={{ background: labelColour(object.label) }} aria-hidden="true" />
           <span class="details-rank">#{object.rank}</span> {object.label}
         </h3>
         <button type="button" class="icon-button" aria-label="Close object details" onClick={onClose}>

@@ -1,6 +1,7 @@
+import { labelColour } from '@detection/backend/label-style';
 import { useEffect, useRef } from 'preact/hooks';
 import { formatCount, formatPoint, formatScore } from '../logic/format.js';
-import { boxSize, colourForLabel } from '../logic/geometry.js';
+import { boxSize } from '../logic/geometry.js';
 import type { LabelCount, ObjectFilter, RankedObject, SortKey, SortState } from '../logic/objects-table.js';
 
 interface ObjectsTableProps {
@@ -43,7 +44,9 @@ export function ObjectsTable(props: ObjectsTableProps) {
       <div class="objects-header">
         <h3 id="objects-heading">Objects</h3>
         <p class="objects-count" aria-live="polite" data-testid="objects-count">
-          {rows.length === total ? formatCount(total, 'object') : `Showing ${rows.length} of ${total}`}
+          {rows.length === total
+            ? formatCount(total, 'object')
+            : `Showing ${rows.length} of ${total}${filter.minScore > 0 ? ` (confidence ≥ ${formatScore(filter.minScore)})` : ''}`}
         </p>
       </div>
       <fieldset class="filters">
@@ -63,28 +66,8 @@ export function ObjectsTable(props: ObjectsTableProps) {
             ))}
           </select>
         </div>
-        <div class="field field-inline">
-          <label for="min-score-filter">
-            Min score <output for="min-score-filter">{formatScore(filter.minScore)}</output>
-          </label>
-          <input
-            id="min-score-filter"
-            type="range"
-            min="0"
-            max="1"
-            step="0.05"
-            value={filter.minScore}
-            onInput={(event) =>
-              onFilter({ minScore: Number((event.currentTarget as HTMLInputElement).value) })
-            }
-          />
-        </div>
-        {(filter.label !== '' || filter.minScore > 0) && (
-          <button
-            type="button"
-            class="button button-quiet"
-            onClick={() => onFilter({ label: '', minScore: 0 })}
-          >
+        {filter.label !== '' && (
+          <button type="button" class="button button-quiet" onClick={() => onFilter({ label: '' })}>
             Clear filters
           </button>
         )}
@@ -147,7 +130,7 @@ export function ObjectsTable(props: ObjectsTableProps) {
                   <td>
                     <span
                       class="swatch"
-                      style={{ background: colourForLabel(object.label) }}
+                      style={{ background: labelColour(object.label) }}
                       aria-hidden="true"
                     />
                     {object.label}
@@ -174,7 +157,7 @@ export function ObjectsTable(props: ObjectsTableProps) {
                 <td colSpan={COLUMNS.length} class="empty-row">
                   {total === 0
                     ? 'No objects were detected in this image.'
-                    : 'No object matches these filters.'}
+                    : 'No object matches these filters: lower the confidence threshold to see more.'}
                 </td>
               </tr>
             )}

@@ -1,11 +1,11 @@
 import { useState } from 'preact/hooks';
 import type { ModelList } from '../api/types.js';
-import { pickFile, validateImageUrl } from '../logic/upload-input.js';
-
-export interface DetectSettings {
-  model: string;
-  scoreThreshold: number;
-}
+import { formatScore } from '../logic/format.js';
+import { type DetectSettings, MODEL_THRESHOLDS } from '../logic/settings.js';
+import { validateImageUrl } from '../logic/upload-input.js';
+import { clampParallelUploads, PARALLEL_UPLOADS } from '../logic/upload-queue.js';
+import { ExampleGallery } from './ExampleGallery.js';
+import { WebcamCapture } from './WebcamCapture.js';
 
 interface UploadPanelProps {
   settings: DetectSettings;
@@ -13,81 +13,70 @@ interface UploadPanelProps {
   models: ModelList | null;
   modelsError: string | null;
   busy: boolean;
-  onFile: (file: File) => void;
+  /** Files are being dragged over the page: the whole panel shows where they go. */
+  dragging: boolean;
+  onFiles: (files: File[]) => void;
   onUrl: (url: string) => void;
+  /** A mistake shown next to its field (a bad URL): any older error banner goes, so errors never stack. */
+  onFieldError: () => void;
+  /** A problem of this page's own (an example photo that did not load), shown as the error banner. */
+  onError: (message: string) => void;
 }
 
-/** Drop zone, file picker, URL field, model picker and score threshold. */
-export function UploadPanel({
-  settings,
-  onSettings,
-  models,
-  modelsError,
-  busy,
-  onFile,
-  onUrl,
-}: UploadPanelProps) {
-  const [dragging, setDragging] = useState(false);
+/** Drop zone, file picker, URL field, example photos, camera, and the settings sent with each detection. */
+export function UploadPanel(props: UploadPanelProps) {
+  const { settings, onSettings, models, modelsError, busy, dragging, onFiles, onUrl, onFieldError, onError } =
+    props;
   const [url, setUrl] = useState('');
   const [urlError, setUrlError] = useState<string | null>(null);
-
-  const takeFiles = (files: FileList | null | undefined) => {
-    const file = pickFile(files);
-    if (file) onFile(file);
-  };
+  const defaultModel = models?.defaultModel ?? null;
+  const otherModels = models?.models.filter((model) => model.name !== defaultModel) ?? [];
+  const defaultInfo = models?.models.find((model) => model.name === defaultModel) ?? null;
+  const ready = (state: string | null) => state === null || state.toUpperCase() === 'READY';
 
   return (
-    <section class="card upload" aria-labelledby="upload-heading">
+    <section
+      class={`card upload ${dragging ? 'upload-dragging' : ''}`}
+      aria-labelledby="upload-heading"
+      data-testid="upload-panel"
+      data-dragging={dragging ? 'true' : 'false'}
+    >
       <h2 id="upload-heading">Detect objects</h2>
+      {dragging && (
+        <p class="drop-hint" role="status">
+          Drop the images to detect objects in them
+        </p>
+      )}
 
-      {/* biome-ignore lint/a11y/noStaticElementInteractions: a drop target for the mouse; the file input inside is the keyboard path */}
-      <div
-        class={`dropzone ${dragging ? 'dropzone-active' : ''}`}
-        data-testid="dropzone"
-        onDragEnter={(event) => {
-          event.preventDefault();
-          setDragging(true);
-        }}
-        onDragOver={(event) => {
-          event.preventDefault();
-          if (event.dataTransfer) event.dataTransfer.dropEffect = 'copy';
-        }}
-        onDragLeave={(event) => {
-          if (!(event.currentTarget as HTMLElement).contains(event.relatedTarget as Node | null))
-            setDragging(false);
-        }}
-        onDrop={(event) => {
-          event.preventDefault();
-          event.stopPropagation();
-          setDragging(false);
-          if (!busy) takeFiles(event.dataTransfer?.files);
-        }}
-      >
+      <div class={`dropzone ${dragging ? 'dropzone-active' : ''}`} data-testid="dropzone">
         <svg class="dropzone-icon" viewBox="0 0 24 24" aria-hidden="true">
           <path d="M12 16V4m0 0-4 4m4-4 4 4M4 16v2a2 2 0 0 0 2 2h12a2 2 0 0 0 2-2v-2" />
         </svg>
         <p>
-          <strong>Drop an image here</strong>, paste one, or
+          <strong>Drop images here</strong>, paste, or
         </p>
         <label class={`button button-primary ${busy ? 'button-disabled' : ''}`} for="file-input">
-          Choose a file…
+          Choose files…
         </label>
         <input
           id="file-input"
           class="visually-hidden"
           type="file"
+          multiple
           accept="image/jpeg,image/png,image/webp,image/*"
           disabled={busy}
           aria-describedby="file-hint"
           onChange={(event) => {
             const input = event.currentTarget as HTMLInputElement;
-            takeFiles(input.files);
+            const files = Array.from(input.files ?? []);
             input.value = '';
+            if (files.length > 0) onFiles(files);
           }}
         />
         <p id="file-hint" class="hint">
-          JPEG, PNG or WebP. The image is stored and its objects saved.
+          JPEG, PNG or WebP; several at once are uploaded as a batch. Each image and its objects are stored.
         </p>
+        <WebcamCapture busy={busy} onFile={(file) => onFiles([file])} />
       </div>
 
       <form
@@ -98,6 +87,7 @@ export function UploadPanel({
           const checked = validateImageUrl(url);
           if (!checked.ok) {
             setUrlError(checked.error);
+            onFieldError();
             return;
           }
           setUrlError(null);
@@ -125,11 +115,13 @@ export function UploadPanel({
           </button>
         </div>
         {urlError && (
-          <p id="image-url-error" class="field-error" role="alert">
+          <p id="image-url-error" class="field-error">
             {urlError}
           </p>
         )}
       </form>
+
+      <ExampleGallery busy={busy} onFile={(file) => onFiles([file])} onError={onError} />
 
       <fieldset class="settings">
         <legend>Settings</legend>
@@ -143,18 +135,16 @@ export function UploadPanel({
             }
             aria-describedby={modelsError ? 'model-error' : undefined}
           >
-            <option value="">Server default{models?.defaultModel ? ` (${models.defaultModel})` : ''}</option>
-            {models?.models.map((model) => (
-              <option
-                key={model.name}
-                value={model.name}
-                disabled={model.state !== null && model.state.toUpperCase() !== 'READY'}
-              >
+            <option value="">
+              {defaultModel
+                ? `${defaultModel}${defaultInfo?.version ? ` (v${defaultInfo.version})` : ''} — default`
+                : 'Server default'}
+            </option>
+            {otherModels.map((model) => (
+              <option key={model.name} value={model.name} disabled={!ready(model.state)}>
                 {model.name}
                 {model.version ? ` (v${model.version})` : ''}
-                {model.state && model.state.toUpperCase() !== 'READY'
-                  ? ` — ${model.state.toLowerCase()}`
-                  : ''}
+                {!ready(model.state) ? ` — ${model.state?.toLowerCase()}` : ''}
               </option>
             ))}
           </select>
@@ -165,27 +155,46 @@ export function UploadPanel({
           )}
         </div>
         <div class="field">
-          <label for="score-threshold">
-            Score threshold <output for="score-threshold">{settings.scoreThreshold.toFixed(2)}</output>
-          </label>
+          <label for="model-threshold">Threshold sent to the model</label>
+          <select
+            id="model-threshold"
+            value={settings.scoreThreshold === null ? '' : String(settings.scoreThreshold)}
+            aria-describedby="model-threshold-hint"
+            onChange={(event) => {
+              const value = (event.currentTarget as HTMLSelectElement).value;
+              onSettings({ ...settings, scoreThreshold: value === '' ? null : Number(value) });
+            }}
+          >
+            <option value="">The model's default</option>
+            {MODEL_THRESHOLDS.map((threshold) => (
+              <option key={threshold} value={String(threshold)}>
+                {formatScore(threshold)}
+              </option>
+            ))}
+          </select>
+          <p id="model-threshold-hint" class="hint">
+            The model keeps objects scoring at least this; applies to new uploads and re-runs. To hide objects
+            of a result, use its confidence control instead.
+          </p>
+        </div>
+        <div class="field">
+          <label for="parallel-uploads">Parallel uploads in a batch</label>
           <input
-            id="score-threshold"
-            type="range"
-            min="0.05"
-            max="0.95"
-            step="0.05"
-            value={settings.scoreThreshold}
-            aria-describedby="threshold-hint"
-            onInput={(event) =>
+            id="parallel-uploads"
+            type="number"
+            min={PARALLEL_UPLOADS.min}
+            max={PARALLEL_UPLOADS.max}
+            step="1"
+            value={settings.parallelUploads}
+            onChange={(event) =>
               onSettings({
                 ...settings,
-                scoreThreshold: Number((event.currentTarget as HTMLInputElement).value),
+                parallelUploads: clampParallelUploads(
+                  Number((event.currentTarget as HTMLInputElement).value),
+                ),
               })
             }
           />
-          <p id="threshold-hint" class="hint">
-            Objects scoring below this are not kept. Applies to new uploads and re-runs.
-          </p>
         </div>
       </fieldset>
     </section>

@@ -132,3 +132,47 @@ describe('appReducer', () => {
     expect(deleted.historyVersion).toBe(shown.historyVersion + 1);
   });
 });
+
+describe('appReducer: runs, cancellation, confidence', () => {
+  it('keeps the previous result of a re-run viewable as an earlier run', () => {
+    const first = result('a', [object('o1', 'dog'), object('o2', 'cat')]);
+    const second = result('a', [object('o3', 'dog')]);
+    const state = run(
+      INITIAL_STATE,
+      { type: 'job-started', job: job(1) },
+      { type: 'job-succeeded', jobId: 1, result: first, storedChanged: true },
+      { type: 'job-started', job: job(2) },
+      { type: 'job-succeeded', jobId: 2, result: second, storedChanged: true, newRun: true },
+    );
+    expect(state.result).toBe(second);
+    expect(state.earlierRuns.a).toEqual([first]);
+    expect(run(state, { type: 'show-run', index: 1 }).shownRun).toBe(1);
+    expect(run(state, { type: 'image-deleted', imageId: 'a' }).earlierRuns).toEqual({});
+  });
+
+  it('says a cancelled job was cancelled', () => {
+    const state = run(
+      INITIAL_STATE,
+      { type: 'job-started', job: { ...job(1), description: 'Detecting objects in street.jpg' } },
+      {
+        type: 'job-failed',
+        jobId: 1,
+        error: new ApiError({ kind: 'aborted', status: 0, title: 'cancelled', detail: null }),
+      },
+    );
+    expect(state.error).toBeNull();
+    expect(state.notice).toBe('Cancelled: detecting objects in street.jpg.');
+  });
+
+  it('keeps the confidence threshold from image to image, but not the label filter', () => {
+    const state = run(
+      INITIAL_STATE,
+      { type: 'job-started', job: job(1) },
+      { type: 'job-succeeded', jobId: 1, result: result('a', [object('o1', 'dog')]), storedChanged: true },
+      { type: 'filter', filter: { label: 'dog', minScore: 0.6 } },
+      { type: 'job-started', job: job(2) },
+      { type: 'job-succeeded', jobId: 2, result: result('b', [object('o2', 'cat')]), storedChanged: true },
+    );
+    expect(state.filter).toEqual({ label: '', minScore: 0.6 });
+  });
+});

@@ -24,7 +24,12 @@ export interface Job {
 export interface Result {
   image: ImageRecord;
   objects: DetectedObject[];
+  /** The score threshold this page sent for the run that made these objects (null: the model's default or unknown). */
+  threshold?: number | null;
 }
+
+/** What the confidence control starts at: everything the model kept (its threshold already applied). */
+export const DEFAULT_MIN_CONFIDENCE = 0;
 
 export interface AppState {
   job: Job | null;
@@ -40,6 +45,10 @@ export interface AppState {
   announcement: string;
   /** Incremented whenever the stored images changed, so the history reloads. */
   historyVersion: number;
+  /** Results of earlier runs on an image (newest first), kept by this page when a re-run replaced them. */
+  earlierRuns: Record<string, Result[]>;
+  /** Which run of the shown image is on screen: 0 = the current one, n = the n-th earlier one. */
+  shownRun: number;
 }
 
 export const INITIAL_STATE: AppState = {
@@ -49,10 +58,12 @@ export const INITIAL_STATE: AppState = {
   result: null,
   selectedId: null,
   hoveredId: null,
-  filter: NO_FILTER,
+  filter: { ...NO_FILTER, minScore: DEFAULT_MIN_CONFIDENCE },
   sort: DEFAULT_SORT,
   announcement: '',
   historyVersion: 0,
+  earlierRuns: {},
+  shownRun: 0,
 };
 
 export type Action =
@@ -67,6 +78,8 @@ export type Action =
       select?: string | null;
       /** A failure to show with the result (detection failed, but the image was stored). */
       error?: ApiError | null;
+      /** A new run on the shown image: its previous result stays viewable as an earlier run. */
+      newRun?: boolean;
     }
   | { type: 'job-failed'; jobId: number; error: ApiError; storedChanged?: boolean }
   | { type: 'select'; objectId: string | null }
@@ -78,7 +91,10 @@ export type Action =
   | { type: 'show-error'; error: ApiError }
   | { type: 'image-deleted'; imageId: string }
   | { type: 'close-result' }
+  | { type: 'show-run'; index: number }
   | { type: 'history-changed' };
+
+const lowerFirst = (text: string) => text.charAt(0).toLowerCase() + text.slice(1);
 
 function describeResult({ image, objects }: Result): string {
   if (image.status === 'failed') return `${image.filename || 'Image'} is stored, but detection failed.`;
@@ -98,6 +114,11 @@ export function appReducer(state: AppState, action: Action): AppState {
     case 'job-succeeded': {
       if (state.job?.id !== action.jobId) return state;
       const sameImage = state.result?.image.image_id === action.result.image.image_id;
+      const imageId = action.result.image.image_id;
+      const earlierRuns =
+        sameImage && action.newRun && state.result
+          ? { ...state.earlierRuns, [imageId]: [state.result, ...(state.earlierRuns[imageId] ?? [])] }
+          : state.earlierRuns;
       const stillThere = (id: string | null) =>
         id !== null && action.result.objects.some((object) => object.object_id === id) ? id : null;
       return {
@@ -108,9 +129,12 @@ export function appReducer(state: AppState, action: Action): AppState {
         result: action.result,
         selectedId: stillThere(action.select ?? null) ?? (sameImage ? stillThere(state.selectedId) : null),
         hoveredId: null,
-        filter: sameImage ? state.filter : NO_FILTER,
+        // the confidence threshold is one setting for every image; the label filter belongs to one image
+        filter: sameImage ? state.filter : { ...state.filter, label: '' },
         announcement: describeResult(action.result),
         historyVersion: action.storedChanged ? state.historyVersion + 1 : state.historyVersion,
+        earlierRuns,
+        shownRun: 0,
       };
     }
     case 'job-failed':
@@ -119,6 +143,7 @@ export function appReducer(state: AppState, action: Action): AppState {
         ...state,
         job: null,
         error: action.error.kind === 'aborted' ? null : action.error,
+        notice: action.error.kind === 'aborted' ? `Cancelled: ${lowerFirst(state.job.description)}.` : null,
         announcement: action.error.kind === 'aborted' ? action.error.title : '',
         historyVersion: action.storedChanged ? state.historyVersion + 1 : state.historyVersion,
       };
@@ -145,8 +170,10 @@ export function appReducer(state: AppState, action: Action): AppState {
       return { ...state, error: action.error, announcement: '' };
     case 'image-deleted': {
       const wasShown = state.result?.image.image_id === action.imageId;
+      const { [action.imageId]: _deleted, ...earlierRuns } = state.earlierRuns;
       return {
         ...state,
+        earlierRuns,
         result: wasShown ? null : state.result,
         selectedId: wasShown ? null : state.selectedId,
         hoveredId: wasShown ? null : state.hoveredId,
@@ -159,5 +186,7 @@ export function appReducer(state: AppState, action: Action): AppState {
       return { ...state, result: null, selectedId: null, hoveredId: null, notice: null, error: null };
     case 'history-changed':
       return { ...state, historyVersion: state.historyVersion + 1 };
+    case 'show-run':
+      return { ...state, shownRun: action.index, selectedId: null, hoveredId: null };
   }
 }

@@ -17,11 +17,8 @@ export function formatCount(count: number, noun: string): string {
   return `${count} ${noun}${count === 1 ? '' : 's'}`;
 }
 
-/** 0.8734 → "87%" (one decimal under 10 %, so low scores stay distinguishable). */
-export function formatScore(score: number): string {
-  const percent = score * 100;
-  return `${percent > 0 && percent < 10 ? percent.toFixed(1) : Math.round(percent)}%`;
-}
+/** 0.8734 → "87%": the backend's format, so the page and the annotated image say the same. */
+export { formatScore } from '@detection/backend/label-style';
 
 /** Elapsed time for a progress line: "0.4 s", "12 s", "1 min 05 s". */
 export function formatElapsed(milliseconds: number): string {

@@ -1,15 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { BBox } from '../api/types.js';
-import {
-  boxToPercentRect,
-  captionPlacement,
-  clampBox,
-  colourForLabel,
-  iou,
-  objectsAtPoint,
-  paintOrder,
-  readingOrder,
-} from './geometry.js';
+import { boxToPercentRect, clampBox, iou, objectsAtPoint, paintOrder, readingOrder } from './geometry.js';
 
 describe('boxToPercentRect', () => {
   it('maps image pixels to percentages of the image', () => {
@@ -38,17 +29,6 @@ describe('boxToPercentRect', () => {
 describe('clampBox', () => {
   it('keeps a box wholly outside the image as a zero-area box on the edge', () => {
     expect(clampBox([800, 10, 900, 20], 640, 480)).toEqual([640, 10, 640, 20]);
-  });
-});
-
-describe('captionPlacement', () => {
-  it('puts the caption above the box when the displayed gap above it is tall enough', () => {
-    // box top at 100 of 1000 image px shown 500 px tall → 50 px above it
-    expect(captionPlacement([0, 100, 10, 200], 1000, 500, 20)).toBe('above');
-  });
-
-  it('puts it inside a box that touches the top of the image', () => {
-    expect(captionPlacement([0, 10, 10, 200], 1000, 500, 20)).toBe('inside');
   });
 });
 
@@ -81,28 +61,5 @@ describe('readingOrder', () => {
       { id: 'left', bbox: [0, 20, 100, 120] as BBox },
     ];
     expect(readingOrder(objects).map(({ id }) => id)).toEqual(['left', 'right', 'bottom']);
-  });
-});
-
-describe('colourForLabel', () => {
-  it('is stable per label and a CSS hex colour', () => {
-    expect(colourForLabel('person')).toBe(colourForLabel('person'));
-    expect(colourForLabel('person')).toMatch(/^#[0-9a-f]{6}$/);
-  });
-
-  it('spreads the 80 COCO labels over several colours', () => {
-    const labels = [
-      'person',
-      'bicycle',
-      'car',
-      'motorcycle',
-      'airplane',
-      'bus',
-      'train',
-      'truck',
-      'boat',
-      'dog',
-    ];
-    expect(new Set(labels.map(colourForLabel)).size).toBeGreaterThanOrEqual(5);
   });
 });

@@ -42,21 +42,6 @@ export function boxSize(bbox: BBox): { width: number; height: number } {
 }
 
 /**
- * Where a box's caption goes: above the box when there is room in the displayed image, otherwise inside
- * its top edge (a box touching the top of the image would push the caption out of view).
- */
-export function captionPlacement(
-  bbox: BBox,
-  imageHeight: number,
-  displayedHeightPx: number,
-  captionHeightPx: number,
-): 'above' | 'inside' {
-  if (imageHeight <= 0 || displayedHeightPx <= 0) return 'inside';
-  const topPx = (Math.min(bbox[1], bbox[3]) / imageHeight) * displayedHeightPx;
-  return topPx >= captionHeightPx ? 'above' : 'inside';
-}
-
-/**
  * Paint order for overlapping boxes: largest first, so a small box drawn later sits on top and stays
  * reachable by the pointer inside a large one.
  */
@@ -95,28 +80,4 @@ export function readingOrder<T extends { bbox: BBox }>(objects: readonly T[]): T
     if (Math.abs(ay - by) > rowTolerance) return ay - by;
     return (a.bbox[0] + a.bbox[2]) / 2 - (b.bbox[0] + b.bbox[2]) / 2;
   });
-}
-
-// Colour-blind-aware palette (Okabe–Ito plus two), all readable with white text on a dark caption.
-const PALETTE = [
-  '#e69f00',
-  '#56b4e9',
-  '#009e73',
-  '#f0e442',
-  '#0072b2',
-  '#d55e00',
-  '#cc79a7',
-  '#8ecae6',
-  '#ff6b6b',
-  '#b5e48c',
-];
-
-/** A stable colour per label, so "person" is the same colour on every image. */
-export function colourForLabel(label: string): string {
-  let hash = 2166136261;
-  for (let index = 0; index < label.length; index += 1) {
-    hash ^= label.charCodeAt(index);
-    hash = Math.imul(hash, 16777619);
-  }
-  return PALETTE[(hash >>> 0) % PALETTE.length]!;
 }

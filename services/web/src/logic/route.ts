@@ -24,3 +24,9 @@ export function routeHash(route: Route): string {
   const base = `#/images/${encodeURIComponent(route.imageId)}`;
   return route.objectId ? `${base}/objects/${encodeURIComponent(route.objectId)}` : base;
 }
+
+/**
+ * The page's views, in the order the header lists them. Images is the only one yet; a view added here (videos,
+ * models) gets its own route and component, and the header links to it.
+ */
+export const VIEWS = [{ id: 'images', label: 'Images', hash: '#/' }] as const;

@@ -35,6 +35,8 @@ export interface BackendOptions {
   /** How long the backend keeps retrying a refused/503 model server (a cold start). */
   modelRetryDeadlineMs?: number;
   maxUploadBytes?: number;
+  /** URL uploads may reach loopback (true by default here; the URL tests fetch from 127.0.0.1). */
+  allowPrivateUrls?: boolean;
 }
 
 export interface RunningBackend extends ChildServer {
@@ -57,7 +59,7 @@ export async function startBackend(options: BackendOptions): Promise<RunningBack
       STORAGE_DIR: path.join(dataDir, 'images'),
       WEB_UI_DIR: options.webUiDir,
       API_TOKENS: (options.apiTokens ?? []).join(','),
-      URL_FETCH_ALLOW_PRIVATE: 'true',
+      URL_FETCH_ALLOW_PRIVATE: String(options.allowPrivateUrls ?? true),
       MODEL_RETRY_DEADLINE_MS: String(options.modelRetryDeadlineMs ?? 120_000),
       ...(options.maxUploadBytes ? { MAX_UPLOAD_BYTES: String(options.maxUploadBytes) } : {}),
       LOG_LEVEL: 'warn',

@@ -1,13 +1,12 @@
 // biome-ignore-all lint/performance/useDomNodeTextContent: Playwright's innerText() is the rendered text a person reads, which is what these tests check
-import { mkdir, readFile, rm } from 'node:fs/promises';
+import { mkdir, readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { shippedPhoto, testImages } from '@detection/test-data';
 import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startHttpServer } from '../../../backend/test/support/http-server.js';
 import { type ApiObject, apiJson, storedImageIds, storedObjects } from './api.js';
-import { type Browser, launchBrowser } from './browser.js';
-import { buildUi } from './build-ui.js';
+import { type Browser, openWatchedPage } from './browser.js';
 import {
   type ChildServer,
   closedPort,
@@ -16,6 +15,7 @@ import {
   startBackend,
   startModelServer,
 } from './stack.js';
+import { startWebStack, type WebStack } from './web-stack.js';
 
 // End-to-end: the built UI, served by the REAL backend, talking to the REAL model server running the REAL
 // CenterNet model, driven in Debian's Chromium. Nothing is faked.
@@ -36,14 +36,7 @@ let modelServer: ChildServer;
 let backend: RunningBackend;
 let browser: Browser;
 
-async function openPage(width = 1440, height = 1000): Promise<Page> {
-  const page = await browser.context.newPage();
-  await page.setViewportSize({ width, height });
-  const problems: string[] = [];
-  page.on('pageerror', (error) => problems.push(error.message));
-  (page as Page & { problems: string[] }).problems = problems;
-  return page;
-}
+const openPage = (width = 1440, height = 1000) => openWatchedPage(browser, width, height);
 
 async function uploadAndWait(page: Page, file: string) {
   await page.setInputFiles('#file-input', file);
@@ -60,18 +53,16 @@ async function tableLabels(page: Page): Promise<string[]> {
   return page.locator('[data-testid="object-row"] td:nth-child(2)').allInnerTexts();
 }
 
+let stack: WebStack;
+
 beforeAll(async () => {
   await mkdir(artifacts, { recursive: true });
-  [uiDir, modelServer] = await Promise.all([buildUi(), startModelServer()]);
-  backend = await startBackend({ modelServerUrl: modelServer.url, webUiDir: uiDir });
-  browser = await launchBrowser();
+  stack = await startWebStack();
+  ({ uiDir, modelServer, backend, browser } = stack);
 }, 240_000);
 
 afterAll(async () => {
-  await browser?.close();
-  await backend?.stop();
-  await modelServer?.stop();
-  if (uiDir) await rm(uiDir, { recursive: true, force: true });
+  await stack?.stop();
 });
 
 describe('web UI against the real backend and model server', () => {
@@ -82,7 +73,7 @@ describe('web UI against the real backend and model server', () => {
     await expect.poll(() => page.getByTestId('model-server-status').innerText()).toContain('ready');
     await expect
       .poll(() => page.locator('#model-select option').allInnerTexts())
-      .toContain('centernet-coco (v1)');
+      .toContain('centernet-coco (v1) — default');
     expect(await page.title()).toBe('Object detection');
     await page.close();
   });
@@ -272,7 +263,7 @@ describe('web UI against the real backend and model server', () => {
     expect(await secondItem.locator('.history-open').getAttribute('aria-current')).toBe('true');
 
     // re-run with a higher threshold: every stored object now scores at least that, and the table agrees
-    await page.locator('#score-threshold').fill('0.6');
+    await page.selectOption('#model-threshold', '0.6');
     await page.getByRole('button', { name: 'Re-run detection' }).first().click();
     await page.getByTestId('job-progress').waitFor({ state: 'detached', timeout: 90_000 });
     await expect
@@ -478,8 +469,8 @@ describe('cold start: the model server comes up while a detection waits', () => 
     await expect.poll(seconds, { timeout: 10_000 }).toBeGreaterThan(first + 1.5);
     await expect.poll(() => progress.innerText()).toContain('keeps retrying');
     // the page stays usable while it waits
-    await page.locator('#score-threshold').fill('0.4');
-    expect(await page.locator('label[for="score-threshold"] output').innerText()).toBe('0.40');
+    await page.selectOption('#model-threshold', '0.4');
+    expect(await page.locator('#model-threshold').inputValue()).toBe('0.4');
     await page.screenshot({ path: path.join(artifacts, 'cold-start.png') });
 
     lateModelServer = await startModelServer(port);

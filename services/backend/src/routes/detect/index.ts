@@ -3,6 +3,7 @@ import { endTime, setMetric } from 'hono/timing';
 import { createRouter } from '../../app-env.js';
 import type { UrlFetcher } from '../../fetch/url-fetcher.js';
 import type { ImageService } from '../../images/image-service.js';
+import { exampleDetectResult, errorExamples as messages } from '../examples.js';
 import { readImageInput, uploadBodyLimit } from '../image-input.js';
 import { requires } from '../permission.js';
 import {
@@ -11,6 +12,7 @@ import {
   errorResponse,
   ImageUploadBodySchema,
   imageInputErrorResponses,
+  jsonResponse,
   toDetectionList,
 } from '../schemas.js';
 
@@ -23,14 +25,11 @@ export const detectRoute = (bodyLimit: ReturnType<typeof uploadBodyLimit>) =>
     ...requires('detect', bodyLimit),
     request: { query: DetectionQuerySchema, body: ImageUploadBodySchema },
     responses: {
-      200: {
-        content: { 'application/json': { schema: DetectResponseSchema } },
-        description: 'The detections',
-      },
+      200: jsonResponse(DetectResponseSchema, 'The detections', exampleDetectResult),
       ...imageInputErrorResponses,
-      502: errorResponse('The model server answered something unusable'),
-      503: errorResponse('The model server is unavailable (after retries)'),
-      504: errorResponse('The model server timed out'),
+      502: errorResponse('The model server answered something unusable', messages.badGateway),
+      503: errorResponse('The model server is unavailable (after retries)', messages.unavailable),
+      504: errorResponse('The model server timed out', messages.timeout),
     },
   });
 

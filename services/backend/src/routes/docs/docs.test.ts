@@ -1,5 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createTestApp, type TestApp } from '../../../test/support/test-app.js';
+import { EXAMPLE_IMAGE_ID } from '../examples.js';
+import { ImageWithDetectionsSchema } from '../schemas.js';
 
 describe('API documentation', () => {
   let t: TestApp;
@@ -72,5 +74,119 @@ describe('API documentation', () => {
   it('Should answer 404 for anything else under /docs/assets', async () => {
     const res = await t.app.request('/docs/assets/swagger-ui-dist/..%2Fpackage.json');
     expect(res.status).toBe(404);
+  });
+});
+
+type Operation = {
+  security?: unknown[];
+  responses: Record<string, { content?: Record<string, { example?: unknown; schema?: unknown }> }>;
+};
+type Document = {
+  paths: Record<string, Record<string, Operation>>;
+  components: { schemas: Record<string, { additionalProperties?: unknown }>; securitySchemes?: unknown };
+  security?: unknown[];
+};
+
+describe('OpenAPI examples and security', () => {
+  let t: TestApp;
+  let authed: TestApp;
+  let doc: Document;
+
+  beforeAll(async () => {
+    t = await createTestApp();
+    authed = await createTestApp({ config: { apiTokens: ['doc-token'] } });
+    doc = (await (await t.app.request('/openapi.json')).json()) as Document;
+  });
+  afterAll(async () => {
+    await t.close();
+    await authed.close();
+  });
+
+  const operations = () =>
+    Object.entries(doc.paths).flatMap(([path, item]) =>
+      Object.entries(item).map(([method, operation]) => ({
+        name: `${method.toUpperCase()} ${path}`,
+        operation,
+      })),
+    );
+
+  it('Should give every JSON response a real example, each error status its own message', () => {
+    for (const { name, operation } of operations()) {
+      const messages = new Set<string>();
+      for (const [status, response] of Object.entries(operation.responses)) {
+        const json = response.content?.['application/json'];
+        if (!json) continue;
+        expect(json.example, `${name} ${status}`).toBeDefined();
+        // /ready answers 503 with its readiness report, not an error
+        if (Number(status) >= 400 && name !== 'GET /ready') {
+          const { error } = json.example as { error: string };
+          expect(typeof error, `${name} ${status}`).toBe('string');
+          expect(messages.has(error), `${name} ${status} repeats another status's message`).toBe(false);
+          messages.add(error);
+        }
+      }
+    }
+    const upload = doc.paths['/images']!.post!.responses;
+    expect(
+      ImageWithDetectionsSchema.parse(upload['201']!.content!['application/json']!.example),
+    ).toBeTruthy();
+    expect(upload['409']!.content!['application/json']!.example).toEqual({
+      error: `this image was already uploaded as ${EXAMPLE_IMAGE_ID}`,
+      image_id: EXAMPLE_IMAGE_ID,
+    });
+  });
+
+  it('Should document errors without free-form extra properties (no additionalProp noise)', () => {
+    for (const [name, schema] of Object.entries(doc.components.schemas)) {
+      expect(schema.additionalProperties, name).toBeUndefined();
+    }
+    expect(JSON.stringify(doc)).not.toContain('additionalProp');
+  });
+
+  it('Should use in its examples the messages the API really sends', async () => {
+    const example = (path: string, method: string, status: number) =>
+      (
+        doc.paths[path]![method]!.responses[String(status)]!.content!['application/json']!.example as {
+          error: string;
+        }
+      ).error;
+    const answer = async (url: string, init?: RequestInit) =>
+      ((await (await t.app.request(url, init)).json()) as { error: string }).error;
+    expect(await answer(`/images/${EXAMPLE_IMAGE_ID}`)).toBe(example('/images/{image_id}', 'get', 404));
+    expect(await answer('/images/not-a-hash')).toBe(example('/images/{image_id}', 'get', 400));
+    expect(await answer('/images?limit=0')).toBe(example('/images', 'get', 400));
+    expect(await answer(`/images/${EXAMPLE_IMAGE_ID}/detections?score_threshold=2`, { method: 'POST' })).toBe(
+      example('/images/{image_id}/detections', 'post', 400),
+    );
+    expect(await answer(`/images/${EXAMPLE_IMAGE_ID}/objects?min_score=2`)).toBe(
+      example('/images/{image_id}/objects', 'get', 400),
+    );
+    expect(await answer(`/images/${EXAMPLE_IMAGE_ID}/objects/not-a-uuid`)).toBe(
+      example('/images/{image_id}/objects/{object_id}', 'get', 400),
+    );
+    const form = new FormData();
+    form.append('file', new Blob(['plain text']), 'notes.txt');
+    expect(await answer('/images', { method: 'POST', body: form })).toBe(example('/images', 'post', 400));
+  });
+
+  it('Should declare /health and /ready public, and with API_TOKENS the bearer scheme and 401s elsewhere', async () => {
+    expect(doc.paths['/health']!.get!.security).toEqual([]);
+    expect(doc.paths['/ready']!.get!.security).toEqual([]);
+    expect(doc.security).toBeUndefined();
+
+    const secured = (await (await authed.app.request('/openapi.json')).json()) as Document;
+    expect(secured.components.securitySchemes).toMatchObject({
+      bearerAuth: { type: 'http', scheme: 'bearer' },
+    });
+    expect(secured.security).toEqual([{ bearerAuth: [] }]);
+    expect(secured.paths['/health']!.get!.security).toEqual([]);
+    expect(secured.paths['/ready']!.get!.security).toEqual([]);
+    expect(secured.paths['/health']!.get!.responses['401']).toBeUndefined();
+    const unauthorized = secured.paths['/images']!.get!.responses['401']!.content!['application/json']!
+      .example as { error: string };
+    const res = await authed.app.request('/images');
+    expect(res.status).toBe(401);
+    expect(await res.json()).toEqual(unauthorized);
+    expect((await authed.app.request('/health')).status).toBe(200);
   });
 });

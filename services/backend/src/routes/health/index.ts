@@ -4,6 +4,8 @@ import type { Database } from '../../db/database.js';
 import type { ModelClient } from '../../inference/model-client.js';
 import type { BlobStorage } from '../../storage/storage.js';
 import { serviceVersion } from '../../version.js';
+import { exampleHealth, exampleNotReady, exampleReady } from '../examples.js';
+import { jsonResponse } from '../schemas.js';
 
 const CheckSchema = z.object({ status: z.enum(['ok', 'error']), detail: z.string().optional() });
 
@@ -28,17 +30,14 @@ export const healthRoute = createRoute({
   path: '/health',
   tags: ['health'],
   summary: 'Liveness: the process answers',
+  // public even when API_TOKENS is set (probes send no token)
+  security: [],
   responses: {
-    200: {
-      content: {
-        'application/json': {
-          schema: z
-            .object({ status: z.literal('ok'), version: z.string(), uptime_s: z.number() })
-            .openapi('Health'),
-        },
-      },
-      description: 'Alive',
-    },
+    200: jsonResponse(
+      z.object({ status: z.literal('ok'), version: z.string(), uptime_s: z.number() }).openapi('Health'),
+      'Alive',
+      exampleHealth,
+    ),
   },
 });
 
@@ -60,9 +59,10 @@ export const readyRoute = createRoute({
         .openapi({ description: 'Also ask the model server' }),
     }),
   },
+  security: [],
   responses: {
-    200: { content: { 'application/json': { schema: ReadySchema } }, description: 'Ready' },
-    503: { content: { 'application/json': { schema: ReadySchema } }, description: 'Not ready' },
+    200: jsonResponse(ReadySchema, 'Ready', exampleReady),
+    503: jsonResponse(ReadySchema, 'Not ready', exampleNotReady),
   },
 });
 

@@ -2,17 +2,24 @@ import { createRoute, z } from '@hono/zod-openapi';
 import type { MiddlewareHandler } from 'hono';
 import { totalCountLimit } from '../../db/image-repository.js';
 import { imageStatuses } from '../../db/schema/values.js';
+import {
+  exampleImage,
+  exampleImageList,
+  exampleImageWithDetections,
+  errorExamples as messages,
+} from '../examples.js';
 import { requires } from '../permission.js';
 import {
   DetectionQuerySchema,
-  ErrorSchema,
   errorResponse,
   ImageListSchema,
   ImageParamsSchema,
   ImageSchema,
   ImageUploadBodySchema,
   ImageWithDetectionsSchema,
+  imageErrorResponse,
   imageInputErrorResponses,
+  jsonResponse,
 } from '../schemas.js';
 
 const timestampSchema = z.iso
@@ -20,12 +27,22 @@ const timestampSchema = z.iso
   .transform((value) => Date.parse(value));
 
 const detectionFailureResponses = {
-  502: errorResponse('The model server answered something unusable; the image is kept with status "failed"'),
-  503: errorResponse(
-    'The model server is unavailable (after retries); the image is kept with status "failed"',
+  502: imageErrorResponse(
+    'The model server answered something unusable; the image is kept with status "failed"',
+    messages.badGateway,
   ),
-  504: errorResponse('The model server timed out; the image is kept with status "failed"'),
+  503: imageErrorResponse(
+    'The model server is unavailable (after retries); the image is kept with status "failed"',
+    messages.unavailable,
+  ),
+  504: imageErrorResponse(
+    'The model server timed out; the image is kept with status "failed"',
+    messages.timeout,
+  ),
 };
+
+const invalidId = errorResponse('Invalid image id', messages.invalidImageId);
+const noSuchImage = errorResponse('No such image', messages.imageNotFound);
 
 const binaryImage = z.string().openapi({ type: 'string', format: 'binary' });
 const imageContent = {
@@ -43,15 +60,12 @@ export const uploadImageRoute = (bodyLimit: MiddlewareHandler) =>
     ...requires('detect', bodyLimit),
     request: { query: DetectionQuerySchema, body: ImageUploadBodySchema },
     responses: {
-      201: {
-        content: { 'application/json': { schema: ImageWithDetectionsSchema } },
-        description: 'Stored with its objects',
-      },
+      201: jsonResponse(ImageWithDetectionsSchema, 'Stored with its objects', exampleImageWithDetections),
       ...imageInputErrorResponses,
-      409: {
-        content: { 'application/json': { schema: ErrorSchema.extend({ image_id: z.string() }) } },
-        description: 'The same bytes were uploaded before; `image_id` names the existing image',
-      },
+      409: imageErrorResponse(
+        'The same bytes were uploaded before; `image_id` names the existing image',
+        messages.duplicate,
+      ),
       ...detectionFailureResponses,
     },
   });
@@ -100,8 +114,8 @@ export const listImagesRoute = createRoute({
     }),
   },
   responses: {
-    200: { content: { 'application/json': { schema: ImageListSchema } }, description: 'One page of images' },
-    400: errorResponse('Invalid limit, cursor or filter'),
+    200: jsonResponse(ImageListSchema, 'One page of images', exampleImageList),
+    400: errorResponse('Invalid limit, cursor or filter', messages.invalidListQuery),
   },
 });
 
@@ -113,9 +127,9 @@ export const getImageRoute = createRoute({
   ...requires('read'),
   request: { params: ImageParamsSchema },
   responses: {
-    200: { content: { 'application/json': { schema: ImageSchema } }, description: 'The image' },
-    400: errorResponse('Invalid image id'),
-    404: errorResponse('No such image'),
+    200: jsonResponse(ImageSchema, 'The image', exampleImage),
+    400: invalidId,
+    404: noSuchImage,
   },
 });
 
@@ -129,8 +143,8 @@ export const getImageFileRoute = createRoute({
   responses: {
     200: { content: imageContent, description: 'The uploaded bytes, unchanged' },
     304: { description: 'Not modified (If-None-Match)' },
-    400: errorResponse('Invalid image id'),
-    404: errorResponse('No such image'),
+    400: invalidId,
+    404: noSuchImage,
   },
 });
 
@@ -144,8 +158,8 @@ export const getAnnotatedImageRoute = createRoute({
   responses: {
     200: { content: imageContent, description: 'Annotated image, in the original format' },
     304: { description: 'Not modified (If-None-Match)' },
-    400: errorResponse('Invalid image id'),
-    404: errorResponse('No such image'),
+    400: invalidId,
+    404: noSuchImage,
   },
 });
 
@@ -158,8 +172,8 @@ export const deleteImageRoute = createRoute({
   request: { params: ImageParamsSchema },
   responses: {
     204: { description: 'Deleted' },
-    400: errorResponse('Invalid image id'),
-    404: errorResponse('No such image'),
+    400: invalidId,
+    404: noSuchImage,
   },
 });
 
@@ -171,13 +185,14 @@ export const redetectRoute = createRoute({
   ...requires('detect'),
   request: { params: ImageParamsSchema, query: DetectionQuerySchema },
   responses: {
-    200: {
-      content: { 'application/json': { schema: ImageWithDetectionsSchema } },
-      description: 'The image with its new objects',
-    },
-    400: errorResponse('Invalid image id, model or threshold'),
-    404: errorResponse('No such image'),
-    422: errorResponse('The model server could not process the image'),
+    200: jsonResponse(
+      ImageWithDetectionsSchema,
+      'The image with its new objects',
+      exampleImageWithDetections,
+    ),
+    400: errorResponse('Invalid image id, model or threshold', messages.invalidQuery),
+    404: noSuchImage,
+    422: errorResponse('The model server could not process the image', messages.modelRejected),
     ...detectionFailureResponses,
   },
 });

@@ -1,8 +1,9 @@
 import { createRoute } from '@hono/zod-openapi';
 import { createRouter } from '../../app-env.js';
 import type { ImageRepository } from '../../db/image-repository.js';
+import { exampleLabelList } from '../examples.js';
 import { requires } from '../permission.js';
-import { LabelListSchema } from '../schemas.js';
+import { jsonResponse, LabelListSchema } from '../schemas.js';
 
 export const listLabelsRoute = createRoute({
   method: 'get',
@@ -14,7 +15,7 @@ export const listLabelsRoute = createRoute({
     'Read from tallies kept in the same transactions as the objects (no scan). Labels are lower-cased; ' +
     '`GET /images?label=…` lists the images of one.',
   responses: {
-    200: { content: { 'application/json': { schema: LabelListSchema } }, description: 'The labels' },
+    200: jsonResponse(LabelListSchema, 'The labels', exampleLabelList),
   },
 });
 

@@ -2,8 +2,9 @@ import { createRoute, z } from '@hono/zod-openapi';
 import { createRouter } from '../../app-env.js';
 import { ApiError } from '../../errors.js';
 import { failureStatus, type ModelClient, ModelServerError } from '../../inference/model-client.js';
+import { exampleModelList, errorExamples as messages } from '../examples.js';
 import { requires } from '../permission.js';
-import { errorResponse } from '../schemas.js';
+import { errorResponse, jsonResponse } from '../schemas.js';
 
 const ModelListSchema = z
   .object({
@@ -26,13 +27,10 @@ export const listModelsRoute = createRoute({
   summary: "The model server's models (its repository index)",
   ...requires('read'),
   responses: {
-    200: {
-      content: { 'application/json': { schema: ModelListSchema } },
-      description: 'Models and their state',
-    },
-    502: errorResponse('The model server answered something unusable'),
-    503: errorResponse('The model server is unavailable'),
-    504: errorResponse('The model server timed out'),
+    200: jsonResponse(ModelListSchema, 'Models and their state', exampleModelList),
+    502: errorResponse('The model server answered something unusable', messages.modelsBadGateway),
+    503: errorResponse('The model server is unavailable', messages.modelsUnavailable),
+    504: errorResponse('The model server timed out', messages.modelsTimeout),
   },
 });
 

@@ -2,11 +2,13 @@ import { createRoute, z } from '@hono/zod-openapi';
 import { createRouter } from '../../app-env.js';
 import type { ImageRepository } from '../../db/image-repository.js';
 import { ApiError } from '../../errors.js';
+import { exampleDetection, exampleObjectList, errorExamples as messages } from '../examples.js';
 import { requires } from '../permission.js';
 import {
   DetectionSchema,
   errorResponse,
   ImageParamsSchema,
+  jsonResponse,
   ObjectListSchema,
   ObjectParamsSchema,
   toDetection,
@@ -37,9 +39,9 @@ export const listObjectsRoute = createRoute({
     }),
   },
   responses: {
-    200: { content: { 'application/json': { schema: ObjectListSchema } }, description: 'The objects' },
-    400: errorResponse('Invalid id or filter'),
-    404: errorResponse('No such image'),
+    200: jsonResponse(ObjectListSchema, 'The objects', exampleObjectList),
+    400: errorResponse('Invalid id or filter', messages.invalidObjectQuery),
+    404: errorResponse('No such image', messages.imageNotFound),
   },
 });
 
@@ -51,12 +53,9 @@ export const getObjectRoute = createRoute({
   ...requires('read'),
   request: { params: ObjectParamsSchema },
   responses: {
-    200: {
-      content: { 'application/json': { schema: DetectionSchema } },
-      description: 'The object',
-    },
-    400: errorResponse('Invalid id'),
-    404: errorResponse('No such image, or no such object in this image'),
+    200: jsonResponse(DetectionSchema, 'The object', exampleDetection),
+    400: errorResponse('Invalid id', messages.invalidObjectId),
+    404: errorResponse('No such image, or no such object in this image', messages.objectNotFound),
   },
 });
 

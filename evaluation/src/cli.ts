@@ -15,13 +15,26 @@ import { readResultsFile } from './dataset/results-file.js';
 import { connectDetector } from './detector/connect-detector.js';
 import { type LocalModelServer, startLocalModelServer } from './detector/local-model-server.js';
 import { progressBar } from './progress.js';
-import { buildReport } from './report/report.js';
+import { buildReport, type DetectionsSource, type Report } from './report/report.js';
 import { writeOutputs } from './report/write-outputs.js';
 import { rescoreResults } from './rescore.js';
 import { runEvaluation } from './run-evaluation.js';
+import type { EvaluationRun } from './score-run.js';
 import { comparisonSummary, reportSummary } from './summary.js';
 
 const repoRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
+
+/** Builds the report of a scored run, writes it with its files and prints the summary. */
+async function writeReport(
+  run: EvaluationRun,
+  options: { out: string; images: boolean },
+  context: { datasetPath: string; startedAt: Date } & DetectionsSource,
+): Promise<Report> {
+  const report = buildReport(run, { ...context, durationMs: Date.now() - context.startedAt.getTime() });
+  await writeOutputs(options.out, run, report, { annotatedImages: options.images });
+  console.log(reportSummary(report, options.out));
+  return report;
+}
 
 async function evaluate(options: EvaluateOptions, startedAt: Date): Promise<number> {
   const dataset = await loadDataset(options.dataset, options.format);
@@ -52,15 +65,12 @@ async function evaluate(options: EvaluateOptions, startedAt: Date): Promise<numb
       iouThreshold: options.iouThreshold,
       onImageDone: (done, total) => bar.update(done, total),
     });
-    const report = buildReport(run, {
+    const report = await writeReport(run, options, {
       datasetPath: options.dataset,
       endpoint: detector.endpoint,
       minScore: options.minScore,
       startedAt,
-      durationMs: Date.now() - startedAt.getTime(),
     });
-    await writeOutputs(options.out, run, report, { annotatedImages: options.images });
-    console.log(reportSummary(report, options.out));
     if (report.failed_images > 0) {
       const first = report.images.find((image) => image.error);
       console.error(`${report.failed_images} image(s) failed, e.g. ${first?.file_name}: ${first?.error}`);
@@ -81,14 +91,11 @@ async function rescore(options: RescoreOptions, startedAt: Date): Promise<number
     scoreThreshold: options.scoreThreshold,
     iouThreshold: options.iouThreshold,
   });
-  const report = buildReport(run, {
+  await writeReport(run, options, {
     datasetPath: options.dataset,
     detectionsFile: options.detections,
     startedAt,
-    durationMs: Date.now() - startedAt.getTime(),
   });
-  await writeOutputs(options.out, run, report, { annotatedImages: options.images });
-  console.log(reportSummary(report, options.out));
   return 0;
 }
 

@@ -3,11 +3,10 @@ import type { CocoBox, Dataset } from './dataset/dataset.js';
 import type { Detector } from './detector/detector.js';
 import { machineSnapshot } from './machine-load.js';
 import type { CocoResult } from './metrics/coco-eval.js';
+import { roundTo } from './metrics/round.js';
 import { type EvaluationRun, type ImageDetections, scoreRun } from './score-run.js';
 
 const normaliseName = (name: string) => name.toLowerCase().replace(/[^a-z0-9]/g, '');
-
-const round = (value: number, decimals: number) => Math.round(value * 10 ** decimals) / 10 ** decimals;
 
 /**
  * Runs every image of the dataset through the detector one at a time (so latencies are not inflated by queueing),
@@ -49,9 +48,9 @@ export async function runEvaluation(options: {
           continue;
         }
         const [x1, y1, x2, y2] = detection.box;
-        const bbox: CocoBox = [round(x1, 3), round(y1, 3), round(x2 - x1, 3), round(y2 - y1, 3)];
+        const bbox: CocoBox = [roundTo(x1, 3), roundTo(y1, 3), roundTo(x2 - x1, 3), roundTo(y2 - y1, 3)];
         const id = resultCount + results.length + 1;
-        results.push({ id, imageId: image.id, categoryId, bbox, score: round(detection.score, 6) });
+        results.push({ id, imageId: image.id, categoryId, bbox, score: roundTo(detection.score, 6) });
       }
     } catch (caught) {
       error = (caught as Error).message;

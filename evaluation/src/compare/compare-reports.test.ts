@@ -20,6 +20,17 @@ const coco = {
   ARl: -1,
 };
 
+const image = (imageId: number, fileName: string, objects: number, [tp, fp, fn]: number[], f1: number) => ({
+  image_id: imageId,
+  file_name: fileName,
+  ground_truth: objects,
+  tp: tp!,
+  fp: fp!,
+  fn: fn!,
+  f1,
+  annotated: `images/${fileName}`,
+});
+
 function report(overrides: Partial<ComparedReport> = {}): ComparedReport {
   return {
     tool: 'detection-evaluation',
@@ -70,36 +81,9 @@ function report(overrides: Partial<ComparedReport> = {}): ComparedReport {
     },
     latency_ms: { p50: 50, p95: 70, mean: 55 },
     images: [
-      {
-        image_id: 1,
-        file_name: 'a.jpg',
-        ground_truth: 2,
-        tp: 2,
-        fp: 0,
-        fn: 0,
-        f1: 1,
-        annotated: 'images/a.jpg',
-      },
-      {
-        image_id: 2,
-        file_name: 'b.jpg',
-        ground_truth: 3,
-        tp: 1,
-        fp: 2,
-        fn: 2,
-        f1: 2 / 7,
-        annotated: 'images/b.jpg',
-      },
-      {
-        image_id: 3,
-        file_name: 'c.jpg',
-        ground_truth: 1,
-        tp: 1,
-        fp: 1,
-        fn: 0,
-        f1: 2 / 3,
-        annotated: 'images/c.jpg',
-      },
+      image(1, 'a.jpg', 2, [2, 0, 0], 1),
+      image(2, 'b.jpg', 3, [1, 2, 2], 2 / 7),
+      image(3, 'c.jpg', 1, [1, 1, 0], 2 / 3),
     ],
     ...overrides,
   };
@@ -141,36 +125,9 @@ describe('compareReports', () => {
       matching: { tp: 5, fp: 2, fn: 1, precision: 5 / 7, recall: 5 / 6, f1: 10 / 13, mean_iou: 0.82 },
       latency_ms: null,
       images: [
-        {
-          image_id: 1,
-          file_name: 'a.jpg',
-          ground_truth: 2,
-          tp: 2,
-          fp: 1,
-          fn: 0,
-          f1: 0.8,
-          annotated: 'images/a.jpg',
-        },
-        {
-          image_id: 2,
-          file_name: 'b.jpg',
-          ground_truth: 3,
-          tp: 2,
-          fp: 0,
-          fn: 1,
-          f1: 0.8,
-          annotated: 'images/b.jpg',
-        },
-        {
-          image_id: 3,
-          file_name: 'c.jpg',
-          ground_truth: 1,
-          tp: 1,
-          fp: 1,
-          fn: 0,
-          f1: 2 / 3,
-          annotated: 'images/c.jpg',
-        },
+        image(1, 'a.jpg', 2, [2, 1, 0], 0.8),
+        image(2, 'b.jpg', 3, [2, 0, 1], 0.8),
+        image(3, 'c.jpg', 1, [1, 1, 0], 2 / 3),
       ],
     });
     const comparison = compareReports(file('a', report()), file('b', b), now);

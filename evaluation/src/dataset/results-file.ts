@@ -59,11 +59,13 @@ export async function readResultsFile(file: string, dataset: Dataset): Promise<C
   const imageIds = new Set(dataset.images.map((image) => image.id));
   const categoryIds = new Set(dataset.categories.map((category) => category.id));
   const problems: string[] = [];
+  let problemCount = 0;
   const results: CocoResult[] = [];
   for (const [index, entry] of raw.entries()) {
     const problem = problemOf(entry, imageIds, categoryIds);
     if (problem) {
-      problems.push(`entry [${index}] ${shown(entry)}: ${problem}`);
+      if (++problemCount <= MAX_LISTED_PROBLEMS)
+        problems.push(`entry [${index}] ${shown(entry)}: ${problem}`);
       continue;
     }
     const { image_id, category_id, bbox, score } = entry as {
@@ -74,12 +76,12 @@ export async function readResultsFile(file: string, dataset: Dataset): Promise<C
     };
     results.push({ id: index + 1, imageId: image_id, categoryId: category_id, bbox: [...bbox], score });
   }
-  if (problems.length > 0) {
-    const more = problems.length - MAX_LISTED_PROBLEMS;
+  if (problemCount > 0) {
+    const more = problemCount - problems.length;
     throw new ResultsFileError(
       [
-        `${file} has ${problems.length} invalid detection(s) of ${raw.length} (scored against ${dataset.root}):`,
-        ...problems.slice(0, MAX_LISTED_PROBLEMS).map((problem) => `  ${problem}`),
+        `${file} has ${problemCount} invalid detection(s) of ${raw.length} (scored against ${dataset.root}):`,
+        ...problems.map((problem) => `  ${problem}`),
         ...(more > 0 ? [`  ... and ${more} more`] : []),
       ].join('\n'),
     );

@@ -8,6 +8,7 @@ import {
   type FalsePositiveCounts,
 } from '../metrics/failure-analysis.js';
 import { type MatchingScores, precisionRecallF1, type Rates, scoreMatching } from '../metrics/matching.js';
+import { roundTo } from '../metrics/round.js';
 import {
   addSizeCounts,
   emptySizeCounts,
@@ -55,8 +56,6 @@ export interface ClassOperatingPoint {
   false_positives: FalsePositiveCounts;
   missed: number;
 }
-
-const roundTo = (value: number, decimals: number) => Math.round(value * 10 ** decimals) / 10 ** decimals;
 
 export function thresholdRow(sweep: ThresholdSweep, threshold: number): ThresholdRow {
   const { tp, fp, fn } = countsAt(sweep, threshold);

@@ -13,6 +13,7 @@ import {
 import { countFailures, type FalsePositiveCounts } from '../metrics/failure-analysis.js';
 import { type MatchingScores, scoreMatching } from '../metrics/matching.js';
 import { percentile } from '../metrics/percentile.js';
+import { roundTo } from '../metrics/round.js';
 import type { EvaluationRun } from '../score-run.js';
 import {
   buildClassOperatingPoint,
@@ -125,8 +126,6 @@ export const OUTPUT_FILES: Report['files'] = {
 export const annotatedFileName = (fileName: string) =>
   `${OUTPUT_FILES.images}/${path.basename(fileName).replace(/\.[^.]+$/, '')}.jpg`;
 
-const roundTo = (value: number, decimals: number) => Math.round(value * 10 ** decimals) / 10 ** decimals;
-
 function meanCurve(acc: CocoAccumulation, thresholds: number[], categories: number[]): PrecisionCurve {
   const all = AREA_RANGES.findIndex((range) => range.label === 'all');
   return RECALL_THRESHOLDS.map((_, r) => {
@@ -162,17 +161,14 @@ function latencyContext(
   };
 }
 
-export function buildReport(
-  run: EvaluationRun,
-  context: {
-    datasetPath: string;
-    startedAt: Date;
-    durationMs: number;
-  } & (
-    | { endpoint: DetectorEndpoint; minScore: number; detectionsFile?: undefined }
-    | { endpoint?: undefined; minScore?: undefined; detectionsFile: string }
-  ),
-): Report {
+/** What produced the detections: a served model asked down to `minScore`, or a results file. */
+export type DetectionsSource =
+  | { endpoint: DetectorEndpoint; minScore: number; detectionsFile?: undefined }
+  | { endpoint?: undefined; minScore?: undefined; detectionsFile: string };
+
+export type ReportContext = { datasetPath: string; startedAt: Date; durationMs: number } & DetectionsSource;
+
+export function buildReport(run: EvaluationRun, context: ReportContext): Report {
   const { dataset, coco } = run;
   const acc = coco.accumulation;
   const allThresholds = IOU_THRESHOLDS.map((_, t) => t);

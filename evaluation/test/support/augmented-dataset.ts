@@ -2,19 +2,7 @@ import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import sharp from 'sharp';
 import type { CocoBox } from '../../src/dataset/dataset.js';
-
-interface Instances {
-  categories: { id: number; name: string }[];
-  images: { id: number; file_name: string; width: number; height: number }[];
-  annotations: {
-    id: number;
-    image_id: number;
-    category_id: number;
-    bbox: CocoBox;
-    area: number;
-    iscrowd: number;
-  }[];
-}
+import type { CocoInstancesFile } from './coco-files.js';
 
 /** The variants made of each photo: as is, mirrored, the centre 80 %, both. */
 const VARIANTS = [
@@ -33,10 +21,12 @@ export async function writeAugmentedDataset(
   source: string,
   target: string,
   count: number,
-): Promise<Instances> {
-  const original = JSON.parse(await readFile(path.join(source, 'instances.json'), 'utf8')) as Instances;
+): Promise<CocoInstancesFile> {
+  const original = JSON.parse(
+    await readFile(path.join(source, 'instances.json'), 'utf8'),
+  ) as CocoInstancesFile;
   await mkdir(path.join(target, 'images'), { recursive: true });
-  const result: Instances = { categories: original.categories, images: [], annotations: [] };
+  const result: CocoInstancesFile = { categories: original.categories, images: [], annotations: [] };
   for (let i = 0; i < count; i++) {
     const photo = original.images[i % original.images.length]!;
     const variant = VARIANTS[Math.floor(i / original.images.length) % VARIANTS.length]!;

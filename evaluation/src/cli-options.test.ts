@@ -9,6 +9,7 @@ const parse = (args: string[], env: NodeJS.ProcessEnv = { INIT_CWD: '/home/me/wo
 describe('parseCliOptions', () => {
   it('Should resolve paths from the directory pnpm was called in and fill in the defaults', () => {
     expect(parse(['--dataset', '../data/coco'])).toEqual({
+      command: 'evaluate',
       dataset: path.resolve('/home/me/work', '../data/coco'),
       out: '/repo/evaluation/results/coco-20261122T083000Z',
       model: 'centernet-coco',
@@ -47,6 +48,7 @@ describe('parseCliOptions', () => {
       { INIT_CWD: '/w', API_TOKEN: 'from-env' },
     );
     expect(options).toEqual({
+      command: 'evaluate',
       dataset: '/d',
       url: 'http://127.0.0.1:9090',
       model: 'blazeface',
@@ -60,6 +62,38 @@ describe('parseCliOptions', () => {
       images: false,
     });
     expect(parse(['--dataset', '/d'], { API_TOKEN: 'from-env' })).toMatchObject({ token: 'from-env' });
+  });
+
+  it('Should re-score a results file with --detections, taking only the options that need no model', () => {
+    expect(
+      parse(
+        ['--dataset', 'data', '--detections', 'runs/other.json', '--score-threshold', '0.3', '--no-images'],
+        {
+          INIT_CWD: '/w',
+          API_TOKEN: 'set-in-the-environment',
+        },
+      ),
+    ).toEqual({
+      command: 'rescore',
+      dataset: '/w/data',
+      detections: '/w/runs/other.json',
+      out: '/repo/evaluation/results/data-20261122T083000Z',
+      scoreThreshold: 0.3,
+      iouThreshold: 0.5,
+      images: false,
+    });
+  });
+
+  it('Should compare two reports with --compare, into --out or a dated folder', () => {
+    expect(parse(['--compare', 'a/report.json', 'b'], { INIT_CWD: '/w' })).toEqual({
+      command: 'compare',
+      a: '/w/a/report.json',
+      b: '/w/b',
+      out: '/repo/evaluation/results/compare-20261122T083000Z',
+    });
+    expect(parse(['--compare', '/a', '/b', '--out', 'cmp'], { INIT_CWD: '/w' })).toMatchObject({
+      out: '/w/cmp',
+    });
   });
 
   it('Should answer --help', () => {
@@ -80,6 +114,14 @@ describe('parseCliOptions', () => {
     [['--dataset', '/d', '--model', '../etc'], /--model must be a model name/],
     [['--dataset', '/d', '--format', 'voc'], /--format must be coco or yolo/],
     [['--dataset', '/d', '--timeout=-1'], /--timeout must be above 0/],
+    [
+      ['--dataset', '/d', '--detections', 'f.json', '--url', 'http://127.0.0.1:1', '--min-score', '0.1'],
+      /--detections scores a results file without a model: --url, --min-score cannot be used with it/,
+    ],
+    [['--detections', 'f.json'], /--dataset DIR is required/],
+    [['--compare', 'a'], /--compare needs two reports \(report.json files or their folders\), got 1/],
+    [['--compare', 'a', 'b', 'c'], /got 3/],
+    [['--compare', 'a', 'b', '--dataset', '/d'], /--compare takes only two reports and --out, not --dataset/],
   ])('Should refuse %j with a usage error', (args, message) => {
     expect(() => parse(args)).toThrow(UsageError);
     expect(() => parse(args)).toThrow(message);

@@ -3,10 +3,14 @@ import { parseArgs } from 'node:util';
 import { z } from 'zod';
 
 export const USAGE = `Usage: pnpm eval --dataset DIR [options]
+       pnpm eval --dataset DIR --detections FILE [--out DIR] [--score-threshold S] [--iou-threshold T] [--no-images]
+       pnpm eval --compare A/report.json B/report.json [--out DIR]
 
-Measures detection quality and latency of a served model on an annotated dataset.
+Measures detection quality and latency of a served model on an annotated dataset; re-scores a saved COCO
+results file (any tool's) without a model; or compares two reports on the same dataset.
 
   --dataset DIR           COCO format (instances.json + images/) or YOLO format (images/, labels/, names.txt)
+  --detections FILE       score this COCO results file ([{image_id, category_id, bbox, score}]) instead of a model
   --url URL               a model server (Open Inference Protocol) or the backend (uses POST /detect);
                           default: start this repository's model server on a free loopback port for the run
   --model NAME            model to evaluate (default centernet-coco)
@@ -18,6 +22,8 @@ Measures detection quality and latency of a served model on an annotated dataset
   --token T               bearer token for a backend with API_TOKENS set (default env API_TOKEN)
   --timeout SECONDS       how long to wait for a cold or restarting endpoint per request (default 120)
   --no-images             do not write annotated images
+  --compare A B           compare two reports (report.json files or their folders) into comparison.html/.json
+                          (default --out evaluation/results/compare-<time>)
   -h, --help              this text
 
 Writes report.json, report.html, detections.json (COCO results), ground-truth.json (COCO instances) and images/.`;
@@ -50,7 +56,33 @@ const optionsSchema = z.object({
   images: z.boolean().default(true),
 });
 
-export type CliOptions = z.infer<typeof optionsSchema> & { out: string };
+export type EvaluateOptions = z.infer<typeof optionsSchema> & {
+  command: 'evaluate';
+  out: string;
+};
+
+export interface RescoreOptions {
+  command: 'rescore';
+  dataset: string;
+  detections: string;
+  out: string;
+  scoreThreshold: number;
+  iouThreshold: number;
+  format?: 'coco' | 'yolo' | undefined;
+  images: boolean;
+}
+
+export interface CompareOptions {
+  command: 'compare';
+  a: string;
+  b: string;
+  out: string;
+}
+
+export type CliOptions = EvaluateOptions | RescoreOptions | CompareOptions;
+
+/** Options that ask something of a model, which re-scoring a file has none of. */
+const MODEL_OPTIONS = ['url', 'model', 'min-score', 'token', 'timeout'] as const;
 
 export class UsageError extends Error {
   override name = 'UsageError';
@@ -66,8 +98,9 @@ export function parseCliOptions(
   defaults: { repoRoot: string; now: Date },
 ): CliOptions | 'help' {
   let values: Record<string, string | boolean | undefined>;
+  let positionals: string[];
   try {
-    ({ values } = parseArgs({
+    ({ values, positionals } = parseArgs({
       args: argv,
       options: {
         dataset: { type: 'string' },
@@ -81,15 +114,42 @@ export function parseCliOptions(
         token: { type: 'string' },
         timeout: { type: 'string' },
         'no-images': { type: 'boolean' },
+        detections: { type: 'string' },
+        compare: { type: 'boolean' },
         help: { type: 'boolean', short: 'h' },
       },
       strict: true,
-      allowPositionals: false,
+      allowPositionals: true,
     }));
   } catch (error) {
     throw new UsageError((error as Error).message);
   }
   if (values.help) return 'help';
+  const cwd = env.INIT_CWD ?? process.cwd();
+  const stamp = defaults.now
+    .toISOString()
+    .replace(/[-:]/g, '')
+    .replace(/\.\d+Z$/, 'Z');
+  const outOr = (fallback: string) =>
+    typeof values.out === 'string' && values.out !== ''
+      ? path.resolve(cwd, values.out)
+      : path.join(defaults.repoRoot, 'evaluation/results', fallback);
+
+  if (values.compare) {
+    const others = Object.keys(values).filter((name) => name !== 'compare' && name !== 'out');
+    if (others.length > 0)
+      throw new UsageError(`--compare takes only two reports and --out, not --${others.join(', --')}`);
+    if (positionals.length !== 2)
+      throw new UsageError(
+        `--compare needs two reports (report.json files or their folders), got ${positionals.length}`,
+      );
+    const [a, b] = positionals.map((file) => path.resolve(cwd, file)) as [string, string];
+    return { command: 'compare', a, b, out: outOr(`compare-${stamp}`) };
+  }
+  if (positionals.length > 0)
+    throw new UsageError(
+      `unexpected argument '${positionals[0]}': only --compare takes positional arguments (two reports)`,
+    );
   const parsed = optionsSchema.safeParse({
     dataset: values.dataset,
     url: values.url,
@@ -104,14 +164,26 @@ export function parseCliOptions(
     images: !values['no-images'],
   });
   if (!parsed.success) throw new UsageError(parsed.error.issues.map((issue) => issue.message).join('; '));
-  const cwd = env.INIT_CWD ?? process.cwd();
   const dataset = path.resolve(cwd, parsed.data.dataset);
-  const stamp = defaults.now
-    .toISOString()
-    .replace(/[-:]/g, '')
-    .replace(/\.\d+Z$/, 'Z');
-  const out = parsed.data.out
-    ? path.resolve(cwd, parsed.data.out)
-    : path.join(defaults.repoRoot, 'evaluation/results', `${path.basename(dataset)}-${stamp}`);
-  return { ...parsed.data, dataset, out };
+  const out = outOr(`${path.basename(dataset)}-${stamp}`);
+  if (values.detections !== undefined) {
+    const modelOptions = MODEL_OPTIONS.filter((name) => values[name] !== undefined);
+    if (modelOptions.length > 0)
+      throw new UsageError(
+        `--detections scores a results file without a model: --${modelOptions.join(', --')} cannot be used with it`,
+      );
+    if (values.detections === '') throw new UsageError('--detections FILE needs a file');
+    const { scoreThreshold, iouThreshold, format, images } = parsed.data;
+    return {
+      command: 'rescore',
+      dataset,
+      detections: path.resolve(cwd, String(values.detections)),
+      out,
+      scoreThreshold,
+      iouThreshold,
+      ...(format && { format }),
+      images,
+    };
+  }
+  return { command: 'evaluate', ...parsed.data, dataset, out };
 }

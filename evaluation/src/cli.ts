@@ -1,44 +1,42 @@
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { parseCliOptions, USAGE, UsageError } from './cli-options.js';
+import {
+  type EvaluateOptions,
+  parseCliOptions,
+  type RescoreOptions,
+  USAGE,
+  UsageError,
+} from './cli-options.js';
+import { compareReports } from './compare/compare-reports.js';
+import { readReportFile } from './compare/read-report.js';
+import { writeComparison } from './compare/write-comparison.js';
 import { loadDataset } from './dataset/load-dataset.js';
+import { readResultsFile } from './dataset/results-file.js';
 import { connectDetector } from './detector/connect-detector.js';
 import { type LocalModelServer, startLocalModelServer } from './detector/local-model-server.js';
 import { progressBar } from './progress.js';
-import { buildReport, type Report } from './report/report.js';
+import { buildReport, type DetectionsSource, type Report } from './report/report.js';
 import { writeOutputs } from './report/write-outputs.js';
+import { rescoreResults } from './rescore.js';
 import { runEvaluation } from './run-evaluation.js';
+import type { EvaluationRun } from './score-run.js';
+import { comparisonSummary, reportSummary } from './summary.js';
 
 const repoRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
 
-const show = (value: number | null, digits = 3) =>
-  value === null || value < 0 ? 'n/a' : value.toFixed(digits);
-
-function summary(report: Report, outDir: string): string {
-  const { coco, matching: m, latency_ms: latency, dataset, endpoint } = report;
-  return [
-    `Evaluated ${endpoint.model}${endpoint.model_version ? ` (version ${endpoint.model_version})` : ''} via the ${endpoint.kind.replace('-', ' ')} at ${endpoint.url} on ${dataset.images} images (${dataset.format}: ${dataset.annotations} objects, ${dataset.crowd_regions} crowd regions) in ${report.duration_s} s`,
-    `  COCO mAP@[.50:.95] ${show(coco.AP)}   AP50 ${show(coco.AP50)}   AP75 ${show(coco.AP75)}   small/medium/large ${show(coco.APs)}/${show(coco.APm)}/${show(coco.APl)}   AR@100 ${show(coco.AR100)}`,
-    `  At score >= ${m.score_threshold}, IoU >= ${m.iou_threshold}: precision ${show(m.precision)}  recall ${show(m.recall)}  F1 ${show(m.f1)}  mean IoU ${show(m.mean_iou)}  (TP ${m.tp}, FP ${m.fp}, FN ${m.fn})`,
-    latency
-      ? `  Latency per image: p50 ${latency.p50.toFixed(1)} ms, p95 ${latency.p95.toFixed(1)} ms (mean ${latency.mean.toFixed(1)} ms, ${latency.count} requests, one at a time)`
-      : '  Latency per image: n/a (no request succeeded)',
-    ...(Object.keys(report.unmatched_labels).length > 0
-      ? [
-          `  Left out: model labels that are not dataset classes: ${Object.keys(report.unmatched_labels).join(', ')}`,
-        ]
-      : []),
-    `  Report: ${path.join(outDir, report.files.html)} (also report.json, detections.json, ground-truth.json, images/)`,
-  ].join('\n');
+/** Builds the report of a scored run, writes it with its files and prints the summary. */
+async function writeReport(
+  run: EvaluationRun,
+  options: { out: string; images: boolean },
+  context: { datasetPath: string; startedAt: Date } & DetectionsSource,
+): Promise<Report> {
+  const report = buildReport(run, { ...context, durationMs: Date.now() - context.startedAt.getTime() });
+  await writeOutputs(options.out, run, report, { annotatedImages: options.images });
+  console.log(reportSummary(report, options.out));
+  return report;
 }
 
-async function main(): Promise<number> {
-  const startedAt = new Date();
-  const options = parseCliOptions(process.argv.slice(2), process.env, { repoRoot, now: startedAt });
-  if (options === 'help') {
-    console.log(USAGE);
-    return 0;
-  }
+async function evaluate(options: EvaluateOptions, startedAt: Date): Promise<number> {
   const dataset = await loadDataset(options.dataset, options.format);
   const request = {
     minScore: options.minScore,
@@ -67,15 +65,12 @@ async function main(): Promise<number> {
       iouThreshold: options.iouThreshold,
       onImageDone: (done, total) => bar.update(done, total),
     });
-    const report = buildReport(run, {
+    const report = await writeReport(run, options, {
       datasetPath: options.dataset,
       endpoint: detector.endpoint,
       minScore: options.minScore,
       startedAt,
-      durationMs: Date.now() - startedAt.getTime(),
     });
-    await writeOutputs(options.out, run, report, { annotatedImages: options.images });
-    console.log(summary(report, options.out));
     if (report.failed_images > 0) {
       const first = report.images.find((image) => image.error);
       console.error(`${report.failed_images} image(s) failed, e.g. ${first?.file_name}: ${first?.error}`);
@@ -85,6 +80,41 @@ async function main(): Promise<number> {
   } finally {
     await stopLocal();
   }
+}
+
+async function rescore(options: RescoreOptions, startedAt: Date): Promise<number> {
+  const dataset = await loadDataset(options.dataset, options.format);
+  const results = await readResultsFile(options.detections, dataset);
+  const run = rescoreResults({
+    dataset,
+    results,
+    scoreThreshold: options.scoreThreshold,
+    iouThreshold: options.iouThreshold,
+  });
+  await writeReport(run, options, {
+    datasetPath: options.dataset,
+    detectionsFile: options.detections,
+    startedAt,
+  });
+  return 0;
+}
+
+async function main(): Promise<number> {
+  const startedAt = new Date();
+  const options = parseCliOptions(process.argv.slice(2), process.env, { repoRoot, now: startedAt });
+  if (options === 'help') {
+    console.log(USAGE);
+    return 0;
+  }
+  if (options.command === 'compare') {
+    const [a, b] = await Promise.all([readReportFile(options.a), readReportFile(options.b)]);
+    const comparison = compareReports(a, b, startedAt);
+    await writeComparison(options.out, comparison, { a, b });
+    console.log(comparisonSummary(comparison, options.out));
+    return 0;
+  }
+  if (options.command === 'rescore') return rescore(options, startedAt);
+  return evaluate(options, startedAt);
 }
 
 main().then(

@@ -1,8 +1,7 @@
-import { spawn } from 'node:child_process';
-import { mkdtemp, readdir, readFile, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { existsSync } from 'node:fs';
+import { mkdir, mkdtemp, readdir, readFile, rm, symlink, writeFile } from 'node:fs/promises';
+import os, { tmpdir } from 'node:os';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { testImages, writeDataset } from '@detection/test-data';
 import pino from 'pino';
 import sharp from 'sharp';
@@ -15,39 +14,15 @@ import {
   startModelServer,
 } from '../../services/backend/test/support/processes.js';
 import { launchBrowser } from '../../services/web/test/e2e/browser.js';
-import type { Report } from '../src/report/report.js';
+import type { Comparison } from '../src/compare/compare-reports.js';
+import { FALSE_POSITIVE_REASONS } from '../src/metrics/failure-analysis.js';
+import { BOX_STYLES, type BoxKind } from '../src/report/box-styles.js';
+import type { ImageReport, Report } from '../src/report/report.js';
+import { pixelsAdded } from './support/annotated-colours.js';
 import { type CocoInstancesFile, type CocoResultsFile, scoreCocoFiles } from './support/coco-files.js';
+import { readJson, repoRoot, runEval } from './support/run-eval.js';
 
-const repoRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
 const shippedDataset = path.join(repoRoot, 'evaluation/dataset');
-
-/** `pnpm eval …` as pnpm runs it: the CLI from the repository root, the caller's directory in INIT_CWD. */
-function runEval(
-  args: string[],
-  cwd = repoRoot,
-): Promise<{ code: number | null; stdout: string; stderr: string }> {
-  return new Promise((resolve) => {
-    const child = spawn(
-      process.execPath,
-      ['--import', 'tsx', path.join(repoRoot, 'evaluation/src/cli.ts'), ...args],
-      {
-        cwd: repoRoot,
-        env: { ...process.env, INIT_CWD: cwd },
-      },
-    );
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (chunk) => {
-      stdout += chunk;
-    });
-    child.stderr.on('data', (chunk) => {
-      stderr += chunk;
-    });
-    child.on('close', (code) => resolve({ code, stdout, stderr }));
-  });
-}
-
-const readJson = async <T>(file: string): Promise<T> => JSON.parse(await readFile(file, 'utf8')) as T;
 
 describe('pnpm eval (against the real model server and backend)', () => {
   let work: string;
@@ -102,6 +77,12 @@ describe('pnpm eval (against the real model server and backend)', () => {
     expect(ownServerRun.stdout).toMatch(/COCO mAP@\[\.50:\.95\] 0\.\d{3} {3}AP50 0\.\d{3}/);
     expect(ownServerRun.stdout).toMatch(/precision 0\.\d{3} {2}recall 0\.\d{3} {2}F1 0\.\d{3}/);
     expect(ownServerRun.stdout).toMatch(/Latency per image: p50 \d+\.\d ms, p95 \d+\.\d ms/);
+    expect(ownServerRun.stdout).toMatch(
+      /Best F1 0\.\d{3} at score >= 0\.\d+ \(precision 0\.\d{3}, recall 0\.\d{3}\)/,
+    );
+    expect(ownServerRun.stdout).toMatch(
+      /False positives: \d+ \(duplicate \d+, wrong class \d+, poor localisation \d+, wrong class and poor localisation \d+, background \d+\); missed \d+/,
+    );
 
     const report = await readJson<Report>(path.join(ownServerOut(), 'report.json'));
     expect(report.dataset).toMatchObject({ format: 'coco', images: 20, annotations: 91, crowd_regions: 2 });
@@ -123,6 +104,21 @@ describe('pnpm eval (against the real model server and backend)', () => {
     expect(report.images.reduce((sum, image) => sum + image.tp, 0)).toBe(m.tp);
     expect(report.latency_ms?.count).toBe(20);
     expect(report.latency_ms!.p95).toBeGreaterThanOrEqual(report.latency_ms!.p50);
+    // What the latency was measured on: this machine, one request at a time, the load before and after.
+    const context = report.latency_context!;
+    expect(context).toMatchObject({
+      endpoint_kind: 'model-server',
+      endpoint_url: report.endpoint!.url,
+      concurrency: 1,
+      cpu_model: os.cpus()[0]!.model.trim(),
+      cpu_count: os.availableParallelism(),
+    });
+    for (const load of [context.load_average_start, context.load_average_end]) {
+      expect(load).toHaveLength(3);
+      for (const value of load) expect(value).toBeGreaterThanOrEqual(0);
+    }
+    expect(report.dataset.fingerprint).toMatch(/^sha256:[0-9a-f]{64}$/);
+    expect(report.detections_file).toBeNull();
     const person = report.coco.per_class.find((row) => row.name === 'person')!;
     expect(person.ground_truth).toBeGreaterThan(0);
     expect(person.ap).toBeGreaterThan(0);
@@ -144,56 +140,65 @@ describe('pnpm eval (against the real model server and backend)', () => {
     expect(scoreCocoFiles(written, detections)).toEqual(report.coco.stats);
   });
 
-  it('Should draw every image with ground truth and predictions, and an HTML report that shows in Chromium', async () => {
+  it('Should draw every image with its true positives, false positives by reason and missed objects, and a report that shows in Chromium', async () => {
+    const report = await readJson<Report>(path.join(ownServerOut(), 'report.json'));
     const files = await readdir(path.join(ownServerOut(), 'images'));
     expect(files).toHaveLength(20);
     const annotated = await sharp(path.join(ownServerOut(), 'images', '000000000072.jpg')).metadata();
     expect([annotated.format, annotated.width, annotated.height]).toEqual(['jpeg', 427, 640]);
-    // Ground-truth green and prediction red pixels are both present on an image with people.
-    const { data, info } = await sharp(path.join(ownServerOut(), 'images', '000000000072.jpg'))
-      .raw()
-      .toBuffer({ resolveWithObject: true });
-    let green = 0;
-    let red = 0;
-    for (let i = 0; i < data.length; i += info.channels) {
-      const [r, g, b] = [data[i]!, data[i + 1]!, data[i + 2]!];
-      if (g > 160 && r < 80 && b < 100) green++;
-      if (r > 190 && g < 70 && b < 80) red++;
-    }
-    expect(green).toBeGreaterThan(200);
-    expect(red).toBeGreaterThan(200);
+    // Each outcome an image has is drawn in its colour: true positives on 000000000072.jpg (two people found), and
+    // on the image with the most errors every kind it has.
+    const added = (image: ImageReport, kind: BoxKind) =>
+      pixelsAdded(
+        path.join(shippedDataset, 'images', image.file_name),
+        path.join(ownServerOut(), image.annotated),
+        BOX_STYLES[kind].colour,
+      );
+    const people = report.images.find((image) => image.file_name === '000000000072.jpg')!;
+    expect(people).toMatchObject({ tp: 2, fp: 0, fn: 0 });
+    expect(await added(people, 'tp')).toBeGreaterThan(200);
+    expect(await added(people, 'missed')).toBe(0);
+    const worst = [...report.images].sort((a, b) => b.fp + b.fn - (a.fp + a.fn))[0]!;
+    const kinds: BoxKind[] = [
+      'missed',
+      ...FALSE_POSITIVE_REASONS.filter((reason) => worst.false_positives[reason] > 0).map(
+        (reason) => `fp-${reason}` as const,
+      ),
+    ];
+    expect(kinds.length).toBeGreaterThanOrEqual(3);
+    for (const kind of kinds) expect(await added(worst, kind), kind).toBeGreaterThan(30);
 
     const browser = await launchBrowser();
     try {
       const page = await browser.context.newPage();
+      await page.setViewportSize({ width: 1100, height: 900 });
       await page.goto(`file://${path.join(ownServerOut(), 'report.html')}`);
       await expect.poll(() => page.title()).toContain('Detection evaluation: centernet-coco');
-      const images = page.locator('td img');
-      await expect.poll(() => images.count()).toBe(20);
-      await images.last().scrollIntoViewIfNeeded();
-      await expect
-        .poll(
-          () =>
-            images.evaluateAll(
-              (elements) =>
-                (elements as unknown as { complete: boolean; naturalWidth: number }[]).filter(
-                  (img) => img.complete && img.naturalWidth > 0,
-                ).length,
-            ),
-          {
-            timeout: 10_000,
-          },
-        )
-        .toBe(20);
-      // The overall chart has three curves; each class with ground truth has a chart of two.
-      const report = await readJson<Report>(path.join(ownServerOut(), 'report.json'));
-      const classCharts = Object.keys(report.pr_curves.per_class).length;
-      expect(await page.locator('svg.chart').count()).toBe(1 + classCharts);
-      expect(await page.locator('svg.chart polyline').count()).toBe(3 + 2 * classCharts);
       expect(await page.locator('.card .value').first().textContent()).toBe(report.coco.AP.toFixed(3));
-      await page.setViewportSize({ width: 1100, height: 900 });
+      // The gallery's annotated images load; the per-image table holds one thumbnail per image.
+      const loaded = (selector: string) =>
+        page
+          .locator(selector)
+          .evaluateAll(
+            (elements) =>
+              (elements as unknown as { complete: boolean; naturalWidth: number }[]).filter(
+                (img) => img.complete && img.naturalWidth > 0,
+              ).length,
+          );
+      await page.locator('.gallery img').last().scrollIntoViewIfNeeded();
+      await expect.poll(() => loaded('.gallery img'), { timeout: 10_000 }).toBe(8);
+      expect(await page.locator('td img').count()).toBe(20);
+      // Charts: the operating point, the overall precision-recall curves (three), one per class with objects.
+      const classCharts = Object.keys(report.pr_curves.per_class).length;
+      expect(await page.locator('svg.chart').count()).toBe(2 + classCharts);
+      expect(await page.locator('svg.chart[aria-label="precision-recall curve"] polyline').count()).toBe(3);
+      // The whole page as it opens, for the README (docs/screenshots/evaluation-report.png is a copy).
       await page.locator('h1').scrollIntoViewIfNeeded();
-      await page.screenshot({ path: path.join(repoRoot, 'test-results', 'evaluation-report.png') });
+      await mkdir(path.join(repoRoot, 'test-results'), { recursive: true });
+      await page.screenshot({
+        path: path.join(repoRoot, 'test-results', 'evaluation-report.png'),
+        fullPage: true,
+      });
     } finally {
       await browser.close();
     }
@@ -210,6 +215,179 @@ describe('pnpm eval (against the real model server and backend)', () => {
     expect(viaBackend.endpoint).toMatchObject({ kind: 'backend', url: backend.url, model: 'centernet-coco' });
     expect(viaBackend.coco.AP).toBeCloseTo(own.coco.AP, 2);
     expect(viaBackend.matching.tp).toBeGreaterThan(0);
+  });
+
+  it('Should re-score a saved results file without a model, to the same figures, with latency marked not measured', async () => {
+    const own = await readJson<Report>(path.join(ownServerOut(), 'report.json'));
+    const detections = path.join(ownServerOut(), 'detections.json');
+    const out = path.join(work, 'rescored');
+    const run = await runEval(['--dataset', 'evaluation/dataset', '--detections', detections, '--out', out]);
+    expect(run.code, run.stderr).toBe(0);
+    expect(run.stderr).not.toContain('starting the model server');
+    expect(run.stdout).toContain(`Re-scored ${detections} on 20 images`);
+    expect(run.stdout).toContain('Latency per image: not measured (detections read from a file)');
+    const rescored = await readJson<Report>(path.join(out, 'report.json'));
+    expect(rescored.coco.stats).toEqual(own.coco.stats);
+    expect(rescored.coco.per_class).toEqual(own.coco.per_class);
+    expect(rescored.matching).toEqual(own.matching);
+    expect(rescored.failures).toEqual(own.failures);
+    expect(rescored.operating_point).toEqual(own.operating_point);
+    expect(rescored.dataset.fingerprint).toBe(own.dataset.fingerprint);
+    expect(rescored).toMatchObject({
+      endpoint: null,
+      detections_file: detections,
+      latency_ms: null,
+      latency_context: null,
+    });
+    expect(rescored.parameters.min_score).toBeNull();
+    expect(await readdir(path.join(out, 'images'))).toHaveLength(20);
+    expect(await readFile(path.join(out, 'detections.json'), 'utf8')).toBe(
+      await readFile(detections, 'utf8'),
+    );
+    const html = await readFile(path.join(out, 'report.html'), 'utf8');
+    expect(html).toContain(`Not measured: detections were read from ${detections}; no model was run.`);
+    expect(html).toContain('(no model run)');
+  });
+
+  it('Should refuse a results file with unknown images or classes, malformed boxes or scores out of range, naming each entry', async () => {
+    const file = path.join(work, 'bad-detections.json');
+    const good = { image_id: 72, category_id: 1, bbox: [10, 10, 50, 80], score: 0.8 };
+    await writeFile(
+      file,
+      JSON.stringify([
+        good,
+        { ...good, image_id: 123456 },
+        { ...good, category_id: 12 },
+        { ...good, bbox: [10, 10, 50] },
+        { ...good, score: 7 },
+      ]),
+    );
+    const out = path.join(work, 'bad-rescore');
+    const run = await runEval(['--dataset', shippedDataset, '--detections', file, '--out', out]);
+    expect(run.code).toBe(1);
+    expect(run.stderr).toContain(
+      `pnpm eval: ${file} has 4 invalid detection(s) of 5 (scored against ${shippedDataset}):`,
+    );
+    expect(run.stderr).toContain(
+      'entry [1] {"image_id":123456,"category_id":1,"bbox":[10,10,50,80],"score":0.8}: image_id 123456 is not an image of the dataset',
+    );
+    expect(run.stderr).toContain(
+      'entry [2] {"image_id":72,"category_id":12,"bbox":[10,10,50,80],"score":0.8}: category_id 12 is not a category of the dataset',
+    );
+    expect(run.stderr).toContain(
+      'entry [3] {"image_id":72,"category_id":1,"bbox":[10,10,50],"score":0.8}: bbox must be [x, y, width, height]',
+    );
+    expect(run.stderr).toContain(
+      'entry [4] {"image_id":72,"category_id":1,"bbox":[10,10,50,80],"score":7}: score 7 is out of range (0 to 1)',
+    );
+    expect(existsSync(out)).toBe(false);
+
+    const withUrl = await runEval([
+      '--dataset',
+      shippedDataset,
+      '--detections',
+      file,
+      '--url',
+      modelServer.url,
+    ]);
+    expect(withUrl.code).toBe(2);
+    expect(withUrl.stderr).toContain(
+      '--detections scores a results file without a model: --url cannot be used with it',
+    );
+  });
+
+  it('Should compare two runs side by side (model server and backend) and refuse runs on different datasets', async () => {
+    const out = path.join(work, 'comparison');
+    const run = await runEval([
+      '--compare',
+      ownServerOut(),
+      path.join(work, 'backend', 'report.json'),
+      '--out',
+      out,
+    ]);
+    expect(run.code, run.stderr).toBe(0);
+    expect(run.stdout).toMatch(
+      /^Compared B \(centernet-coco v1 via the backend at http:\/\/127\.0\.0\.1:\d+\) with A \(centernet-coco v1 via the model server at http:\/\/127\.0\.0\.1:\d+\) on 20 images/,
+    );
+    expect(run.stdout).toMatch(/mAP@\[\.50:\.95\] 0\.\d{3} -> 0\.\d{3} \([+-]\d\.\d{3}\)/);
+    expect(run.stdout).toContain(`Comparison: ${path.join(out, 'comparison.html')}`);
+
+    const own = await readJson<Report>(path.join(ownServerOut(), 'report.json'));
+    const viaBackend = await readJson<Report>(path.join(work, 'backend', 'report.json'));
+    const comparison = await readJson<Comparison>(path.join(out, 'comparison.json'));
+    expect(comparison.summary.find((f) => f.key === 'coco.AP')).toMatchObject({
+      a: own.coco.AP,
+      b: viaBackend.coco.AP,
+      delta: viaBackend.coco.AP - own.coco.AP,
+    });
+    expect(comparison.summary.find((f) => f.key === 'latency_ms.p50')).toMatchObject({
+      a: own.latency_ms!.p50,
+      b: viaBackend.latency_ms!.p50,
+    });
+    expect(comparison.per_class.map((row) => row.name)).toEqual(own.coco.per_class.map((row) => row.name));
+    expect(comparison.images).toHaveLength(20);
+    for (const image of comparison.images) {
+      const [a, b] = [own, viaBackend].map((r) => r.images.find((i) => i.image_id === image.image_id)!);
+      expect(image.change).toBe(Math.abs(b!.fp - a!.fp) + Math.abs(b!.fn - a!.fn));
+    }
+    const changes = comparison.images.map((image) => image.change);
+    expect(changes).toEqual([...changes].sort((x, y) => y - x));
+
+    // The page: every figure, per class, the changed images with run A's annotated images (B wrote none).
+    const browser = await launchBrowser();
+    try {
+      const page = await browser.context.newPage();
+      await page.goto(`file://${path.join(out, 'comparison.html')}`);
+      expect(await page.locator('table.summary tbody tr').count()).toBe(comparison.summary.length);
+      expect(await page.locator('table.per-class tbody tr').count()).toBe(comparison.per_class.length);
+      const changed = comparison.images.filter((image) => image.change > 0).length;
+      expect(await page.locator('table.changed tbody tr').count()).toBe(Math.min(20, changed));
+      if (changed > 0) {
+        const thumbnails = page.locator('table.changed img');
+        expect(await thumbnails.count()).toBe(Math.min(20, changed));
+        await thumbnails.first().scrollIntoViewIfNeeded();
+        await expect
+          .poll(() =>
+            thumbnails.first().evaluate((img) => (img as unknown as { naturalWidth: number }).naturalWidth),
+          )
+          .toBeGreaterThan(0);
+      }
+    } finally {
+      await browser.close();
+    }
+
+    // The same photos with one object fewer are another dataset.
+    const other = path.join(work, 'one-object-fewer');
+    await mkdir(other);
+    await symlink(path.join(shippedDataset, 'images'), path.join(other, 'images'));
+    const instances = await readJson<CocoInstancesFile>(path.join(shippedDataset, 'instances.json'));
+    await writeFile(
+      path.join(other, 'instances.json'),
+      JSON.stringify({ ...instances, annotations: instances.annotations.slice(1) }),
+    );
+    const otherOut = path.join(work, 'other-dataset');
+    const rescored = await runEval([
+      '--dataset',
+      other,
+      '--detections',
+      path.join(ownServerOut(), 'detections.json'),
+      '--out',
+      otherOut,
+      '--no-images',
+    ]);
+    expect(rescored.code, rescored.stderr).toBe(0);
+    const refused = await runEval([
+      '--compare',
+      ownServerOut(),
+      otherOut,
+      '--out',
+      path.join(work, 'refused'),
+    ]);
+    expect(refused.code).toBe(1);
+    expect(refused.stderr).toMatch(
+      /pnpm eval: A was evaluated on .*evaluation\/dataset \(coco, 20 images, 91 objects, sha256:[0-9a-f]{12}…\) and B on .*one-object-fewer \(coco, 20 images, 90 objects, sha256:[0-9a-f]{12}…\): the ground truth differs, so the runs are not comparable/,
+    );
+    expect(existsSync(path.join(work, 'refused'))).toBe(false);
   });
 
   it('Should evaluate a YOLO-format dataset (the 64 test images with YOLO labels) with class names mapped to the model’s labels', async () => {

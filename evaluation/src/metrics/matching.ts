@@ -32,6 +32,23 @@ export interface ImageMatching {
 }
 
 /**
+ * The one-to-one pairs of an IoU matrix [detection][ground truth]: among the assignments with the most pairs at
+ * IoU ≥ `iouThreshold`, the one with the highest total IoU (Hungarian method). Indices are the matrix's.
+ */
+export function assignByIou(ious: readonly (readonly number[])[], iouThreshold: number): MatchedPair[] {
+  const columns = ious[0]?.length ?? 0;
+  // A non-qualifying pair costs more than any set of qualifying ones, so the count of qualifying pairs comes first.
+  const forbidden = Math.min(ious.length, columns) + 1;
+  const cost = ious.map((row) => row.map((iou) => (iou >= iouThreshold ? 1 - iou : forbidden)));
+  const pairs: MatchedPair[] = [];
+  for (const [d, g] of solveAssignment(cost).entries()) {
+    if (g >= 0 && ious[d]![g]! >= iouThreshold)
+      pairs.push({ detection: d, groundTruth: g, iou: ious[d]![g]! });
+  }
+  return pairs;
+}
+
+/**
  * One-to-one matching of detections to ground truth in one image, class by class, by the Hungarian method: a pair
  * qualifies when the classes agree and IoU ≥ `iouThreshold`; among the assignments with the most qualifying pairs
  * it takes the one with the highest total IoU. Scores play no part (filter detections before). Crowd regions are
@@ -55,18 +72,12 @@ export function matchImage(
     const dts = [...detections.keys()].filter((d) => detections[d]!.categoryId === categoryId);
 
     const ious = dts.map((d) => regular.map((g) => boxIou(detections[d]!.bbox, groundTruth[g]!.bbox)));
-    // A non-qualifying pair costs more than any set of qualifying ones, so the count of qualifying pairs comes first.
-    const forbidden = Math.min(dts.length, regular.length) + 1;
-    const cost = ious.map((row) => row.map((iou) => (iou >= iouThreshold ? 1 - iou : forbidden)));
-    const assignment = solveAssignment(cost);
-    const matchedGroundTruth = new Set<number>();
-    for (const [i, j] of assignment.entries()) {
-      if (j < 0 || ious[i]![j]! < iouThreshold) continue;
-      verdicts[dts[i]!] = 'tp';
-      matchedGroundTruth.add(j);
-      pairs.push({ detection: dts[i]!, groundTruth: regular[j]!, iou: ious[i]![j]! });
+    const assigned = assignByIou(ious, iouThreshold);
+    for (const pair of assigned) {
+      verdicts[dts[pair.detection]!] = 'tp';
+      pairs.push({ detection: dts[pair.detection]!, groundTruth: regular[pair.groundTruth]!, iou: pair.iou });
     }
-    falseNegatives += regular.length - matchedGroundTruth.size;
+    falseNegatives += regular.length - assigned.length;
     for (const d of dts) {
       if (
         verdicts[d] !== 'tp' &&
@@ -98,7 +109,9 @@ export interface MatchingScores {
   mean_iou: number | null;
 }
 
-export function scoreMatching(tp: number, fp: number, fn: number, iouSum: number): MatchingScores {
+export type Rates = Omit<MatchingScores, 'mean_iou'>;
+
+export function precisionRecallF1(tp: number, fp: number, fn: number): Rates {
   return {
     tp,
     fp,
@@ -106,6 +119,9 @@ export function scoreMatching(tp: number, fp: number, fn: number, iouSum: number
     precision: tp + fp === 0 ? null : tp / (tp + fp),
     recall: tp + fn === 0 ? null : tp / (tp + fn),
     f1: 2 * tp + fp + fn === 0 ? null : (2 * tp) / (2 * tp + fp + fn),
-    mean_iou: tp === 0 ? null : iouSum / tp,
   };
+}
+
+export function scoreMatching(tp: number, fp: number, fn: number, iouSum: number): MatchingScores {
+  return { ...precisionRecallF1(tp, fp, fn), mean_iou: tp === 0 ? null : iouSum / tp };
 }

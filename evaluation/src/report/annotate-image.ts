@@ -1,13 +1,12 @@
 import sharp from 'sharp';
 import type { CocoBox } from '../dataset/dataset.js';
+import { BOX_STYLES, type BoxKind } from './box-styles.js';
 
 export interface DrawnBox {
   bbox: CocoBox;
   caption: string;
-  kind: 'ground-truth' | 'crowd' | 'prediction';
+  kind: BoxKind;
 }
-
-const COLOURS = { 'ground-truth': '#1fbf3a', crowd: '#1fbf3a', prediction: '#e8222e' } as const;
 
 const escapeXml = (text: string) =>
   text.replace(
@@ -15,19 +14,25 @@ const escapeXml = (text: string) =>
     (c) => ({ '<': '&lt;', '>': '&gt;', '&': '&amp;', '"': '&quot;', "'": '&apos;' })[c]!,
   );
 
-/** SVG overlay of the boxes, ground truth green (crowd regions dashed), predictions red, each with its caption. */
+/**
+ * SVG overlay of the boxes in the palette of BOX_STYLES (dashed: missed objects and crowd regions), each with its
+ * caption: objects' captions above the box, detections' below it. Boxes are drawn in the given order.
+ */
 export function overlaySvg(width: number, height: number, boxes: readonly DrawnBox[]): string {
   const stroke = Math.max(2, Math.round(Math.max(width, height) / 320));
   const fontSize = Math.max(11, Math.round(Math.max(width, height) / 48));
   const shapes = boxes.map(({ bbox: [x, y, w, h], caption, kind }) => {
-    const colour = COLOURS[kind];
-    const dash = kind === 'crowd' ? ` stroke-dasharray="${stroke * 3} ${stroke * 2}"` : '';
-    const labelY = kind === 'prediction' ? Math.min(height - 2, y + h + fontSize) : Math.max(fontSize, y - 3);
+    const style = BOX_STYLES[kind];
+    const dash = style.dashed ? ` stroke-dasharray="${stroke * 3} ${stroke * 2}"` : '';
+    const isObject = kind === 'missed' || kind === 'crowd';
+    const labelY = isObject ? Math.max(fontSize, y - 3) : Math.min(height - 2, y + h + fontSize);
     const labelWidth = Math.ceil(caption.length * fontSize * 0.6) + 6;
+    // Kept inside the image where it fits, so captions of boxes at the right edge stay readable.
+    const labelX = Math.max(0, Math.min(x, width - labelWidth));
     return [
-      `<rect x="${x}" y="${y}" width="${w}" height="${h}" fill="none" stroke="${colour}" stroke-width="${stroke}"${dash}/>`,
-      `<rect x="${x}" y="${labelY - fontSize}" width="${labelWidth}" height="${fontSize + 4}" fill="${colour}" fill-opacity="0.8"/>`,
-      `<text x="${x + 3}" y="${labelY}" font-family="DejaVu Sans, sans-serif" font-size="${fontSize}" fill="#fff">${escapeXml(caption)}</text>`,
+      `<rect x="${x}" y="${y}" width="${w}" height="${h}" fill="none" stroke="${style.colour}" stroke-width="${stroke}"${dash}/>`,
+      `<rect x="${labelX}" y="${labelY - fontSize}" width="${labelWidth}" height="${fontSize + 4}" fill="${style.colour}" fill-opacity="0.85"/>`,
+      `<text x="${labelX + 3}" y="${labelY}" font-family="DejaVu Sans, sans-serif" font-size="${fontSize}" fill="${style.text}">${escapeXml(caption)}</text>`,
     ].join('');
   });
   return `<svg xmlns="http://www.w3.org/2000/svg" width="${width}" height="${height}">${shapes.join('')}</svg>`;

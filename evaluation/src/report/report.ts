@@ -1,5 +1,7 @@
 import path from 'node:path';
+import { datasetFingerprint } from '../dataset/fingerprint.js';
 import type { DetectorEndpoint } from '../detector/detector.js';
+import type { MachineSnapshot } from '../machine-load.js';
 import {
   AREA_RANGES,
   averagePrecision,
@@ -8,14 +10,29 @@ import {
   IOU_THRESHOLDS,
   RECALL_THRESHOLDS,
 } from '../metrics/coco-eval.js';
+import { countFailures, type FalsePositiveCounts } from '../metrics/failure-analysis.js';
 import { type MatchingScores, scoreMatching } from '../metrics/matching.js';
 import { percentile } from '../metrics/percentile.js';
-import type { EvaluationRun } from '../run-evaluation.js';
+import { roundTo } from '../metrics/round.js';
+import type { EvaluationRun } from '../score-run.js';
+import {
+  buildClassOperatingPoint,
+  buildFailures,
+  buildOperatingPoint,
+  type ClassOperatingPoint,
+  type FailureReport,
+  type OperatingPointReport,
+} from './analysis-report.js';
 
-export interface ClassReport {
+/** A class with fewer objects than this is flagged: its AP rests on too few objects to compare. */
+export const LOW_SUPPORT_OBJECTS = 5;
+
+export interface ClassReport extends ClassOperatingPoint {
   category_id: number;
   name: string;
   ground_truth: number;
+  /** Fewer than LOW_SUPPORT_OBJECTS objects. */
+  low_support: boolean;
   /** All detections of this class down to the minimum score, as AP sees them. */
   detections: number;
   /** COCO AP@[.50:.95], AP50, AP75 of this class; -1 when it has no ground truth. */
@@ -33,9 +50,25 @@ export interface ImageReport extends MatchingScores {
   /** Detections at or above the operating score threshold (tp + fp + ignored). */
   detections: number;
   ignored: number;
+  /** False positives at the operating point by reason. */
+  false_positives: FalsePositiveCounts;
   latency_ms: number | null;
   error: string | null;
   annotated: string;
+}
+
+/** What the latency figures were measured on and against. */
+export interface LatencyContext {
+  endpoint_kind: DetectorEndpoint['kind'];
+  endpoint_url: string;
+  /** Requests in flight at a time. */
+  concurrency: 1;
+  /** The machine pnpm eval ran on (the endpoint's too when it is on loopback). */
+  cpu_model: string;
+  cpu_count: number;
+  /** 1, 5 and 15 minute load averages before the first request and after the last. */
+  load_average_start: [number, number, number];
+  load_average_end: [number, number, number];
 }
 
 /** Precision at the 101 recall points (COCO's interpolated curve), all areas, 100 detections per image. */
@@ -53,12 +86,23 @@ export interface Report {
     crowd_regions: number;
     categories: number;
     categories_with_ground_truth: number;
+    /** Hash of the ground truth (images, objects, categories): reports with equal fingerprints can be compared. */
+    fingerprint: string;
   };
-  endpoint: DetectorEndpoint & { model_version: string | null };
-  parameters: { min_score: number; score_threshold: number; iou_threshold: number };
+  /** What produced the detections: a served model (null when re-scoring a file) … */
+  endpoint: (DetectorEndpoint & { model_version: string | null }) | null;
+  /** … or a COCO results file (null when a model was run). */
+  detections_file: string | null;
+  /** `min_score` is null when re-scoring a file. */
+  parameters: { min_score: number | null; score_threshold: number; iou_threshold: number };
+  /** `per_class`: classes with objects or detections, most objects first. */
   coco: CocoSummary & { stats: number[]; per_class: ClassReport[] };
   matching: MatchingScores & { score_threshold: number; iou_threshold: number; ignored: number };
+  operating_point: OperatingPointReport;
+  failures: FailureReport;
+  /** Null when nothing was timed (a results file was re-scored, or every request failed). */
   latency_ms: { p50: number; p95: number; mean: number; min: number; max: number; count: number } | null;
+  latency_context: LatencyContext | null;
   failed_images: number;
   unmatched_labels: Record<string, number>;
   pr_curves: {
@@ -82,8 +126,6 @@ export const OUTPUT_FILES: Report['files'] = {
 export const annotatedFileName = (fileName: string) =>
   `${OUTPUT_FILES.images}/${path.basename(fileName).replace(/\.[^.]+$/, '')}.jpg`;
 
-const roundTo = (value: number, decimals: number) => Math.round(value * 10 ** decimals) / 10 ** decimals;
-
 function meanCurve(acc: CocoAccumulation, thresholds: number[], categories: number[]): PrecisionCurve {
   const all = AREA_RANGES.findIndex((range) => range.label === 'all');
   return RECALL_THRESHOLDS.map((_, r) => {
@@ -102,16 +144,31 @@ function meanCurve(acc: CocoAccumulation, thresholds: number[], categories: numb
   });
 }
 
-export function buildReport(
-  run: EvaluationRun,
-  context: {
-    datasetPath: string;
-    endpoint: DetectorEndpoint;
-    minScore: number;
-    startedAt: Date;
-    durationMs: number;
-  },
-): Report {
+function latencyContext(
+  endpoint: DetectorEndpoint,
+  machine: { start: MachineSnapshot; end: MachineSnapshot },
+): LatencyContext {
+  const load = (snapshot: MachineSnapshot) =>
+    snapshot.loadAverage.map((value) => roundTo(value, 2)) as [number, number, number];
+  return {
+    endpoint_kind: endpoint.kind,
+    endpoint_url: endpoint.url,
+    concurrency: 1,
+    cpu_model: machine.start.cpuModel,
+    cpu_count: machine.start.cpuCount,
+    load_average_start: load(machine.start),
+    load_average_end: load(machine.end),
+  };
+}
+
+/** What produced the detections: a served model asked down to `minScore`, or a results file. */
+export type DetectionsSource =
+  | { endpoint: DetectorEndpoint; minScore: number; detectionsFile?: undefined }
+  | { endpoint?: undefined; minScore?: undefined; detectionsFile: string };
+
+export type ReportContext = { datasetPath: string; startedAt: Date; durationMs: number } & DetectionsSource;
+
+export function buildReport(run: EvaluationRun, context: ReportContext): Report {
   const { dataset, coco } = run;
   const acc = coco.accumulation;
   const allThresholds = IOU_THRESHOLDS.map((_, t) => t);
@@ -126,19 +183,23 @@ export function buildReport(
   const detectionCount = new Map<number, number>();
   for (const result of run.results)
     detectionCount.set(result.categoryId, (detectionCount.get(result.categoryId) ?? 0) + 1);
-  const nameOf = new Map(dataset.categories.map((category) => [category.id, category.name]));
+  const names = new Map(dataset.categories.map((category) => [category.id, category.name]));
+  const nameOf = (categoryId: number) => names.get(categoryId) ?? String(categoryId);
 
   const perClass: ClassReport[] = acc.categoryIds
     .map((categoryId, k) => ({
       category_id: categoryId,
-      name: nameOf.get(categoryId) ?? String(categoryId),
+      name: nameOf(categoryId),
       ground_truth: groundTruthCount.get(categoryId) ?? 0,
+      low_support: (groundTruthCount.get(categoryId) ?? 0) < LOW_SUPPORT_OBJECTS,
       detections: detectionCount.get(categoryId) ?? 0,
       ap: averagePrecision(acc, { categoryIndex: k }),
       ap50: averagePrecision(acc, { categoryIndex: k, iouThreshold: 0.5 }),
       ap75: averagePrecision(acc, { categoryIndex: k, iouThreshold: 0.75 }),
     }))
-    .filter((row) => row.ground_truth > 0 || row.detections > 0);
+    .filter((row) => row.ground_truth > 0 || row.detections > 0)
+    .sort((a, b) => b.ground_truth - a.ground_truth || a.name.localeCompare(b.name))
+    .map((row) => ({ ...row, ...buildClassOperatingPoint(run, row.category_id) }));
   const scoredClasses = acc.categoryIds
     .map((_, k) => k)
     .filter((k) => (groundTruthCount.get(acc.categoryIds[k]!) ?? 0) > 0);
@@ -165,6 +226,8 @@ export function buildReport(
       detections: outcome.matchedResults.length,
       ignored: m.ignored,
       ...scoreMatching(m.truePositives, m.falsePositives, m.falseNegatives, imageIouSum),
+      false_positives: countFailures(outcome.failures, outcome.groundTruth, outcome.matchedResults)
+        .falsePositives,
       latency_ms: outcome.latencyMs === null ? null : roundTo(outcome.latencyMs, 2),
       error: outcome.error,
       annotated: annotatedFileName(outcome.image.fileName),
@@ -184,10 +247,12 @@ export function buildReport(
       crowd_regions: dataset.annotations.filter((a) => a.iscrowd).length,
       categories: dataset.categories.length,
       categories_with_ground_truth: scoredClasses.length,
+      fingerprint: datasetFingerprint(dataset),
     },
-    endpoint: { ...context.endpoint, model_version: run.modelVersion },
+    endpoint: context.endpoint ? { ...context.endpoint, model_version: run.modelVersion } : null,
+    detections_file: context.detectionsFile ?? null,
     parameters: {
-      min_score: context.minScore,
+      min_score: context.minScore ?? null,
       score_threshold: run.scoreThreshold,
       iou_threshold: run.iouThreshold,
     },
@@ -198,6 +263,8 @@ export function buildReport(
       iou_threshold: run.iouThreshold,
       ignored,
     },
+    operating_point: buildOperatingPoint(run),
+    failures: buildFailures(run, nameOf),
     latency_ms:
       latencies.length === 0
         ? null
@@ -209,6 +276,10 @@ export function buildReport(
             max: roundTo(Math.max(...latencies), 2),
             count: latencies.length,
           },
+    latency_context:
+      context.endpoint && run.machine && latencies.length > 0
+        ? latencyContext(context.endpoint, run.machine)
+        : null,
     failed_images: run.images.filter((outcome) => outcome.error !== null).length,
     unmatched_labels: run.unmatchedLabels,
     pr_curves: {
@@ -220,7 +291,7 @@ export function buildReport(
       },
       per_class: Object.fromEntries(
         scoredClasses.map((k) => [
-          nameOf.get(acc.categoryIds[k]!) ?? String(acc.categoryIds[k]),
+          nameOf(acc.categoryIds[k]!),
           { '0.50': meanCurve(acc, [t50], [k]), '0.50:0.95': meanCurve(acc, allThresholds, [k]) },
         ]),
       ),

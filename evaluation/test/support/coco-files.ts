@@ -2,8 +2,8 @@ import type { CocoBox } from '../../src/dataset/dataset.js';
 import { evaluateCoco } from '../../src/metrics/coco-eval.js';
 
 export interface CocoInstancesFile {
-  images: { id: number }[];
-  categories: { id: number }[];
+  images: { id: number; file_name: string; width: number; height: number }[];
+  categories: { id: number; name: string }[];
   annotations: {
     id: number;
     image_id: number;

@@ -1,0 +1,3 @@
+/** `value` rounded to `decimals` decimal places. */
+export const roundTo = (value: number, decimals: number) =>
+  Math.round(value * 10 ** decimals) / 10 ** decimals;

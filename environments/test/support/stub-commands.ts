@@ -1,0 +1,73 @@
+/**
+ * Stand-ins for the commands that cannot run here (docker, kind, kubectl, helm): small executables on PATH
+ * that record every invocation (arguments and the HELM_* environment) and answer by rules, first match wins:
+ * the boundary where the scripts' commands and their parsing of the output are tested.
+ */
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+
+export interface StubRule {
+  command: string;
+  /** Extended regular expression (bash `=~`) over the arguments joined by spaces. */
+  args: string;
+  stdout?: string;
+  exit?: number;
+}
+
+export interface Stubs {
+  bin: string;
+  /** PATH with the stand-ins first. */
+  path: string;
+  /** Every invocation so far: "<command> <arguments>". */
+  calls(): string[];
+  /** The HELM_* environment of each helm invocation. */
+  helmEnvironments(): string[];
+  cleanup(): void;
+}
+
+const stubScript = `#!/usr/bin/env bash
+name=$(basename "$0")
+printf '%s\\n' "$name $*" >>"$STUB_DIR/calls.log"
+if [ "$name" = helm ]; then
+  printf '%s %s %s\\n' "\${HELM_CONFIG_HOME:-}" "\${HELM_CACHE_HOME:-}" "\${HELM_DATA_HOME:-}" >>"$STUB_DIR/helm-env.log"
+fi
+args="$*"
+while IFS=$'\\t' read -r command pattern code output; do
+  [ "$command" = "$name" ] || continue
+  if [[ "$args" =~ $pattern ]]; then
+    printf '%b' "$output"
+    exit "$code"
+  fi
+done <"$STUB_DIR/rules.tsv"
+exit 0
+`;
+
+export function stubCommands(commands: string[], rules: StubRule[]): Stubs {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'detection-stubs-'));
+  const bin = path.join(dir, 'bin');
+  fs.mkdirSync(bin);
+  const script = stubScript.replaceAll('$STUB_DIR', dir);
+  for (const command of commands) fs.writeFileSync(path.join(bin, command), script, { mode: 0o755 });
+  const escapeField = (text: string) =>
+    text.replaceAll('\\', '\\\\').replaceAll('\n', '\\n').replaceAll('\t', '\\t');
+  fs.writeFileSync(
+    path.join(dir, 'rules.tsv'),
+    rules
+      .map(
+        (rule) =>
+          `${[rule.command, rule.args, String(rule.exit ?? 0), escapeField(rule.stdout ?? '')].join('\t')}\n`,
+      )
+      .join(''),
+  );
+  fs.writeFileSync(path.join(dir, 'calls.log'), '');
+  fs.writeFileSync(path.join(dir, 'helm-env.log'), '');
+  const lines = (file: string) => fs.readFileSync(path.join(dir, file), 'utf8').split('\n').filter(Boolean);
+  return {
+    bin,
+    path: `${bin}${path.delimiter}${process.env.PATH ?? ''}`,
+    calls: () => lines('calls.log'),
+    helmEnvironments: () => lines('helm-env.log'),
+    cleanup: () => fs.rmSync(dir, { recursive: true, force: true }),
+  };
+}

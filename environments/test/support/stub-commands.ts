@@ -1,6 +1,7 @@
 /**
  * Stand-ins for the commands that cannot run here (docker, kind, kubectl, helm): small executables on PATH
- * that record every invocation (arguments and the HELM_* environment) and answer by rules, first match wins:
+ * that record every invocation (arguments and the HELM_* environment) and answer by rules, first match wins
+ * (or run a script, for commands that stay up such as a port-forward or a watch):
  * the boundary where the scripts' commands and their parsing of the output are tested.
  */
 import fs from 'node:fs';
@@ -13,6 +14,8 @@ export interface StubRule {
   args: string;
   stdout?: string;
   exit?: number;
+  /** Instead of answering: run this bash script (with the arguments as $@), e.g. to stay up like a watch. */
+  run?: string;
 }
 
 export interface Stubs {
@@ -33,10 +36,11 @@ if [ "$name" = helm ]; then
   printf '%s %s %s\\n' "\${HELM_CONFIG_HOME:-}" "\${HELM_CACHE_HOME:-}" "\${HELM_DATA_HOME:-}" >>"$STUB_DIR/helm-env.log"
 fi
 args="$*"
-while IFS=$'\\t' read -r command pattern code output; do
+while IFS=$'\\x1f' read -r command pattern code output run; do
   [ "$command" = "$name" ] || continue
   if [[ "$args" =~ $pattern ]]; then
     printf '%b' "$output"
+    [ -z "$run" ] || exec bash -c "$(printf '%b' "$run")" "$name" "$@"
     exit "$code"
   fi
 done <"$STUB_DIR/rules.tsv"
@@ -49,14 +53,13 @@ export function stubCommands(commands: string[], rules: StubRule[]): Stubs {
   fs.mkdirSync(bin);
   const script = stubScript.replaceAll('$STUB_DIR', dir);
   for (const command of commands) fs.writeFileSync(path.join(bin, command), script, { mode: 0o755 });
-  const escapeField = (text: string) =>
-    text.replaceAll('\\', '\\\\').replaceAll('\n', '\\n').replaceAll('\t', '\\t');
+  const escapeField = (text: string) => text.replaceAll('\\', '\\\\').replaceAll('\n', '\\n');
   fs.writeFileSync(
     path.join(dir, 'rules.tsv'),
     rules
       .map(
         (rule) =>
-          `${[rule.command, rule.args, String(rule.exit ?? 0), escapeField(rule.stdout ?? '')].join('\t')}\n`,
+          `${[rule.command, rule.args, String(rule.exit ?? 0), escapeField(rule.stdout ?? ''), escapeField(rule.run ?? '')].join('\x1f')}\n`,
       )
       .join(''),
   );

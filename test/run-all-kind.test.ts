@@ -18,7 +18,12 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { simulateControllers } from '../environments/test/support/fake-controllers.js';
 import { FakeKubeApi, kubeconfigFor } from '../environments/test/support/fake-kube-api.js';
 import { runJobScript } from '../environments/test/support/job-scripts.js';
-import { type StubRule, type Stubs, stubCommands } from '../environments/test/support/stub-commands.js';
+import {
+  type StubRule,
+  type Stubs,
+  stubCommands,
+  verifyClusterRules,
+} from '../environments/test/support/stub-commands.js';
 import {
   type ChildServer,
   closedPort,
@@ -105,26 +110,7 @@ function clusterRules(): StubRule[] {
     { command: 'kind', args: '^version', stdout: 'kind v0.29.0 go1.24.2 linux/amd64\n' },
     { command: 'kind', args: '^get clusters', stdout: 'detection\n' },
     { command: 'kubectl', args: 'get endpoints kserve-webhook-server-service', stdout: '10.244.0.9' },
-    { command: 'kubectl', args: 'get namespace detection$' },
-    {
-      command: 'kubectl',
-      args: 'get deployment backend -o jsonpath',
-      stdout: 'kind.local/detection-backend:0.1.0-abc',
-    },
-    { command: 'kubectl', args: 'get pods -l serving.kserve.io/inferenceservice=detector -o name$' },
-    {
-      command: 'kubectl',
-      args: 'get pods -l serving.kserve.io/inferenceservice=detector -o jsonpath',
-      stdout: '10.244.0.17\n',
-    },
-    {
-      command: 'kubectl',
-      args: 'exec -i verify-no-sidecar .* http://10\\.244\\.0\\.17:',
-      stdout: 'ERROR ECONNRESET read ECONNRESET\n',
-    },
-    { command: 'kubectl', args: 'exec -i verify-no-sidecar ', stdout: 'HTTP 403 RBAC: access denied\n' },
-    { command: 'kubectl', args: 'exec -i verify-sidecar ', stdout: 'HTTP 403 RBAC: access denied\n' },
-    { command: 'kubectl', args: 'exec -i deploy/backend ', stdout: 'HTTP 200 {"ready":true}\n' },
+    ...verifyClusterRules(),
     {
       command: 'kubectl',
       args: 'port-forward svc/istio-ingressgateway',

@@ -15,7 +15,7 @@ import { Pod } from 'kubernetes-models/v1';
 import { afterEach, beforeEach, describe, expect, test } from 'vitest';
 import { parse } from 'yaml';
 import { environmentsDir } from '../src/manifests/overlays.js';
-import { type StubRule, type Stubs, stubCommands } from './support/stub-commands.js';
+import { type StubRule, type Stubs, stubCommands, verifyClusterRules } from './support/stub-commands.js';
 
 const run = promisify(execFile);
 const repoRoot = path.resolve(environmentsDir, '..');
@@ -380,48 +380,11 @@ describe('--verify end to end, against a local server playing the gateway and th
     await gateway.close();
   });
 
-  const clusterRules = (backendAnswer: string): StubRule[] => [
-    { command: 'kubectl', args: 'get namespace detection$' },
-    {
-      command: 'kubectl',
-      args: 'get deployment backend -o jsonpath',
-      stdout: 'kind.local/detection-backend:0.1.0-abc',
-    },
-    // The predictor is at zero when asked (-o name); later, for the plain-text checks, one pod runs.
-    { command: 'kubectl', args: 'get pods -l serving.kserve.io/inferenceservice=detector -o name$' },
-    {
-      command: 'kubectl',
-      args: 'get pods -l serving.kserve.io/inferenceservice=detector -o jsonpath',
-      stdout: '10.244.0.17\n',
-    },
-    {
-      command: 'kubectl',
-      args: 'exec -i verify-no-sidecar .* http://10\\.244\\.0\\.17:',
-      stdout: 'ERROR ECONNRESET read ECONNRESET\n',
-    },
-    {
-      command: 'kubectl',
-      args: 'exec -i verify-no-sidecar .*detector-predictor',
-      stdout: 'HTTP 403 RBAC: access denied\n',
-    },
-    {
-      command: 'kubectl',
-      args: 'exec -i verify-no-sidecar .*backend\\.detection',
-      stdout: 'ERROR UND_ERR_SOCKET other side closed\n',
-    },
-    { command: 'kubectl', args: 'exec -i verify-sidecar ', stdout: 'HTTP 403 RBAC: access denied\n' },
-    { command: 'kubectl', args: 'exec -i deploy/backend ', stdout: backendAnswer },
-  ];
-
   test('reports every check and the timings, writes the JSON the summary reads, and cleans up its pods', async () => {
     const json = path.join(stateDir, 'verify.json');
-    const { code, stdout, stderr } = await sourced(
-      `verify_main --json ${json}`,
-      clusterRules('HTTP 200 {"ready":true}\n'),
-      {
-        GATEWAY_URL: gateway.url,
-      },
-    );
+    const { code, stdout, stderr } = await sourced(`verify_main --json ${json}`, verifyClusterRules(), {
+      GATEWAY_URL: gateway.url,
+    });
     expect(code, stderr).toBe(0);
     expect(stdout).toMatch(/cold start: HTTP 200 in \d+\.\d+ s \(0 predictor pods → response\)/);
     expect(stdout).toMatch(/warm: p50 \d+ ms, max \d+ ms over 5 requests/);
@@ -463,7 +426,7 @@ describe('--verify end to end, against a local server playing the gateway and th
     const json = path.join(stateDir, 'verify.json');
     const { code, stdout, stderr } = await sourced(
       `verify_main --json ${json}`,
-      clusterRules('HTTP 403 RBAC: access denied\n'),
+      verifyClusterRules('HTTP 403 RBAC: access denied\n'),
       {
         GATEWAY_URL: gateway.url,
       },

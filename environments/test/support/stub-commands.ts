@@ -74,3 +74,38 @@ export function stubCommands(commands: string[], rules: StubRule[]): Stubs {
     cleanup: () => fs.rmSync(dir, { recursive: true, force: true }),
   };
 }
+
+/**
+ * What kubectl answers to `run_all_k8s.sh --verify` in a healthy cluster: the predictor at zero when counted,
+ * then one running pod for the plain-text checks; from the probe pods, plain text reset and RBAC denials;
+ * from the backend pod, `backendToPredictor` (the answer of the URL `k8s status` prints).
+ */
+export function verifyClusterRules(backendToPredictor = 'HTTP 200 {"ready":true}\n'): StubRule[] {
+  return [
+    { command: 'kubectl', args: 'get namespace detection$' },
+    {
+      command: 'kubectl',
+      args: 'get deployment backend -o jsonpath',
+      stdout: 'kind.local/detection-backend:0.1.0-abc',
+    },
+    { command: 'kubectl', args: 'get pods -l serving.kserve.io/inferenceservice=detector -o name$' },
+    {
+      command: 'kubectl',
+      args: 'get pods -l serving.kserve.io/inferenceservice=detector -o jsonpath',
+      stdout: '10.244.0.17\n',
+    },
+    {
+      command: 'kubectl',
+      args: 'exec -i verify-no-sidecar .* http://10\\.244\\.0\\.17:',
+      stdout: 'ERROR ECONNRESET read ECONNRESET\n',
+    },
+    {
+      command: 'kubectl',
+      args: 'exec -i verify-no-sidecar .*backend\\.detection',
+      stdout: 'ERROR UND_ERR_SOCKET other side closed\n',
+    },
+    { command: 'kubectl', args: 'exec -i verify-no-sidecar ', stdout: 'HTTP 403 RBAC: access denied\n' },
+    { command: 'kubectl', args: 'exec -i verify-sidecar ', stdout: 'HTTP 403 RBAC: access denied\n' },
+    { command: 'kubectl', args: 'exec -i deploy/backend ', stdout: backendToPredictor },
+  ];
+}

@@ -1,5 +1,7 @@
 #!/usr/bin/env bash
 # Runs the whole detection stack: ./run_all.sh [--mode local|kind] [--once]; details in usage() below.
+# Both modes share the smoke test, the evaluation, the summary and --once; kind mode reaches the stack
+# through the Istio gateway of the Kind cluster that ./run_all_k8s.sh --deploy creates.
 # Bash 3.2 compatible (macOS): no `wait -n`, no associative arrays, no ${var,,}.
 set -euo pipefail
 
@@ -15,12 +17,16 @@ Usage: ./run_all.sh [--mode local|kind] [--once] [options]
                  if needed, build the model repository and the services, start the model server and the
                  backend (logs in logs/), run the end-to-end smoke test and, when a dataset is present, the
                  evaluation; print a summary, then serve until Ctrl-C, which stops everything it started
-  --mode kind    the Kubernetes path: hands over to ./run_all_k8s.sh (arguments it does not know here,
-                 e.g. --clean, are passed on)
+  --mode kind    the Kubernetes path: install the dependencies if needed, ./run_all_k8s.sh --deploy (Kind
+                 cluster, platform, images, the local overlay; logs/kind.log), then through the Istio
+                 gateway the smoke test and the evaluation, ./run_all_k8s.sh --verify (security checks, cold
+                 start; logs/verify.json) and the summary; then it follows the predictor's pods until Ctrl-C,
+                 which stops what it started here and leaves the cluster running. --clean, --verify,
+                 --status and --deploy are handed to ./run_all_k8s.sh
   --once         stop everything and exit after the summary: 0 when every step passed, non-zero
                  otherwise (for scripts and CI; --check is an alias)
 
-Local-mode options [environment variable]:
+Options [environment variable] (the ports and --data-dir are local mode's):
   --api-port N      backend port (default 8000) [API_PORT]
   --model-port N    model-server port (default 9090) [MODEL_PORT]
   --data-dir DIR    SQLite database and stored images (default ./data) [DATA_DIR]
@@ -28,6 +34,7 @@ Local-mode options [environment variable]:
   --dataset DIR     evaluation dataset, COCO or YOLO (default evaluation/dataset) [EVAL_DATASET]
   --no-eval         skip the evaluation
   --no-smoke        skip the smoke test
+  --no-verify       kind mode: skip ./run_all_k8s.sh --verify (it waits for the predictor to scale to zero)
   --skip-install    do not run pnpm install (dependencies already installed)
   -h, --help        show this help
 Each service must be ready within READY_TIMEOUT seconds (default 120). Relative paths you give are
@@ -53,6 +60,7 @@ once=0
 install=1
 smoke=1
 evaluate=1
+verify=1
 api_port=${API_PORT:-8000}
 model_port=${MODEL_PORT:-9090}
 data_dir=$(from_invocation_dir "${DATA_DIR:-$repo_root/data}")
@@ -83,6 +91,7 @@ while [ $# -gt 0 ]; do
     --skip-install) install=0; shift ;;
     --no-smoke) smoke=0; shift ;;
     --no-eval) evaluate=0; shift ;;
+    --no-verify) verify=0; shift ;;
     -h | --help)
       # After --mode kind, the help asked for is run_all_k8s.sh's.
       if [ "$mode" = kind ]; then other_args+=("$1"); shift; else usage; exit 0; fi
@@ -92,7 +101,12 @@ while [ $# -gt 0 ]; do
 done
 
 case "$mode" in
-  kind) exec ./run_all_k8s.sh ${other_args[@]+"${other_args[@]}"} ;;
+  kind)
+    # The cluster's own actions belong to run_all_k8s.sh.
+    case "${other_args[0]:-}" in
+      --clean | --verify | --status | --deploy | -h | --help) exec ./run_all_k8s.sh "${other_args[@]}" ;;
+    esac
+    ;;
   local) ;;
   *) usage_error "--mode must be local or kind, not '$mode'" ;;
 esac
@@ -175,7 +189,7 @@ if [ "$node_ok" -eq 1 ] && [ "$install" -eq 1 ] && ! sqlite_binding_loads; then
     problems+=("installing compiles better-sqlite3 (SQLite), which needs python3, make and a C++ compiler; missing: ${build_tools[*]}. Debian/Ubuntu: sudo apt-get install python3 make g++; Fedora: sudo dnf install python3 make gcc-c++; macOS: xcode-select --install")
   fi
 fi
-if [ "$node_ok" -eq 1 ]; then
+if [ "$node_ok" -eq 1 ] && [ "$mode" = local ]; then
   for service in backend model-server; do
     if [ "$service" = backend ]; then port=$api_port option=--api-port; else port=$model_port option=--model-port; fi
     status=$(port_status "$port")
@@ -206,6 +220,8 @@ data_dir=$(cd "$data_dir" && pwd)
 step_pid=''
 model_pid=''
 backend_pid=''
+forward_pid=''
+watch_pid=''
 serving=0
 
 running() { [ -n "$1" ] && kill -0 "$1" 2>/dev/null; }
@@ -238,7 +254,9 @@ cleanup() {
   stop_group "$step_pid"
   stop_group "$backend_pid" backend
   stop_group "$model_pid" "model server"
-  step_pid='' backend_pid='' model_pid=''
+  stop_group "$forward_pid" "port-forward to the Istio gateway"
+  stop_group "$watch_pid" "watch of the predictor's pods"
+  step_pid='' backend_pid='' model_pid='' forward_pid='' watch_pid=''
   exit "$status"
 }
 # shellcheck disable=SC2317,SC2329  # invoked by the traps
@@ -291,6 +309,20 @@ run_step() {
   fi
 }
 
+# run_step_streamed <log file> <description> <command...>: a long step whose output is shown as it comes
+# and kept in its log.
+run_step_streamed() {
+  local logfile=$1 what=$2 status=0
+  shift 2
+  log "$what"
+  # shellcheck disable=SC2016 # expanded by the inner bash: $0 is the log file, $@ the command
+  start_group bash -c 'set -o pipefail; "$@" 2>&1 | tee "$0"' "$logfile" "$@"
+  step_pid=$started
+  wait "$step_pid" || status=$?
+  step_pid=''
+  [ "$status" -eq 0 ] || die "failed (exit $status): $what; log: $(shown "$logfile")"
+}
+
 # wait_ready <name> <url> <pid> <log file>
 wait_ready() {
   local name=$1 url=$2 pid=$3 logfile=$4 status=0 deadline=$((SECONDS + ready_timeout))
@@ -334,23 +366,51 @@ else
     die "the dependencies are not installed (or better-sqlite3 is not built for Node $(node -v)): run ./run_all.sh without --skip-install"
   run_step "$log_dir/model-repository.log" "checking the model repository (pnpm model:ensure)" pnpm model:ensure
 fi
-run_step "$log_dir/build.log" "building the model server, the backend and the web UI (pnpm build)" pnpm build
+if [ "$mode" = local ]; then
+  run_step "$log_dir/build.log" "building the model server, the backend and the web UI (pnpm build)" pnpm build
 
-# --- Services.
-model_url="http://127.0.0.1:$model_port"
-api_url="http://127.0.0.1:$api_port"
-log "starting the model server on port $model_port (log: $(shown "$log_dir/model-server.log"))"
-start_group env PORT="$model_port" MODEL_REPOSITORY="$repo_root/model/repository" \
-  node services/model-server/dist/index.js >"$log_dir/model-server.log" 2>&1
-model_pid=$started
-wait_ready "model server" "$model_url/v2/health/ready" "$model_pid" "$log_dir/model-server.log"
+  # --- Services.
+  model_url="http://127.0.0.1:$model_port"
+  api_url="http://127.0.0.1:$api_port"
+  public_url="http://localhost:$api_port"
+  eval_url=$model_url
+  log "starting the model server on port $model_port (log: $(shown "$log_dir/model-server.log"))"
+  start_group env PORT="$model_port" MODEL_REPOSITORY="$repo_root/model/repository" \
+    node services/model-server/dist/index.js >"$log_dir/model-server.log" 2>&1
+  model_pid=$started
+  wait_ready "model server" "$model_url/v2/health/ready" "$model_pid" "$log_dir/model-server.log"
 
-log "starting the backend on port $api_port (log: $(shown "$log_dir/backend.log"))"
-start_group env PORT="$api_port" MODEL_SERVER_URL="$model_url" DATABASE_PATH="$data_dir/detections.sqlite" \
-  STORAGE_BACKEND=fs STORAGE_DIR="$data_dir/images" \
-  node services/backend/dist/index.js >"$log_dir/backend.log" 2>&1
-backend_pid=$started
-wait_ready "backend" "$api_url/ready" "$backend_pid" "$log_dir/backend.log"
+  log "starting the backend on port $api_port (log: $(shown "$log_dir/backend.log"))"
+  start_group env PORT="$api_port" MODEL_SERVER_URL="$model_url" DATABASE_PATH="$data_dir/detections.sqlite" \
+    STORAGE_BACKEND=fs STORAGE_DIR="$data_dir/images" \
+    node services/backend/dist/index.js >"$log_dir/backend.log" 2>&1
+  backend_pid=$started
+  wait_ready "backend" "$api_url/ready" "$backend_pid" "$log_dir/backend.log"
+else
+  # --- Kind: the cluster, then the stack through the Istio gateway (run_all_k8s.sh's GATEWAY_PORT and
+  # CLUSTER_NAME: 127.0.0.1:8088 mapped by kind-config.yaml, context kind-detection).
+  kube_context=kind-detection
+  run_step_streamed "$log_dir/kind.log" \
+    "Kind cluster, platform, images and the local overlay (./run_all_k8s.sh --deploy; 10-20 minutes the first time)" \
+    ./run_all_k8s.sh --deploy
+  api_url=${GATEWAY_URL:-http://127.0.0.1:8088}
+  gateway_status=0
+  curl -sS --max-time 5 -o /dev/null "$api_url/health" 2>/dev/null || gateway_status=$?
+  if [ "$gateway_status" -eq 7 ]; then
+    # Nothing listens there (a cluster created without kind-config.yaml's port mapping): a port-forward.
+    forward_port=$(node -e 'const s = require("node:net").createServer().listen(0, "127.0.0.1", () => {
+      console.log(s.address().port); s.close(); });')
+    log "nothing answers on $api_url: port-forwarding the Istio gateway to 127.0.0.1:$forward_port"
+    start_group kubectl --context "$kube_context" -n istio-system port-forward svc/istio-ingressgateway \
+      "$forward_port:80" >"$log_dir/port-forward.log" 2>&1
+    forward_pid=$started
+    api_url="http://127.0.0.1:$forward_port"
+  fi
+  # The backend route answers once Istio has programmed it.
+  wait_ready "Istio gateway route to the backend" "$api_url/health" "${forward_pid:-$$}" "$log_dir/port-forward.log"
+  public_url=$api_url
+  eval_url=$api_url
+fi
 
 # --- Smoke test and evaluation.
 smoke_json="$log_dir/smoke.json"
@@ -377,23 +437,41 @@ elif [ ! -d "$dataset" ]; then
 else
   rm -rf "$report_dir"
   run_step "$log_dir/evaluation.log" "evaluating the model server on $(shown "$dataset") (pnpm eval)" \
-    pnpm --silent eval --dataset "$dataset" --url "$model_url" --out "$report_dir"
+    pnpm --silent eval --dataset "$dataset" --url "$eval_url" --out "$report_dir"
   [ -s "$report_dir/report.json" ] ||
     die "the evaluation wrote no $(shown "$report_dir/report.json"); log: $(shown "$log_dir/evaluation.log")"
+fi
+
+verify_json="$log_dir/verify.json"
+rm -f "$verify_json"
+if [ "$mode" = kind ] && [ "$verify" -eq 1 ]; then
+  run_step "$log_dir/verify.log" \
+    "verifying the cluster: cold start through the activator (waits for scale to zero, 2-4 minutes), warm latency, security claims, gateway routes" \
+    env GATEWAY_URL="$api_url" ./run_all_k8s.sh --verify --json "$verify_json"
+  sed 's/^/    /' "$log_dir/verify.log"
 fi
 
 # --- Summary.
 echo
 log "the stack is up ($((SECONDS - started_at)) s)"
+if [ "$mode" = local ]; then
+  model_line="http://localhost:$model_port/v2   (Open Inference Protocol)"
+else
+  model_line="cluster-local, called by the backend (the URLs that reach it: below)"
+fi
 cat <<EOF
 
-  Web UI         http://localhost:$api_port/
-  API            http://localhost:$api_port/images
-  Swagger UI     http://localhost:$api_port/docs
-  OpenAPI        http://localhost:$api_port/openapi.json
-  Model server   http://localhost:$model_port/v2   (Open Inference Protocol)
-  Try            curl -F file=@photo.jpg http://localhost:$api_port/images
+  Web UI         $public_url/
+  API            $public_url/images
+  Swagger UI     $public_url/docs
+  OpenAPI        $public_url/openapi.json
+  Model server   $model_line
+  Try            curl -F file=@photo.jpg $public_url/images
 EOF
+if [ "$mode" = kind ]; then
+  echo
+  GATEWAY_URL="$public_url" ./run_all_k8s.sh --status 2>&1 | sed 's/^/  /' || true
+fi
 echo
 if [ -s "$smoke_json" ]; then
   node -e 'const r = JSON.parse(require("node:fs").readFileSync(process.argv[1], "utf8"));
@@ -403,7 +481,7 @@ if [ -s "$smoke_json" ]; then
       " in " + r.upload_ms + " ms");
     for (const line of r.detection_lines) console.log("                   " + line);
     console.log("                 annotated: " + process.argv[2] + "/images/" + r.image_id + "/annotated");' \
-    "$smoke_json" "http://localhost:$api_port"
+    "$smoke_json" "$public_url"
 else
   echo "  Smoke image    smoke test skipped (--no-smoke)"
 fi
@@ -423,8 +501,17 @@ if [ -s "$report_dir/report.json" ]; then
 else
   echo "  Evaluation     $eval_note"
 fi
+if [ -s "$verify_json" ]; then
+  node -e 'const r = JSON.parse(require("node:fs").readFileSync(process.argv[1], "utf8"));
+    console.log("  Cold start     " + r.cold_start.seconds.toFixed(1) + " s   (predictor at zero pods → one POST /detect answered, through the activator)");
+    console.log("  Warm           p50 " + r.warm_ms.p50 + " ms   max " + r.warm_ms.max + " ms   (" + r.warm_ms.count + " requests through the gateway)");
+    console.log("  Verify         " + r.passed + "/" + r.checks.length + " checks passed (" + process.argv[2] + ")");' \
+    "$verify_json" "$(shown "$verify_json")"
+elif [ "$mode" = kind ]; then
+  echo "  Verify         skipped (--no-verify)"
+fi
 echo "  Logs           $(shown "$log_dir")/"
-echo "  Data           $(shown "$data_dir")/"
+[ "$mode" = kind ] || echo "  Data           $(shown "$data_dir")/"
 echo
 
 if [ "$once" -eq 1 ]; then
@@ -433,6 +520,15 @@ if [ "$once" -eq 1 ]; then
 fi
 
 serving=1
+if [ "$mode" = kind ]; then
+  echo "  Following the predictor's pods (scale to zero and back). Ctrl-C stops this$([ -n "$forward_pid" ] && echo ' and the port-forward');"
+  echo "  the cluster keeps running: ./run_all_k8s.sh --status, --verify; ./run_all_k8s.sh --clean removes it."
+  start_group kubectl --context "$kube_context" -n detection get pods \
+    -l serving.kserve.io/inferenceservice=detector --watch
+  watch_pid=$started
+  while running "$watch_pid" && { [ -z "$forward_pid" ] || running "$forward_pid"; }; do sleep 1; done
+  die "kubectl stopped following the cluster (is it still running? kubectl --context $kube_context get nodes)"
+fi
 echo "  Ctrl-C stops everything."
 # Plain polling rather than `wait -n`, which the bash 3.2 that macOS ships lacks.
 while running "$model_pid" && running "$backend_pid"; do sleep 1; done

@@ -328,6 +328,9 @@ describe('./run_all.sh (the README set-up-and-run command)', () => {
     expect(help.output).toContain('model-server port (default 9090) [MODEL_PORT]');
     const kind = await runAll(['--mode', 'kind', '--help']);
     expect(kind.code).toBe(0);
-    expect(kind.output).toContain('Usage: ./run_all_k8s.sh [--clean]');
+    expect(kind.output).toContain(
+      'Usage: ./run_all_k8s.sh [--deploy | --verify [--json FILE] | --status | --clean',
+    );
+    expect(help.output).toContain('--no-verify');
   });
 });

@@ -1,3 +1,4 @@
+import path from 'node:path';
 import { parseArgs } from 'node:util';
 import { stringify } from 'yaml';
 import { connectCluster } from './cluster/cluster.js';
@@ -5,16 +6,23 @@ import { ClusterError } from './cluster/errors.js';
 import { deploy } from './commands/deploy.js';
 import { remove } from './commands/remove.js';
 import { formatStatus, overlayStatus } from './commands/status.js';
+import { imageTag } from './images/image-tag.js';
 import { applyImageOverrides, parseImageOverride } from './manifests/image-overrides.js';
-import { overlayNames, renderOverlay } from './manifests/overlays.js';
+import { environmentsDir, overlayNames, renderOverlay } from './manifests/overlays.js';
+import { stampRuntimeImages } from './manifests/revision-inputs.js';
 
 const usage = `Usage: pnpm --filter @detection/environments k8s <command> --overlay <name|dir> [options]
 
 Commands:
-  deploy   render the overlay and server-side apply it (Jobs are re-run), optionally wait until ready
-  status   InferenceService conditions, URL and current predictor replicas (0 = scaled to zero); workloads
-  delete   delete the overlay's objects (keeps PVCs and the namespace unless --purge-data)
-  render   print the rendered overlay (with --image overrides applied)
+  deploy     render the overlay and server-side apply it (Jobs are re-run; an InferenceService fed by a
+             model loader Job is applied once the loader has published its model version), optionally
+             wait until ready and then delete the model versions nothing uses any more
+  status     InferenceService conditions, the URLs that reach it, current predictor replicas (0 = scaled
+             to zero); workloads
+  delete     delete the overlay's objects (keeps PVCs and the namespace unless --purge-data)
+  render     print the rendered overlay (with --image overrides applied)
+  image-tag  print the tag for images built from this working tree: <version>-<commit>, plus
+             -dirty-<hash> when an input of a Docker build (from the Dockerfiles' .dockerignore) changed
 
 Options:
   --overlay <name|dir>      ${overlayNames().join(', ')}, or a kustomization directory (required)
@@ -24,7 +32,8 @@ Options:
   --wait                    deploy: wait for Jobs, Deployments and InferenceServices to be ready
   --timeout <seconds>       deploy --wait: give up after this long (default 900)
   --purge-data              delete: also delete PersistentVolumeClaims and the namespace
-  --json                    status: print JSON
+  --gateway-url <url>       status: the Istio gateway as this machine reaches it (Kind: http://127.0.0.1:8088)
+  --json                    status, image-tag: print JSON
 `;
 
 export async function main(argv: string[]): Promise<number> {
@@ -40,9 +49,25 @@ export async function main(argv: string[]): Promise<number> {
     process.stdout.write(usage);
     return values.help ? 0 : 2;
   }
-  if (!['deploy', 'status', 'delete', 'render'].includes(command)) {
+  if (!['deploy', 'status', 'delete', 'render', 'image-tag'].includes(command)) {
     process.stderr.write(`unknown command "${command}"\n\n${usage}`);
     return 2;
+  }
+  if (command === 'image-tag') {
+    try {
+      const result = imageTag(path.resolve(environmentsDir, '..'));
+      if (values.json) process.stdout.write(`${JSON.stringify(result)}\n`);
+      else process.stdout.write(`${result.tag}\n`);
+      if (result.dirty.length > 0 && !values.json) {
+        process.stderr.write(
+          `note: image inputs differ from the commit (${result.dirty.join(', ')}): the tag ends in -dirty-<hash of them>\n`,
+        );
+      }
+      return 0;
+    } catch (error) {
+      process.stderr.write(`error: ${(error as Error).message}\n`);
+      return 1;
+    }
   }
   if (!values.overlay) {
     process.stderr.write(`--overlay is required\n\n${usage}`);
@@ -59,6 +84,7 @@ export async function main(argv: string[]): Promise<number> {
           `--image ${name}: no container in overlay "${values.overlay}" uses that image`,
         );
     }
+    stampRuntimeImages(objects);
     if (command === 'render') {
       process.stdout.write(objects.map((object) => stringify(object)).join('---\n'));
       return 0;
@@ -75,10 +101,10 @@ export async function main(argv: string[]): Promise<number> {
         log,
       });
       log(
-        `deployed ${result.applied.length} objects${result.recreatedJobs.length > 0 ? `, re-ran ${result.recreatedJobs.join(', ')}` : ''}`,
+        `deployed ${result.applied.length} objects${result.recreatedJobs.length > 0 ? `, re-ran ${result.recreatedJobs.join(', ')}` : ''}${[...result.modelVersions].map(([isvc, version]) => `; ${isvc} serves ${version}`).join('')}`,
       );
     } else if (command === 'status') {
-      const report = await overlayStatus(cluster, objects);
+      const report = await overlayStatus(cluster, objects, { gatewayUrl: values['gateway-url'] });
       if (values.json) process.stdout.write(`${JSON.stringify(report, null, 2)}\n`);
       else for (const line of formatStatus(report)) log(line);
     } else {
@@ -107,6 +133,7 @@ function parse(argv: string[]) {
       wait: { type: 'boolean' },
       timeout: { type: 'string' },
       'purge-data': { type: 'boolean' },
+      'gateway-url': { type: 'string' },
       json: { type: 'boolean' },
       help: { type: 'boolean', short: 'h' },
     },

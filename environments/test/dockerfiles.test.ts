@@ -4,16 +4,17 @@
  * semantics (@balena/dockerignore) over the working tree, and their contents checked against the
  * contracts (entry points, ports, health endpoints, users) and the Kubernetes manifests.
  */
-import { execFileSync } from 'node:child_process';
+import { execFileSync, spawnSync } from 'node:child_process';
 import fs from 'node:fs';
+import os from 'node:os';
 import path from 'node:path';
 import dockerignoreModule from '@balena/dockerignore';
 import { DockerfileParser, type Instruction, ModifiableInstruction } from 'dockerfile-ast';
 import { validate } from 'dockerfile-utils';
 import { beforeAll, describe, expect, test } from 'vitest';
 import type { KubernetesObject } from '../src/manifests/kubernetes-object.js';
-import { environmentsDir, renderOverlay } from '../src/manifests/overlays.js';
-import { one, podSpecs, type ServingRuntime } from './support/manifest-types.js';
+import { environmentsDir, overlayNames, renderOverlay } from '../src/manifests/overlays.js';
+import { type Deployment, one, podSpecs, type ServingRuntime } from './support/manifest-types.js';
 
 const repoRoot = path.resolve(environmentsDir, '..');
 /** The Dockerfiles' base image variable, as written in them. */
@@ -282,5 +283,72 @@ test('the root .dockerignore keeps local state out for builders that ignore the 
     'model/src/build-repository.ts',
   ]) {
     expect(ignore.ignores(file), file).toBe(false);
+  }
+});
+
+test('the backend gives sharp’s fontconfig a writable cache dir under its read-only root filesystem', async () => {
+  const text = dockerfileText('backend');
+  const runtimeEnv = stages(DockerfileParser.parse(text).getInstructions())
+    .at(-1)!
+    .filter((instruction) => instruction.getKeyword() === 'ENV')
+    .map((instruction) => instruction.getArgumentsContent())
+    .join(' ');
+  const cacheHome = /XDG_CACHE_HOME=(\S+)/.exec(runtimeEnv)?.[1];
+  expect(cacheHome, 'XDG_CACHE_HOME in the runtime stage').toBeDefined();
+  // `docker run --read-only --tmpfs /tmp` (the Dockerfile's own example) and every overlay: the root is
+  // read-only and the cache dir lies on a writable emptyDir.
+  expect(cacheHome!.startsWith('/tmp/')).toBe(true);
+  for (const overlay of overlayNames()) {
+    const objects = overlay === 'local' ? localObjects : await renderOverlay(overlay);
+    const backend = one<Deployment>(objects, 'Deployment', 'backend').spec.template.spec;
+    const container = backend.containers[0]!;
+    expect(container.securityContext?.readOnlyRootFilesystem, overlay).toBe(true);
+    const mount = container.volumeMounts?.find(
+      (candidate) => cacheHome === candidate.mountPath || cacheHome!.startsWith(`${candidate.mountPath}/`),
+    );
+    expect(mount, `${overlay}: a volume under ${cacheHome}`).toBeDefined();
+    expect(backend.volumes?.find((volume) => volume.name === mount!.name)?.emptyDir, overlay).toBeDefined();
+  }
+
+  // Why: sharp's own fontconfig keeps its font cache under $XDG_CACHE_HOME/fontconfig; with no writable cache
+  // dir (the image's /var/cache/fontconfig is not its format, HOME is on the read-only root) it says so on
+  // every start. Shown with an unwritable system cache dir and HOME, as in the container.
+  const scratch = fs.mkdtempSync(path.join(os.tmpdir(), 'fontconfig-'));
+  try {
+    fs.mkdirSync(path.join(scratch, 'fonts'));
+    fs.writeFileSync(
+      path.join(scratch, 'fonts.conf'),
+      `<?xml version="1.0"?>\n<fontconfig><dir>${scratch}/fonts</dir><cachedir>/proc/no-such-cache</cachedir><cachedir prefix="xdg">fontconfig</cachedir></fontconfig>\n`,
+    );
+    // Draws a label the way the annotated-image route does (an SVG text overlay); returns what it printed.
+    const drawLabel = (env: NodeJS.ProcessEnv) => {
+      const result = spawnSync(
+        process.execPath,
+        [
+          '-e',
+          `require('sharp')({ create: { width: 200, height: 50, channels: 3, background: '#fff' } })
+            .composite([{ input: Buffer.from('<svg xmlns="http://www.w3.org/2000/svg" width="200" height="50"><text x="10" y="30" font-size="20">person 0.9</text></svg>') }])
+            .png().toBuffer().then(() => console.log('drawn'))`,
+        ],
+        { cwd: path.join(repoRoot, 'services/backend'), env, encoding: 'utf8' },
+      );
+      expect(result.status, result.stderr).toBe(0);
+      expect(result.stdout).toContain('drawn');
+      return result.stderr;
+    };
+    const container = {
+      PATH: process.env.PATH,
+      HOME: '/proc/no-home',
+      FONTCONFIG_FILE: path.join(scratch, 'fonts.conf'),
+    };
+    expect(drawLabel(container)).toContain('Fontconfig error: No writable cache directories');
+    expect(drawLabel({ ...container, XDG_CACHE_HOME: path.join(scratch, 'cache') })).not.toContain(
+      'Fontconfig error',
+    );
+    expect(
+      fs.readdirSync(path.join(scratch, 'cache/fontconfig')).some((file) => /-le64\.cache-\d+$/.test(file)),
+    ).toBe(true);
+  } finally {
+    fs.rmSync(scratch, { recursive: true, force: true });
   }
 });

@@ -3,6 +3,7 @@
  * schema (see support/schema-validation.ts), then the properties the stack depends on at run time.
  * No cluster exists here; what only a cluster can check is listed in environments/README.md.
  */
+import { execFileSync } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
@@ -10,9 +11,10 @@ import { beforeAll, describe, expect, test } from 'vitest';
 import { parse } from 'yaml';
 import { imageName, isPinnedReference } from '../src/manifests/image-overrides.js';
 import type { KubernetesObject } from '../src/manifests/kubernetes-object.js';
+import { COLLECTOR_ANNOTATION, LOADER_ANNOTATION } from '../src/manifests/model-versions.js';
 import { environmentsDir, overlayNames, parseManifests, renderOverlay } from '../src/manifests/overlays.js';
+import { decide, type MeshRequest, mtlsMode } from './support/istio-authz.js';
 import {
-  type AuthorizationPolicy,
   type ConfigMap,
   type Container,
   type Deployment,
@@ -24,7 +26,6 @@ import {
   millicores,
   ofKind,
   one,
-  type PeerAuthentication,
   type PersistentVolumeClaim,
   type PodDisruptionBudget,
   podSpecs,
@@ -53,9 +54,23 @@ const netIstioGateways = parseManifests(
     fs.readFileSync(path.join(specsDir, 'net-istio-v1.15.1/203-local-gateway.yaml'), 'utf8'),
   'net-istio',
 );
+/** A helm values file, read loosely: the test names the paths it expects. */
+// biome-ignore lint/suspicious/noExplicitAny: values files are untyped YAML; missing paths fail the test.
+type PlatformValues = Record<string, any>;
 const knativeReservedEnv = ['PORT', 'K_SERVICE', 'K_CONFIGURATION', 'K_REVISION'];
 const knativeReservedPorts = [8012, 8013, 8022, 9090, 9091, 8008];
 const queueProxyMetricsPorts = ['9090', '9091'];
+/** queue-proxy's HTTP/1 port, where requests for the model server arrive (knative/serving pkg/networking/constants.go). */
+const queueProxyServingPort = 8012;
+/**
+ * The pre-stop hook Knative Serving 1.15 adds to the user container: HTTP GET on queue-proxy's admin port
+ * (knative/serving knative-v1.15.2 pkg/reconciler/revision/resources/deploy.go, `userLifecycle`:
+ * networking.QueueAdminPort = 8022, queue.RequestQueueDrainPath = "/wait-for-drain"), sent by the kubelet.
+ */
+const knativePreStop = { port: 8022, path: '/wait-for-drain' };
+const activatorPrincipal = 'cluster.local/ns/knative-serving/sa/activator';
+/** The istio/gateway chart's service account is the release name: istio-ingressgateway. */
+const gatewayPrincipal = 'cluster.local/ns/istio-system/sa/istio-ingressgateway';
 
 beforeAll(async () => {
   validator = new ManifestValidator([
@@ -313,22 +328,37 @@ describe.each(overlays)('overlay %s', (overlay) => {
       isvc.spec.predictor.serviceAccountName,
     );
     if (overlay === 'local') {
-      const match = /^pvc:\/\/([a-z0-9-]+)\/([A-Za-z0-9._/-]+)$/.exec(storageUri ?? '');
+      const match = /^pvc:\/\/([a-z0-9-]+)\/([A-Za-z0-9._-]+)$/.exec(storageUri ?? '');
       expect(match, storageUri).not.toBeNull();
       const pvc = one<PersistentVolumeClaim>(objects, 'PersistentVolumeClaim', match![1]);
       expect(pvc.spec.accessModes).toEqual(['ReadWriteOnce']);
-      // The loader Job writes the repository into that directory of that claim, from the model-server image.
-      const loader = one<Job>(objects, 'Job', 'model-repository-loader');
-      const pod = loader.spec.template;
-      expect(pod.metadata?.annotations?.['sidecar.istio.io/inject']).toBe('false');
-      const mount = pod.spec.containers[0]!.volumeMounts![0]!;
-      const volume = pod.spec.volumes!.find((candidate) => candidate.name === mount.name);
-      expect(volume?.persistentVolumeClaim?.claimName).toBe(pvc.metadata.name);
-      const script = pod.spec.containers[0]!.command!.join(' ');
-      expect(script).toContain(`${mount.mountPath}/${match![2]}`);
-      expect(script).toContain('/mnt/models');
+      // The loader publishes versions of that prefix on that claim, from the model-server image's repository,
+      // and reports the version as its termination message; the collector works on the same claim.
       const runtimeImage = one<ServingRuntime>(objects, 'ClusterServingRuntime').spec.containers[0]!.image;
-      expect(pod.spec.containers[0]!.image).toBe(runtimeImage);
+      for (const [name, annotation] of [
+        ['model-repository-loader', LOADER_ANNOTATION],
+        ['model-repository-collector', COLLECTOR_ANNOTATION],
+      ] as const) {
+        const job = one<Job>(objects, 'Job', name);
+        expect(job.metadata.annotations?.[annotation]).toBe(isvc.metadata.name);
+        const pod = job.spec.template;
+        expect(pod.metadata?.annotations?.['sidecar.istio.io/inject']).toBe('false');
+        const container = pod.spec.containers[0]!;
+        const env = Object.fromEntries(
+          (container.env ?? []).map((variable) => [variable.name, variable.value]),
+        );
+        const mount = container.volumeMounts![0]!;
+        expect(
+          pod.spec.volumes!.find((volume) => volume.name === mount.name)?.persistentVolumeClaim?.claimName,
+        ).toBe(pvc.metadata.name);
+        expect(env.MODEL_VOLUME).toBe(mount.mountPath);
+        expect(env.VERSION_PREFIX).toBe(match![2]);
+        expect(env.RESULT_FILE).toBe(
+          (container as { terminationMessagePath?: string }).terminationMessagePath,
+        );
+        expect(container.image).toBe(runtimeImage);
+        if (name === 'model-repository-loader') expect(env.MODEL_SOURCE).toBe('/mnt/models');
+      }
     } else if (overlay === 'stage' || overlay === 'prod') {
       expect(storageUri).toMatch(/^s3:\/\/[a-z0-9.-]+\/.+/);
       // KServe hands the service account's secrets to the storage-initializer.
@@ -418,48 +448,80 @@ describe.each(overlays)('overlay %s', (overlay) => {
     expect(route.retries?.retryOn?.split(',').sort()).toEqual(['connect-failure', 'refused-stream']);
   });
 
-  test('mesh policy: STRICT mTLS, plain text only on queue-proxy metrics, and only the backend, Knative and its prober reach the predictor', () => {
+  test('mesh policy: STRICT mTLS; only the backend and the activator reach the predictor; plain text only for the metrics scrape and the kubelet’s pre-stop drain', () => {
     const objects = objectsOf(overlay);
     const isvc = one<InferenceService>(objects, 'InferenceService', 'detector');
-    const predictorLabels = { 'serving.kserve.io/inferenceservice': isvc.metadata.name };
-    const peerAuthentications = ofKind<PeerAuthentication>(objects, 'PeerAuthentication');
-    const namespaceWide = peerAuthentications.filter((policy) => !policy.spec.selector);
-    expect(namespaceWide.map((policy) => policy.spec.mtls?.mode)).toEqual(['STRICT']);
-    for (const policy of peerAuthentications.filter((candidate) => candidate.spec.selector)) {
-      expect(policy.spec.selector?.matchLabels).toEqual(predictorLabels);
-      expect(policy.spec.mtls?.mode).toBe('STRICT');
-      expect(Object.keys(policy.spec.portLevelMtls ?? {}).sort()).toEqual(queueProxyMetricsPorts);
-    }
-
-    const predictorPolicy = one<AuthorizationPolicy>(objects, 'AuthorizationPolicy', 'detector-predictor');
-    expect(predictorPolicy.spec.action).toBe('ALLOW');
-    expect(predictorPolicy.spec.selector?.matchLabels).toEqual(predictorLabels);
+    const predictor = { 'serving.kserve.io/inferenceservice': isvc.metadata.name };
     const backend = one<Deployment>(objects, 'Deployment', 'backend');
+    const backendPod = backend.spec.template.metadata?.labels ?? {};
     const backendPrincipal = `cluster.local/ns/${backend.metadata.namespace}/sa/${backend.spec.template.spec.serviceAccountName}`;
-    const sources = predictorPolicy.spec.rules.flatMap((rule) => rule.from ?? []).map(({ source }) => source);
-    expect(sources.flatMap((source) => source.principals ?? [])).toEqual([backendPrincipal]);
-    expect(sources.flatMap((source) => source.namespaces ?? []).sort()).toEqual([
-      'istio-system',
-      'knative-serving',
-    ]);
-    for (const rule of predictorPolicy.spec.rules) {
-      // istio-system (the gateways) only for Knative's probe requests, which queue-proxy answers itself.
-      if (rule.from?.some(({ source }) => source.namespaces?.includes('istio-system'))) {
-        expect(rule.when).toEqual([{ key: 'request.headers[K-Network-Probe]', values: ['probe'] }]);
-      }
-      // Rules without a source only open the metrics endpoints on the metrics ports.
-      if (!rule.from) {
-        expect(rule.to).toEqual([
-          { operation: { ports: queueProxyMetricsPorts, methods: ['GET'], paths: ['/metrics'] } },
-        ]);
-      }
+    const toPredictor = (request: MeshRequest) => decide(objects, 'detection', predictor, request);
+    const toBackend = (request: MeshRequest) => decide(objects, 'detection', backendPod, request);
+    const infer = { port: queueProxyServingPort, method: 'POST', path: '/v2/models/centernet-coco/infer' };
+
+    // Callers with a sidecar: the backend, and the activator while scaled to zero. Nothing else in Knative's
+    // namespace, no other namespace; the gateways only for Knative's own probe requests.
+    expect(toPredictor({ ...infer, principal: backendPrincipal })).toBe('allowed');
+    expect(toPredictor({ ...infer, principal: activatorPrincipal })).toBe('allowed');
+    expect(toPredictor({ ...infer, principal: 'cluster.local/ns/knative-serving/sa/controller' })).toBe(
+      'denied (RBAC: access denied)',
+    );
+    expect(toPredictor({ ...infer, principal: 'cluster.local/ns/detection-verify/sa/default' })).toBe(
+      'denied (RBAC: access denied)',
+    );
+    expect(toPredictor({ ...infer, principal: gatewayPrincipal })).toBe('denied (RBAC: access denied)');
+    expect(
+      toPredictor({
+        port: queueProxyServingPort,
+        method: 'GET',
+        path: '/',
+        principal: gatewayPrincipal,
+        headers: { 'K-Network-Probe': 'probe' },
+      }),
+    ).toBe('allowed');
+
+    // Without a sidecar: nothing on the serving ports.
+    for (const port of [queueProxyServingPort, 8080]) {
+      expect(toPredictor({ ...infer, port }), `plain text to ${port}`).toBe('reset (STRICT mTLS)');
     }
+    // The kubelet's pre-stop hook Knative puts on the model server, in plain text: admitted, and only it.
+    expect(toPredictor({ port: knativePreStop.port, method: 'GET', path: knativePreStop.path })).toBe(
+      'allowed',
+    );
+    expect(toPredictor({ port: knativePreStop.port, method: 'POST', path: knativePreStop.path })).toBe(
+      'denied (RBAC: access denied)',
+    );
+    expect(toPredictor({ port: knativePreStop.port, method: 'GET', path: '/debug' })).toBe(
+      'denied (RBAC: access denied)',
+    );
+    // The autoscaler's scrape of queue-proxy's metrics, plain text or not; nothing else there.
+    for (const port of queueProxyMetricsPorts) {
+      expect(toPredictor({ port: Number(port), method: 'GET', path: '/metrics' })).toBe('allowed');
+      expect(toPredictor({ port: Number(port), method: 'POST', path: '/metrics' })).toBe(
+        'denied (RBAC: access denied)',
+      );
+    }
+    // Plain text is accepted on exactly those ports.
+    const plainTextPorts = [8012, 8013, 8022, 8080, 8112, 9090, 9091].filter(
+      (port) => mtlsMode(objects, 'detection', predictor, port) !== 'STRICT',
+    );
+    expect(plainTextPorts).toEqual([knativePreStop.port, ...queueProxyMetricsPorts.map(Number)]);
+
+    // The backend: only the ingress gateway, never plain text.
+    expect(toBackend({ port: 8000, method: 'GET', path: '/images', principal: gatewayPrincipal })).toBe(
+      'allowed',
+    );
+    expect(toBackend({ port: 8000, method: 'GET', path: '/images' })).toBe('reset (STRICT mTLS)');
+    expect(
+      toBackend({
+        port: 8000,
+        method: 'GET',
+        path: '/images',
+        principal: 'cluster.local/ns/detection-verify/sa/default',
+      }),
+    ).toBe('denied (RBAC: access denied)');
     // Once pods exist the activator leaves the path, so the backend's own identity is what gets checked.
     expect(isvc.metadata.annotations?.['autoscaling.knative.dev/target-burst-capacity']).toBe('0');
-
-    const backendPolicy = one<AuthorizationPolicy>(objects, 'AuthorizationPolicy', 'backend');
-    expect(backendPolicy.spec.selector?.matchLabels).toEqual(backend.spec.selector.matchLabels);
-    expect(backendPolicy.spec.rules).toEqual([{ from: [{ source: { namespaces: ['istio-system'] } }] }]);
   });
 
   test('every referenced ConfigMap, Secret, ServiceAccount and PVC is in the overlay, or is a documented out-of-band Secret', () => {
@@ -593,6 +655,86 @@ describe('cluster platform configuration', () => {
       (mapping) => mapping.containerPort === http.nodePort,
     )!.hostPort;
     expect(script).toContain(`GATEWAY_PORT=${hostPort}`);
+  });
+
+  test('the Kind cluster’s requests, a rollout included, fit the minimum that run_all_k8s.sh checks with docker info', () => {
+    const script = fs.readFileSync(path.join(repoRoot, 'run_all_k8s.sh'), 'utf8');
+    const minCpus = Number(/^MIN_CPUS=(\d+)$/m.exec(script)?.[1]);
+    const minMemoryGib = Number(/^MIN_MEMORY_GIB=(\d+)$/m.exec(script)?.[1]);
+    expect(minCpus).toBeGreaterThan(0);
+    const platform = (file: string) =>
+      parse(fs.readFileSync(path.join(environmentsDir, 'platform', file), 'utf8')) as PlatformValues;
+    type Requests = { cpu?: string; memory?: string };
+    const pods: Array<[string, Requests, number]> = [];
+    const add = (name: string, requests: Requests | undefined, count = 1) => {
+      expect(requests, `${name} has requests`).toBeDefined();
+      pods.push([name, requests!, count]);
+    };
+    const istiod = platform('istiod-values.yaml');
+    const sidecar = istiod.global.proxy.resources.requests as Requests;
+    add('istiod', istiod.pilot.resources.requests);
+    expect(istiod.pilot.autoscaleEnabled).toBe(false);
+    add('istio-ingressgateway', platform('istio-ingressgateway-values.yaml').resources.requests);
+    const operator = platform('knative-operator-values.yaml').knative_operator;
+    add('knative-operator', operator.knative_operator.resources.requests);
+    add('knative-operator-webhook', operator.operator_webhook.resources.requests);
+    const kserve = platform('kserve-values.yaml').kserve.controller;
+    add('kserve-controller-manager', kserve.resources.requests);
+    add('kserve kube-rbac-proxy', kserve.rbacProxy.resources.requests);
+    // Every Deployment of Knative Serving 1.15.2 (config/core/deployments, config/hpa-autoscaling) and
+    // net-istio 1.15 (config/500-*.yaml) has its request set, and gets a sidecar (knative-serving is injected).
+    const workloads = (
+      knativeServingManifest as {
+        spec: { workloads: Array<{ name: string; resources: Array<{ requests: Requests }> }> };
+      }
+    ).spec.workloads;
+    expect(workloads.map((workload) => workload.name).sort()).toEqual([
+      'activator',
+      'autoscaler',
+      'autoscaler-hpa',
+      'controller',
+      'net-istio-controller',
+      'net-istio-webhook',
+      'webhook',
+    ]);
+    for (const workload of workloads) add(workload.name, workload.resources[0]!.requests);
+    // What is not ours to set: kubeadm's static pods in a kind node (kube-apiserver 250m, controller-manager
+    // 200m, scheduler 100m, etcd 100m/100Mi), CoreDNS (2 × 100m/70Mi), kindnet (100m/50Mi); cert-manager's
+    // chart sets no requests; queue-proxy asks 25m (Knative's config-deployment default, no memory).
+    add('kube-system', { cpu: '950m', memory: '340Mi' });
+    const objects = objectsOf('local');
+    add(
+      'backend',
+      one<Deployment>(objects, 'Deployment', 'backend').spec.template.spec.containers[0]!.resources?.requests,
+    );
+    // During a rollout the old revision's pod drains while the new one starts: two predictors.
+    add(
+      'predictor',
+      one<InferenceService>(objects, 'InferenceService', 'detector').spec.predictor.model.resources?.requests,
+      2,
+    );
+    add('queue-proxy', { cpu: '25m' }, 2);
+    const verifyPod = parse(
+      execFileSync('bash', ['-c', 'source ./run_all_k8s.sh; verify_pod_manifest p n i true'], {
+        cwd: repoRoot,
+        encoding: 'utf8',
+      }),
+    ) as { spec: { containers: Array<{ resources: { requests: Requests } }> } };
+    add('verify pods', verifyPod.spec.containers[0]!.resources.requests, 2);
+    const sidecars = workloads.length + /* backend, 2 predictors, 1 verify pod */ 4;
+    add('istio sidecars', sidecar, sidecars);
+
+    const cpu = pods.reduce((sum, [, requests, count]) => sum + millicores(requests.cpu) * count, 0);
+    const memory = pods.reduce(
+      (sum, [, requests, count]) => sum + (requests.memory ? mebibytes(requests.memory) : 0) * count,
+      0,
+    );
+    // Room above the requests for what the processes really use (the model server, Envoy, the API server).
+    expect(cpu, `requests: ${cpu}m CPU`).toBeLessThanOrEqual(minCpus * 1000 * 0.8);
+    expect(memory, `requests: ${memory} MiB`).toBeLessThanOrEqual(minMemoryGib * 1024 * 0.6);
+    // And the documentation says the same numbers.
+    const readme = fs.readFileSync(path.join(environmentsDir, 'README.md'), 'utf8');
+    expect(readme).toContain(`at least ${minCpus} CPUs and ${minMemoryGib} GB of memory`);
   });
 
   test('KnativeServing is valid for the operator, Knative 1.15.2, with scale to zero and tag resolution skipped for kind.local', async () => {

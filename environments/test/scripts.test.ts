@@ -44,7 +44,7 @@ async function runScript(args: string[], env: NodeJS.ProcessEnv) {
 /** A PATH holding only the given tools (symlinked), so the script sees exactly what a laptop might lack. */
 function pathWith(tools: string[]): string {
   const directory = fs.mkdtempSync(path.join(os.tmpdir(), 'detection-path-'));
-  for (const tool of ['bash', 'awk', 'grep', 'sed', 'cat', 'printf', 'uname', ...tools]) {
+  for (const tool of ['bash', 'awk', 'grep', 'sed', 'cat', 'printf', 'uname', 'dirname', ...tools]) {
     const found = execFileSync('bash', ['-c', `command -v ${tool} || true`], { encoding: 'utf8' }).trim();
     if (found.startsWith('/')) fs.symlinkSync(found, path.join(directory, tool));
   }
@@ -76,20 +76,31 @@ describe('shellcheck', () => {
 });
 
 describe('run_all_k8s.sh', () => {
-  test('--help explains both modes and exits 0; an unknown option exits 2', async () => {
+  test('--help explains its actions and exits 0; anything else is run_all.sh --mode kind, which refuses an unknown option with 2', async () => {
     const help = await runScript(['--help'], process.env);
     expect(help.code).toBe(0);
-    expect(help.stdout).toContain('Usage: ./run_all_k8s.sh [--clean]');
-    expect(help.stdout).toContain('--clean');
+    expect(help.stdout).toContain(
+      'Usage: ./run_all_k8s.sh [--deploy | --verify [--json FILE] | --status | --clean | run_all.sh options]',
+    );
+    for (const action of [
+      '--deploy',
+      '--verify',
+      '--status',
+      '--clean',
+      'the same as ./run_all.sh --mode kind',
+    ]) {
+      expect(help.stdout).toContain(action);
+    }
+    expect(help.stdout).toContain('Docker needs at least 3 CPUs and 6 GB of memory');
     const unknown = await runScript(['--fast'], process.env);
     expect(unknown.code).toBe(2);
-    expect(unknown.stderr).toContain('Usage:');
+    expect(unknown.stderr).toContain('run_all.sh: unknown option --fast (see ./run_all.sh --help)');
   });
 
   test('names every missing prerequisite, with where to get it, before touching anything', async () => {
     const bin = pathWith(['node', 'git']);
     try {
-      const result = await runScript([], { HOME: os.tmpdir(), PATH: bin });
+      const result = await runScript(['--deploy'], { HOME: os.tmpdir(), PATH: bin });
       expect(result.code).toBe(1);
       expect(result.stderr).toMatch(/^missing: docker kind kubectl helm pnpm curl$/m);
       expect(result.stderr).toContain('https://kind.sigs.k8s.io/');
@@ -114,7 +125,7 @@ describe('run_all_k8s.sh', () => {
       );
     }
     try {
-      const result = await runScript([], {
+      const result = await runScript(['--deploy'], {
         HOME: os.tmpdir(),
         PATH: bin,
         DOCKER_HOST: 'unix:///nonexistent/docker.sock',
@@ -148,8 +159,11 @@ describe('run_all_k8s.sh', () => {
     expect(text).toContain('KNATIVE_OPERATOR_VERSION=1.15.7');
     expect(specs).toContain('net-istio-v1.15.1');
     expect(text).toContain('--server-side');
-    expect(text).toMatch(/latest \| \*:\*\) die "IMAGE_TAG must be a plain tag other than latest/);
-    expect(text).toContain('k8s deploy --overlay local');
-    expect(text).toContain('pnpm --silent --filter @detection/backend smoke -- --base-url');
+    expect(text).toMatch(/latest \| \*:\* \| ''\) die "IMAGE_TAG must be a plain tag other than latest/);
+    expect(text).toContain('deploy_tool deploy --overlay local');
+    // The smoke test and the evaluation of kind mode are run_all.sh's, through the gateway.
+    const runAll = fs.readFileSync(path.join(repoRoot, 'run_all.sh'), 'utf8');
+    expect(runAll).toContain('pnpm --silent --filter @detection/backend smoke -- --base-url "$api_url"');
+    expect(runAll).toContain('pnpm --silent eval --dataset "$dataset" --url "$eval_url"');
   });
 });

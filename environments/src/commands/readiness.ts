@@ -2,15 +2,27 @@ import type { Cluster } from '../cluster/cluster.js';
 import { sleep } from '../cluster/cluster.js';
 import { ClusterError, WaitTimeoutError } from '../cluster/errors.js';
 import { describeObject, type KubernetesObject } from '../manifests/kubernetes-object.js';
-import { condition, numberAt } from './conditions.js';
+import { condition, numberAt, stringAt } from './conditions.js';
 
 export type Readiness =
   | { state: 'ready' }
   | { state: 'pending'; detail: string }
   | { state: 'failed'; detail: string };
 
+export interface ReadinessExpectation {
+  /**
+   * InferenceService: the predictor's latest created revision before this deploy changed its spec. Until
+   * KServe and Knative have created a newer one, the Ready condition still describes the old revision
+   * (KServe v0.15 publishes no observedGeneration for Serverless InferenceServices).
+   */
+  revisionBefore?: string;
+}
+
 /** Whether a live object has reached its goal: a Deployment rolled out, a Job completed, an InferenceService Ready. */
-export function readinessOf(live: KubernetesObject | undefined): Readiness | undefined {
+export function readinessOf(
+  live: KubernetesObject | undefined,
+  expectation: ReadinessExpectation = {},
+): Readiness | undefined {
   if (!live) return { state: 'pending', detail: 'not found yet' };
   switch (live.kind) {
     case 'Deployment': {
@@ -37,8 +49,16 @@ export function readinessOf(live: KubernetesObject | undefined): Readiness | und
       };
     }
     case 'InferenceService': {
+      const created = stringAt(live, 'status', 'components', 'predictor', 'latestCreatedRevision');
+      const readyRevision = stringAt(live, 'status', 'components', 'predictor', 'latestReadyRevision');
+      if (expectation.revisionBefore !== undefined && created === expectation.revisionBefore) {
+        return { state: 'pending', detail: `no new revision yet (latest is still ${created})` };
+      }
       const ready = condition(live, 'Ready');
-      if (ready?.status === 'True') return { state: 'ready' };
+      if (ready?.status === 'True' && (!created || created === readyRevision)) return { state: 'ready' };
+      if (ready?.status === 'True') {
+        return { state: 'pending', detail: `revision ${created} not ready yet (serving ${readyRevision})` };
+      }
       return {
         state: 'pending',
         detail: ready
@@ -55,6 +75,8 @@ export interface WaitOptions {
   timeoutMs: number;
   pollMs?: number;
   log?: (line: string) => void;
+  /** Per object (describeObject), what its readiness must include. */
+  expectations?: Map<string, ReadinessExpectation>;
 }
 
 /** Waits, in the given order, until every Job, Deployment and InferenceService among `objects` is ready. */
@@ -69,9 +91,11 @@ export async function waitUntilReady(
   for (const object of awaited) {
     let lastDetail = '';
     for (;;) {
-      const readiness = readinessOf(await cluster.read(object));
+      const live = await cluster.read(object);
+      const readiness = readinessOf(live, options.expectations?.get(describeObject(object)));
       if (!readiness || readiness.state === 'ready') {
-        options.log?.(`ready    ${describeObject(object)}`);
+        const revision = stringAt(live, 'status', 'components', 'predictor', 'latestReadyRevision');
+        options.log?.(`ready    ${describeObject(object)}${revision ? ` (revision ${revision})` : ''}`);
         break;
       }
       if (readiness.state === 'failed')

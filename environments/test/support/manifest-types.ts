@@ -119,6 +119,7 @@ export type ServingRuntime = KubernetesObject & {
 export type InferenceService = KubernetesObject & {
   spec: {
     predictor: {
+      annotations?: Record<string, string>;
       serviceAccountName?: string;
       minReplicas?: number;
       maxReplicas?: number;

@@ -1,0 +1,220 @@
+/**
+ * Controllers for the fake API server (fake-kube-api.ts), so that conditions move over time as on a
+ * cluster: Deployments roll out a step after they change; a Job gets a pod (labelled with the Job's
+ * controller-uid, as the Job controller does) that runs and terminates with a message; an InferenceService
+ * whose spec changed keeps its old status for a while, then KServe/Knative create the next revision
+ * (`<name>-predictor-0000N`, its Deployment and a pod that mounts the pvc:// storageUri with subPath, as
+ * KServe's pod webhook does), which becomes Ready a step later; the old revision's pod drains and goes a
+ * few steps after that.
+ */
+import type { FakeKubeApi, StoredObject } from './fake-kube-api.js';
+
+export interface JobRun {
+  exitCode: number;
+  /** The container's termination message. */
+  message?: string;
+}
+
+export interface ControllerOptions {
+  /** Time between two state changes of one object. */
+  stepMs?: number;
+  /** What a Job's container does; default: exits 0 without a message. */
+  runJob?: (job: StoredObject) => JobRun | Promise<JobRun>;
+  /** Steps an old revision's pod keeps running (draining) after the new revision is Ready. */
+  drainSteps?: number;
+}
+
+const ref = (object: StoredObject) => ({
+  apiVersion: object.apiVersion,
+  kind: object.kind,
+  namespace: object.metadata.namespace,
+  name: object.metadata.name,
+});
+
+export function simulateControllers(api: FakeKubeApi, options: ControllerOptions = {}): void {
+  const step = options.stepMs ?? 15;
+  const revisions = new Map<string, number>();
+  api.onApply = (object, store, previous) => {
+    const changed = !previous || previous.metadata.generation !== object.metadata.generation;
+    if (object.kind === 'Deployment' && changed) {
+      store.schedule(step, () => {
+        const live = store.get(
+          object.apiVersion,
+          object.kind,
+          object.metadata.namespace,
+          object.metadata.name,
+        );
+        if (!live) return;
+        const replicas = (live.spec as { replicas?: number }).replicas ?? 1;
+        store.setStatus(ref(live), {
+          observedGeneration: live.metadata.generation,
+          replicas,
+          updatedReplicas: replicas,
+          readyReplicas: replicas,
+          availableReplicas: replicas,
+        });
+      });
+    }
+    if (object.kind === 'Job' && !previous) runJobPod(store, object, step, options);
+    if (object.kind === 'InferenceService' && changed) {
+      const key = `${object.metadata.namespace}/${object.metadata.name}`;
+      const number = (revisions.get(key) ?? 0) + 1;
+      revisions.set(key, number);
+      // The old status (and Ready condition) stays for a step: KServe has not reconciled yet.
+      store.schedule(step * 2, () => createRevision(store, object, number, step, options.drainSteps ?? 4));
+    }
+  };
+}
+
+function runJobPod(api: FakeKubeApi, job: StoredObject, step: number, options: ControllerOptions): void {
+  const uid = job.metadata.uid!;
+  const namespace = job.metadata.namespace;
+  const podName = `${job.metadata.name}-${uid.slice(-5).replace(/[^a-z0-9]/g, 'x')}`;
+  const template = (job.spec as { template: { metadata?: StoredObject['metadata']; spec: unknown } })
+    .template;
+  api.schedule(step, () => {
+    if (api.get('batch/v1', 'Job', namespace, job.metadata.name)?.metadata.uid !== uid) return;
+    api.setStatus(ref(job), { active: 1 });
+    api.put({
+      apiVersion: 'v1',
+      kind: 'Pod',
+      metadata: {
+        name: podName,
+        namespace,
+        labels: {
+          ...(template.metadata?.labels ?? {}),
+          'batch.kubernetes.io/controller-uid': uid,
+          'batch.kubernetes.io/job-name': job.metadata.name,
+          'controller-uid': uid,
+          'job-name': job.metadata.name,
+        },
+        ownerReferences: [{ apiVersion: 'batch/v1', kind: 'Job', name: job.metadata.name, uid }],
+      },
+      spec: template.spec,
+      status: { phase: 'Running' },
+    });
+    void Promise.resolve(options.runJob?.(job) ?? { exitCode: 0 }).then((run) => {
+      api.schedule(step, () => {
+        if (api.get('batch/v1', 'Job', namespace, job.metadata.name)?.metadata.uid !== uid) return;
+        const pod = api.get('v1', 'Pod', namespace, podName);
+        if (pod) {
+          api.setStatus(ref(pod), {
+            phase: run.exitCode === 0 ? 'Succeeded' : 'Failed',
+            containerStatuses: [
+              {
+                name: (template.spec as { containers: Array<{ name: string }> }).containers[0]!.name,
+                state: { terminated: { exitCode: run.exitCode, message: run.message ?? '' } },
+              },
+            ],
+          });
+        }
+        api.setStatus(
+          ref(job),
+          run.exitCode === 0
+            ? { succeeded: 1, conditions: [{ type: 'Complete', status: 'True' }] }
+            : {
+                failed: 1,
+                conditions: [
+                  {
+                    type: 'Failed',
+                    status: 'True',
+                    reason: 'BackoffLimitExceeded',
+                    message: 'Job has reached the specified backoff limit',
+                  },
+                ],
+              },
+        );
+      });
+    });
+  });
+}
+
+function createRevision(
+  api: FakeKubeApi,
+  isvc: StoredObject,
+  number: number,
+  step: number,
+  drainSteps: number,
+): void {
+  const { name, namespace } = isvc.metadata;
+  const revision = `${name}-predictor-${String(number).padStart(5, '0')}`;
+  const previous = number > 1 ? `${name}-predictor-${String(number - 1).padStart(5, '0')}` : undefined;
+  const predictor = (isvc.spec as { predictor: { model?: { storageUri?: string } } }).predictor;
+  const pvc = /^pvc:\/\/([^/]+)\/(.+)$/.exec(predictor.model?.storageUri ?? '');
+  const labels = {
+    'serving.kserve.io/inferenceservice': name,
+    'serving.knative.dev/revision': revision,
+  };
+  const status = (conditions: Array<{ type: string; status: string; reason?: string }>, ready?: string) => ({
+    url: `http://${name}.${namespace}.svc.cluster.local`,
+    address: { url: `http://${name}.${namespace}.svc.cluster.local` },
+    components: { predictor: { latestCreatedRevision: revision, latestReadyRevision: ready } },
+    conditions,
+  });
+  api.setStatus(
+    ref(isvc),
+    status(
+      [
+        { type: 'PredictorReady', status: 'False', reason: 'RevisionMissing' },
+        { type: 'Ready', status: 'False', reason: 'RevisionMissing' },
+      ],
+      previous,
+    ),
+  );
+  const deployment = api.put({
+    apiVersion: 'apps/v1',
+    kind: 'Deployment',
+    metadata: { name: `${revision}-deployment`, namespace, labels },
+    spec: { replicas: 1 },
+    status: { replicas: 1, readyReplicas: 1 },
+  });
+  api.put({
+    apiVersion: 'v1',
+    kind: 'Pod',
+    metadata: {
+      name: `${revision}-deployment-7d9f8`,
+      namespace,
+      labels,
+      ownerReferences: [
+        {
+          apiVersion: 'apps/v1',
+          kind: 'Deployment',
+          name: deployment.metadata.name,
+          uid: deployment.metadata.uid!,
+        },
+      ],
+    },
+    spec: {
+      containers: [
+        {
+          name: 'kserve-container',
+          volumeMounts: pvc
+            ? [{ name: 'kserve-pvc-source', mountPath: '/mnt/models', subPath: pvc[2], readOnly: true }]
+            : [],
+        },
+        { name: 'queue-proxy' },
+      ],
+      volumes: pvc ? [{ name: 'kserve-pvc-source', persistentVolumeClaim: { claimName: pvc[1] } }] : [],
+    },
+    status: { phase: 'Running' },
+  });
+  api.schedule(step, () => {
+    api.setStatus(
+      ref(isvc),
+      status(
+        [
+          { type: 'IngressReady', status: 'True' },
+          { type: 'PredictorReady', status: 'True' },
+          { type: 'Ready', status: 'True' },
+        ],
+        revision,
+      ),
+    );
+    if (!previous) return;
+    // The old revision gets no traffic any more; its pod drains, then goes.
+    api.schedule(step * drainSteps, () => {
+      const old = api.get('apps/v1', 'Deployment', namespace, `${previous}-deployment`);
+      if (old) api.remove(old);
+    });
+  });
+}

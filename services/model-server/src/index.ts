@@ -31,10 +31,17 @@ process.on('uncaughtException', (error) => {
 const server = await startModelServer(settings, { logger, startRuntime: runtimes.startRuntime });
 
 server.ready.then(
-  () => {
+  ({ ready, failed }) => {
     const startupMs = performance.now();
     server.metrics.setStartupSeconds(startupMs / 1000);
-    logger.info({ startup_ms: Math.round(startupMs) }, 'ready: every model loaded and warmed up');
+    if (failed.length === 0) {
+      logger.info({ startup_ms: Math.round(startupMs) }, 'ready: every model loaded and warmed up');
+    } else {
+      logger.warn(
+        { startup_ms: Math.round(startupMs), serving: ready, unavailable: failed },
+        'ready: serving the models that loaded; the others are UNAVAILABLE (STRICT_MODEL_LOADING=true makes this fatal)',
+      );
+    }
     void runtimes.releaseUnclaimed();
   },
   (error: unknown) => {

@@ -8,7 +8,7 @@ import { DataPlane } from './dataplane.js';
 import { createLogger } from './logger.js';
 import { ServerMetrics } from './metrics.js';
 import { createModelLoader, type ModelLoaderOptions } from './models/model-loader.js';
-import { ModelRegistry } from './registry.js';
+import { ModelRegistry, type StartupReport } from './registry.js';
 import { ModelRepository } from './repository.js';
 import type { Settings } from './settings.js';
 
@@ -41,8 +41,11 @@ export interface RunningServer {
   dataplane: DataPlane;
   registry: ModelRegistry;
   metrics: ServerMetrics;
-  /** Resolves once every model loaded and warmed up; rejects if any failed. */
-  ready: Promise<void>;
+  /**
+   * Settles once every model of the repository loaded (and warmed up) or failed: resolves with which did what,
+   * rejects when nothing can be served or, with strictModelLoading, when any model failed.
+   */
+  ready: Promise<StartupReport>;
   /** Graceful stop: not ready, no new connections, in-flight requests finish (bounded), sessions released. */
   close(): Promise<{ forced: boolean }>;
 }
@@ -70,7 +73,9 @@ export async function startModelServer(
     maxQueuedRequests: settings.maxQueuedRequests,
     ...(options.startRuntime && { startRuntime: options.startRuntime }),
   });
-  const registry = new ModelRegistry(repository, loader, logger);
+  const registry = new ModelRegistry(repository, loader, logger, {
+    strict: settings.strictModelLoading,
+  });
   const dataplane = new DataPlane(registry, metrics, logger);
   const app = createApp({ dataplane, metrics, logger, maxRequestBytes: settings.maxRequestBytes });
 

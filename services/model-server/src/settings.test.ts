@@ -15,6 +15,7 @@ describe('settingsFromEnvironment', () => {
       maxQueuedRequests: 64,
       logLevel: 'info',
       shutdownTimeoutMs: 25_000,
+      strictModelLoading: false,
     });
   });
 
@@ -31,6 +32,7 @@ describe('settingsFromEnvironment', () => {
       MAX_QUEUED_REQUESTS: '0',
       LOG_LEVEL: 'debug',
       SHUTDOWN_TIMEOUT_MS: '100',
+      STRICT_MODEL_LOADING: 'true',
     });
     expect(settings).toMatchObject({
       port: 9000,
@@ -44,12 +46,20 @@ describe('settingsFromEnvironment', () => {
       maxQueuedRequests: 0,
       logLevel: 'debug',
       shutdownTimeoutMs: 100,
+      strictModelLoading: true,
     });
   });
 
   it('Should list every invalid variable at once', () => {
     expect(() =>
-      settingsFromEnvironment({ PORT: 'http', ORT_INTRA_OP_THREADS: '0', LOG_LEVEL: 'loud' }),
-    ).toThrow(/invalid environment: PORT: .*; ORT_INTRA_OP_THREADS: .*; LOG_LEVEL: /);
+      settingsFromEnvironment({
+        PORT: 'http',
+        ORT_INTRA_OP_THREADS: '0',
+        LOG_LEVEL: 'loud',
+        STRICT_MODEL_LOADING: 'maybe',
+      }),
+    ).toThrow(
+      /invalid environment: PORT: .*; ORT_INTRA_OP_THREADS: .*; LOG_LEVEL: .*; STRICT_MODEL_LOADING: /,
+    );
   });
 });

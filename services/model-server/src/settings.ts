@@ -9,6 +9,9 @@ export const DEFAULT_INTRA_OP_THREADS = 2;
 export const DEFAULT_INTER_OP_THREADS = 1;
 
 const integer = (min: number) => z.coerce.number().int().min(min);
+const flag = z
+  .enum(['true', 'false', '1', '0', 'yes', 'no'])
+  .transform((value) => value === 'true' || value === '1' || value === 'yes');
 
 const environmentSchema = z.object({
   PORT: integer(0).max(65535).default(8080),
@@ -22,6 +25,7 @@ const environmentSchema = z.object({
   MAX_QUEUED_REQUESTS: integer(0).max(100_000).default(64),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
   SHUTDOWN_TIMEOUT_MS: integer(0).default(25_000),
+  STRICT_MODEL_LOADING: flag.default(false),
 });
 
 export interface Settings {
@@ -39,6 +43,12 @@ export interface Settings {
   maxQueuedRequests: number;
   logLevel: z.infer<typeof environmentSchema>['LOG_LEVEL'];
   shutdownTimeoutMs: number;
+  /**
+   * Triton's `--exit-on-error` and `--strict-readiness` together: startup fails when any model fails to load,
+   * and the server is ready only while every model it was asked to serve is ready. Off: a model that fails is
+   * listed as UNAVAILABLE with its reason and the server serves the others.
+   */
+  strictModelLoading: boolean;
 }
 
 /** Reads and validates the server settings from environment variables; throws with every problem listed. */
@@ -62,5 +72,6 @@ export function settingsFromEnvironment(environment: NodeJS.ProcessEnv = process
     maxQueuedRequests: env.MAX_QUEUED_REQUESTS,
     logLevel: env.LOG_LEVEL,
     shutdownTimeoutMs: env.SHUTDOWN_TIMEOUT_MS,
+    strictModelLoading: env.STRICT_MODEL_LOADING,
   };
 }

@@ -12,6 +12,8 @@ import {
  * Why a call to the model server failed. `unavailable`: nothing answered, or it kept answering 502/503/504 until
  * the retry deadline (a scaled-to-zero predictor still starting); `timeout`: one request took longer than the
  * per-request timeout; `bad_response`: it answered something unusable; `rejected`: it refused this request (4xx).
+ * A 404 (unknown model) is final at once, whatever the server's readiness: the model server answers 503, not
+ * 404, while it is still reading its repository.
  */
 export type ModelServerFailure = 'unavailable' | 'timeout' | 'bad_response' | 'rejected';
 
@@ -130,7 +132,7 @@ export class ModelClient {
         throw httpError(response.status, bytes, attempt);
       } catch (error) {
         const failure = asModelServerError(error, attempt, this.options.requestTimeoutMs);
-        const reason = retryReason(error, failure) ?? (await this.startingUpReason(failure));
+        const reason = retryReason(error, failure);
         if (reason === null) throw failure;
         const delayMs = this.backoff(attempt);
         if (Date.now() + delayMs > deadline) {
@@ -210,16 +212,6 @@ export class ModelClient {
       }
       return { status: 'unavailable', detail: describeNetworkError(error) };
     }
-  }
-
-  /**
-   * A server that is still loading its repository does not know the model yet and answers 404; that is a cold
-   * start, not an unknown model, when its own readiness says it is not ready.
-   */
-  private async startingUpReason(failure: ModelServerError): Promise<string | null> {
-    if (failure.failure !== 'rejected' || failure.upstreamStatus !== 404) return null;
-    const readiness = await this.readiness(Math.min(2_000, this.options.requestTimeoutMs));
-    return readiness.status === 'ready' ? null : `model server is still starting (${failure.message})`;
   }
 
   private async send(path: string, init: RequestInit): Promise<Response> {

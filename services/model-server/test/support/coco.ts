@@ -6,7 +6,7 @@ import { fileURLToPath } from 'node:url';
 export const COCO_SAMPLE = fileURLToPath(
   new URL('../../../../../shared/datasets/coco-sample', import.meta.url),
 );
-export const MODEL_REPOSITORY = fileURLToPath(new URL('../../../../model/repository', import.meta.url));
+export { MODEL_REPOSITORY } from './repository-files.js';
 
 export function cocoImage(id: string): string {
   return path.join(COCO_SAMPLE, 'images', `${id}.jpg`);

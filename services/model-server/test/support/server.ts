@@ -3,7 +3,7 @@ import { pino } from 'pino';
 import { afterAll } from 'vitest';
 import { type RunningServer, type ServerOptions, startModelServer } from '../../src/server.js';
 import { type Settings, settingsFromEnvironment } from '../../src/settings.js';
-import { MODEL_REPOSITORY } from './coco.js';
+import { MODEL_REPOSITORY } from './repository-files.js';
 
 export { binaryImageRequest, jsonImageRequest } from './requests.js';
 

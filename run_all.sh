@@ -358,7 +358,7 @@ run_step "$log_dir/build.log" "building the model server, the backend and the we
 model_url="http://127.0.0.1:$model_port"
 api_url="http://127.0.0.1:$api_port"
 log "starting the model server on port $model_port (log: $(shown "$log_dir/model-server.log"))"
-start_group env PORT="$model_port" MODEL_REPOSITORY="$model_repository" \
+start_group env PORT="$model_port" GRPC_PORT="${GRPC_PORT:-off}" MODEL_REPOSITORY="$model_repository" \
   node services/model-server/dist/index.js >"$log_dir/model-server.log" 2>&1
 model_pid=$started
 wait_ready "model server" "$model_url/v2/health/ready" "$model_pid" "$log_dir/model-server.log"

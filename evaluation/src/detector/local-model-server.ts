@@ -63,6 +63,7 @@ export async function startLocalModelServer(
         ...process.env,
         HOST: '127.0.0.1',
         PORT: String(port),
+        GRPC_PORT: 'off',
         MODEL_REPOSITORY: modelRepository,
         LOG_LEVEL: 'warn',
       },

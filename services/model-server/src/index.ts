@@ -28,7 +28,13 @@ process.on('uncaughtException', (error) => {
   process.exit(1);
 });
 
-const server = await startModelServer(settings, { logger, startRuntime: runtimes.startRuntime });
+let server: Awaited<ReturnType<typeof startModelServer>>;
+try {
+  server = await startModelServer(settings, { logger, startRuntime: runtimes.startRuntime });
+} catch (error) {
+  logger.fatal({ err: error }, 'startup failed');
+  process.exit(1);
+}
 
 server.ready.then(
   ({ ready, failed }) => {

@@ -5,6 +5,7 @@ describe('settingsFromEnvironment', () => {
   it('Should default to the KServe conventions and the agreed limits', () => {
     expect(settingsFromEnvironment({})).toEqual({
       port: 8080,
+      grpcPort: 8081,
       host: '0.0.0.0',
       modelRepository: '/mnt/models',
       maxRequestBytes: 33_554_432,
@@ -22,6 +23,7 @@ describe('settingsFromEnvironment', () => {
   it('Should read every variable, treating empty ones as unset', () => {
     const settings = settingsFromEnvironment({
       PORT: '9000',
+      GRPC_PORT: '9001',
       HOST: '127.0.0.1',
       MODEL_REPOSITORY: 'model/repository',
       MAX_REQUEST_BYTES: '2048',
@@ -36,6 +38,7 @@ describe('settingsFromEnvironment', () => {
     });
     expect(settings).toMatchObject({
       port: 9000,
+      grpcPort: 9001,
       host: '127.0.0.1',
       modelRepository: 'model/repository',
       maxRequestBytes: 2048,
@@ -48,6 +51,12 @@ describe('settingsFromEnvironment', () => {
       shutdownTimeoutMs: 100,
       strictModelLoading: true,
     });
+  });
+
+  it('Should turn gRPC off with GRPC_PORT=off, and take 0 as any free port like PORT', () => {
+    expect(settingsFromEnvironment({ GRPC_PORT: 'off' }).grpcPort).toBeNull();
+    expect(settingsFromEnvironment({ GRPC_PORT: '0' }).grpcPort).toBe(0);
+    expect(() => settingsFromEnvironment({ GRPC_PORT: 'no' })).toThrow(/GRPC_PORT/);
   });
 
   it('Should list every invalid variable at once', () => {

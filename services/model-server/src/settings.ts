@@ -15,6 +15,7 @@ const flag = z
 
 const environmentSchema = z.object({
   PORT: integer(0).max(65535).default(8080),
+  GRPC_PORT: z.union([z.enum(['off']).transform(() => null), integer(0).max(65535)]).default(8081),
   HOST: z.string().min(1).default('0.0.0.0'),
   MODEL_REPOSITORY: z.string().min(1).default('/mnt/models'),
   MAX_REQUEST_BYTES: integer(1024).default(33_554_432),
@@ -29,7 +30,10 @@ const environmentSchema = z.object({
 });
 
 export interface Settings {
+  /** REST (HTTP/1.1); 0 = any free port. */
   port: number;
+  /** gRPC (plaintext HTTP/2) on its own port, as KServe does (8081 beside 8080); 0 = any free port, null = off. */
+  grpcPort: number | null;
   host: string;
   /** A model repository (`<root>/<model>/...`) or a single model folder. */
   modelRepository: string;
@@ -62,6 +66,7 @@ export function settingsFromEnvironment(environment: NodeJS.ProcessEnv = process
   const env = parsed.data;
   return {
     port: env.PORT,
+    grpcPort: env.GRPC_PORT,
     host: env.HOST,
     modelRepository: env.MODEL_REPOSITORY,
     maxRequestBytes: env.MAX_REQUEST_BYTES,

@@ -26,6 +26,7 @@ async function startProcess(env: Record<string, string> = {}): Promise<ServerPro
     env: {
       PATH: process.env.PATH,
       PORT: '0',
+      GRPC_PORT: '0',
       HOST: '127.0.0.1',
       MODEL_REPOSITORY,
       LOG_LEVEL: 'info',

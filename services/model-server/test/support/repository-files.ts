@@ -24,11 +24,10 @@ function builtModelsOnly(): string {
   return directory;
 }
 
-/** The redistributable COCO photos shipped with the evaluation (evaluation/dataset/ATTRIBUTION.md). */
-export const DATASET_IMAGES = fileURLToPath(
-  new URL('../../../../evaluation/dataset/images', import.meta.url),
+/** A photo of faces shipped with the reference library (installed with @detection/model). */
+export const FACE_IMAGE = fileURLToPath(
+  new URL(
+    '../../../../model/node_modules/@vladmandic/human/assets/screenshot-facedetect.jpg',
+    import.meta.url,
+  ),
 );
-
-export function datasetImage(name: string): string {
-  return path.join(DATASET_IMAGES, name);
-}

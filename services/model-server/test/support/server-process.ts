@@ -45,6 +45,7 @@ export async function startServerProcess(
     env: {
       PATH: process.env.PATH,
       PORT: '0',
+      GRPC_PORT: '0',
       HOST: '127.0.0.1',
       MODEL_REPOSITORY,
       LOG_LEVEL: 'info',

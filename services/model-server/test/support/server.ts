@@ -15,6 +15,8 @@ export async function startTestServer(
   const settings: Settings = {
     ...settingsFromEnvironment({}),
     port: 0,
+    // gRPC only where a test asks for it (grpcPort: 0 = a free port).
+    grpcPort: null,
     host: '127.0.0.1',
     modelRepository: MODEL_REPOSITORY,
     logLevel: 'silent',

@@ -4,7 +4,7 @@ import type { Logger } from 'pino';
 import { createApp } from './app.js';
 import { openDatabase } from './db/client.js';
 import type { Env } from './env.js';
-import { ModelClient } from './inference/model-client.js';
+import { createModelClient } from './inference/create-model-client.js';
 import { createMetrics } from './metrics.js';
 import { createStorage } from './storage/create-storage.js';
 
@@ -19,8 +19,7 @@ export async function startServer(env: Env, logger: Logger): Promise<RunningServ
   const db = openDatabase(env.DATABASE_PATH);
   const storage = createStorage(env);
   const metrics = createMetrics({ defaultMetrics: true });
-  const modelClient = new ModelClient({
-    baseUrl: env.MODEL_SERVER_URL,
+  const modelClient = createModelClient(env, {
     requestTimeoutMs: env.MODEL_REQUEST_TIMEOUT_MS,
     retryDeadlineMs: env.MODEL_RETRY_DEADLINE_MS,
     onRetry: ({ attempt, delayMs, reason }) => {
@@ -51,7 +50,15 @@ export async function startServer(env: Env, logger: Logger): Promise<RunningServ
   });
   const { port } = server.address() as AddressInfo;
   const host = env.HOST === '0.0.0.0' || env.HOST === '::' ? '127.0.0.1' : env.HOST;
-  logger.info({ port, host: env.HOST, model_server: env.MODEL_SERVER_URL }, 'backend listening');
+  logger.info(
+    {
+      port,
+      host: env.HOST,
+      model_server: modelClient.baseUrl,
+      model_server_protocol: env.MODEL_SERVER_PROTOCOL,
+    },
+    'backend listening',
+  );
 
   return {
     url: `http://${host}:${port}`,
@@ -63,6 +70,7 @@ export async function startServer(env: Env, logger: Logger): Promise<RunningServ
         }, env.SHUTDOWN_TIMEOUT_MS);
         server.close((error) => {
           clearTimeout(timer);
+          modelClient.close();
           db.$client.close();
           if (error) reject(error);
           else resolve();

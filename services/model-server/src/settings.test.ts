@@ -53,6 +53,14 @@ describe('settingsFromEnvironment', () => {
     });
   });
 
+  it('Should take the REST port from HTTP_PORT before PORT (Knative sets PORT to the gRPC port of a grpc-v2 predictor)', () => {
+    expect(settingsFromEnvironment({ PORT: '8081', HTTP_PORT: '8080', GRPC_PORT: '8081' })).toMatchObject({
+      port: 8080,
+      grpcPort: 8081,
+    });
+    expect(settingsFromEnvironment({ PORT: '9000' }).port).toBe(9000);
+  });
+
   it('Should turn gRPC off with GRPC_PORT=off, and take 0 as any free port like PORT', () => {
     expect(settingsFromEnvironment({ GRPC_PORT: 'off' }).grpcPort).toBeNull();
     expect(settingsFromEnvironment({ GRPC_PORT: '0' }).grpcPort).toBe(0);

@@ -15,6 +15,7 @@ const flag = z
 
 const environmentSchema = z.object({
   PORT: integer(0).max(65535).default(8080),
+  HTTP_PORT: integer(0).max(65535).optional(),
   GRPC_PORT: z.union([z.enum(['off']).transform(() => null), integer(0).max(65535)]).default(8081),
   HOST: z.string().min(1).default('0.0.0.0'),
   MODEL_REPOSITORY: z.string().min(1).default('/mnt/models'),
@@ -30,7 +31,10 @@ const environmentSchema = z.object({
 });
 
 export interface Settings {
-  /** REST (HTTP/1.1); 0 = any free port. */
+  /**
+   * REST (HTTP/1.1); 0 = any free port. HTTP_PORT, else PORT: Knative sets PORT to the one serving port, which
+   * is the gRPC port when an InferenceService serves grpc-v2 (`ports: [{name: h2c, containerPort: 8081}]`).
+   */
   port: number;
   /** gRPC (plaintext HTTP/2) on its own port, as KServe does (8081 beside 8080); 0 = any free port, null = off. */
   grpcPort: number | null;
@@ -65,7 +69,7 @@ export function settingsFromEnvironment(environment: NodeJS.ProcessEnv = process
   }
   const env = parsed.data;
   return {
-    port: env.PORT,
+    port: env.HTTP_PORT ?? env.PORT,
     grpcPort: env.GRPC_PORT,
     host: env.HOST,
     modelRepository: env.MODEL_REPOSITORY,

@@ -81,6 +81,9 @@ export class GrpcModelClient implements ModelClient {
     const Client = makeClientConstructor(inferenceServiceDefinition(), 'GRPCInferenceService');
     this.client = new Client(options.address, credentials.createInsecure(), {
       'grpc.max_receive_message_length': -1,
+      // retryUntilDeadline retries; grpc-js's own retries would buffer every request for nothing.
+      'grpc.enable_retries': 0,
+      'grpc.enable_channelz': 0,
       // Reconnect to a server that is starting as quickly as the REST client retries (grpc-js waits up to 120 s).
       'grpc.initial_reconnect_backoff_ms': options.initialBackoffMs ?? 100,
       'grpc.max_reconnect_backoff_ms': options.maxBackoffMs ?? 2_000,

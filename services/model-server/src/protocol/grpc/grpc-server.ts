@@ -27,6 +27,8 @@ export async function startGrpcServer(options: GrpcServerOptions): Promise<Runni
   const server = new Server({
     'grpc.max_receive_message_length': options.maxRequestBytes,
     'grpc.max_send_message_length': -1,
+    // Per-call channelz bookkeeping is for debugging tools this server does not expose.
+    'grpc.enable_channelz': 0,
   });
   const { definition, implementation } = createGrpcApi(inferenceServiceDefinition(), options);
   server.addService(definition, implementation);

@@ -10,6 +10,7 @@ import net from 'node:net';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { writeConfigWithoutOnnx } from '../services/backend/test/support/model-repository.js';
 import { closedPort } from '../services/backend/test/support/processes.js';
 import { ROOT, runSmoke } from './support/run.js';
 
@@ -254,16 +255,7 @@ describe('./run_all.sh (the README set-up-and-run command)', () => {
   it('Should say why the model server could not start, from its log', async () => {
     // The README's "add a YOLO export" steps 2–3 without the ONNX file, and no other model.
     const repository = path.join(workDir, 'broken-repository');
-    await mkdir(path.join(repository, 'yolov8n', '1'), { recursive: true });
-    await writeFile(
-      path.join(repository, 'yolov8n', 'config.json'),
-      JSON.stringify({
-        name: 'yolov8n',
-        platform: 'onnx',
-        inputs: [{ name: 'images', datatype: 'FP32', shape: [1, 3, 640, 640] }],
-        outputs: [{ name: 'output0', datatype: 'FP32', shape: [1, 84, 8400] }],
-      }),
-    );
+    await writeConfigWithoutOnnx(repository);
     const [apiPort, modelPort] = [await closedPort(), await closedPort()];
     const { code, output } = await runAll(
       ['--once', ...localRun({ api: apiPort, model: modelPort }, path.join(workDir, 'logs-broken'))],

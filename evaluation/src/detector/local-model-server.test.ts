@@ -1,7 +1,8 @@
-import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { writeConfigWithoutOnnx } from '../../../services/backend/test/support/model-repository.js';
 import { exitReason, startLocalModelServer } from './local-model-server.js';
 
 describe('the model server pnpm eval starts without --url', () => {
@@ -13,16 +14,7 @@ describe('the model server pnpm eval starts without --url', () => {
 
   it('Should say why it exited during start-up, from the server log', async () => {
     // The README's "add a YOLO export" steps 2–3 without an ONNX file, and no other model.
-    await mkdir(path.join(repository, 'yolov8n', '1'), { recursive: true });
-    await writeFile(
-      path.join(repository, 'yolov8n', 'config.json'),
-      JSON.stringify({
-        name: 'yolov8n',
-        platform: 'onnx',
-        inputs: [{ name: 'images', datatype: 'FP32', shape: [1, 3, 640, 640] }],
-        outputs: [{ name: 'output0', datatype: 'FP32', shape: [1, 84, 8400] }],
-      }),
-    );
+    await writeConfigWithoutOnnx(repository);
     await expect(startLocalModelServer({ modelRepository: repository })).rejects.toThrow(
       /^the model server exited during start-up \(exit 1\): no model could be loaded: yolov8n: .*has no <version>\/model\.onnx/,
     );

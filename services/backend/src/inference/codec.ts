@@ -32,9 +32,15 @@ export function encodeInferRequest(
     }),
     'utf8',
   );
-  const length = Buffer.alloc(4);
-  length.writeUInt32LE(image.byteLength, 0);
-  return { body: Buffer.concat([header, length, image]), headerLength: header.byteLength };
+  return { body: Buffer.concat([header, lengthPrefixed(image)]), headerLength: header.byteLength };
+}
+
+/** One BYTES element as the binary tensor extension and gRPC's raw contents carry it: 4-byte LE length, then the bytes. */
+export function lengthPrefixed(bytes: Uint8Array): Buffer {
+  const element = Buffer.allocUnsafe(4 + bytes.byteLength);
+  element.writeUInt32LE(bytes.byteLength, 0);
+  element.set(bytes, 4);
+  return element;
 }
 
 const outputTensorSchema = z.object({

@@ -13,6 +13,7 @@ import {
   detectionOutputNames,
   detectionsFromTensors,
   InferResponseError,
+  lengthPrefixed,
 } from './codec.js';
 import {
   type AttemptFailure,
@@ -60,13 +61,6 @@ type InferenceClient = Client &
       callback: (error: ServiceError | null, answer: never) => void,
     ) => void
   >;
-
-function lengthPrefixed(image: Uint8Array): Buffer {
-  const prefixed = Buffer.allocUnsafe(4 + image.byteLength);
-  prefixed.writeUInt32LE(image.byteLength, 0);
-  prefixed.set(image, 4);
-  return prefixed;
-}
 
 /**
  * Open Inference Protocol gRPC client for the model server (`inference.GRPCInferenceService`): the image as raw

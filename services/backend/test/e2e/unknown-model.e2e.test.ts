@@ -3,11 +3,12 @@
  * STRICT_MODEL_LOADING=true, where a failed `POST /v2/repository/models/<name>/load` makes it unready (as every
  * failed load did before the fix): an unknown model is still a 400 at once, with no retry and nothing stored.
  */
-import { mkdir, mkdtemp, rm, symlink, writeFile } from 'node:fs/promises';
+import { mkdtemp, rm, symlink } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { blobOf, multipart, syntheticImage } from '../support/images.js';
+import { writeConfigWithoutOnnx } from '../support/model-repository.js';
 import { type ChildServer, repoRoot, startModelServer } from '../support/processes.js';
 import { closedPort, createTestApp, type TestApp } from '../support/test-app.js';
 
@@ -31,16 +32,7 @@ describe('Unknown models after a failed model load (real model server, strict re
     image = await syntheticImage('jpeg', 160, 120, 5);
 
     // The README's "add a YOLO export" steps 2–3 without an ONNX file, then a load that fails.
-    await mkdir(path.join(repository, 'yolov8n', '1'), { recursive: true });
-    await writeFile(
-      path.join(repository, 'yolov8n', 'config.json'),
-      JSON.stringify({
-        name: 'yolov8n',
-        platform: 'onnx',
-        inputs: [{ name: 'images', datatype: 'FP32', shape: [1, 3, 640, 640] }],
-        outputs: [{ name: 'output0', datatype: 'FP32', shape: [1, 84, 8400] }],
-      }),
-    );
+    await writeConfigWithoutOnnx(repository);
     const load = await fetch(`${modelServer.url}/v2/repository/models/yolov8n/load`, { method: 'POST' });
     expect(load.status).toBe(400);
     expect((await fetch(`${modelServer.url}/v2/health/ready`)).status).toBe(503);

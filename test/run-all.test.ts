@@ -10,8 +10,8 @@ import net from 'node:net';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { writeConfigWithoutOnnx } from '../services/backend/test/support/model-repository.js';
 import { closedPort } from '../services/backend/test/support/processes.js';
+import { addConfigWithoutOnnx } from '../services/model-server/test/support/temp-repository.js';
 import { ROOT, runSmoke } from './support/run.js';
 
 const SCRIPT = path.join(ROOT, 'run_all.sh');
@@ -255,7 +255,7 @@ describe('./run_all.sh (the README set-up-and-run command)', () => {
   it('Should say why the model server could not start, from its log', async () => {
     // The README's "add a YOLO export" steps 2–3 without the ONNX file, and no other model.
     const repository = path.join(workDir, 'broken-repository');
-    await writeConfigWithoutOnnx(repository);
+    await addConfigWithoutOnnx(repository);
     const [apiPort, modelPort] = [await closedPort(), await closedPort()];
     const { code, output } = await runAll(
       ['--once', ...localRun({ api: apiPort, model: modelPort }, path.join(workDir, 'logs-broken'))],

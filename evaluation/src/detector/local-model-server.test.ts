@@ -2,7 +2,7 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { writeConfigWithoutOnnx } from '../../../services/backend/test/support/model-repository.js';
+import { addConfigWithoutOnnx } from '../../../services/model-server/test/support/temp-repository.js';
 import { exitReason, startLocalModelServer } from './local-model-server.js';
 
 describe('the model server pnpm eval starts without --url', () => {
@@ -14,7 +14,7 @@ describe('the model server pnpm eval starts without --url', () => {
 
   it('Should say why it exited during start-up, from the server log', async () => {
     // The README's "add a YOLO export" steps 2–3 without an ONNX file, and no other model.
-    await writeConfigWithoutOnnx(repository);
+    await addConfigWithoutOnnx(repository);
     await expect(startLocalModelServer({ modelRepository: repository })).rejects.toThrow(
       /^the model server exited during start-up \(exit 1\): no model could be loaded: yolov8n: .*has no <version>\/model\.onnx/,
     );

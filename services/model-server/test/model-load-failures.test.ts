@@ -3,7 +3,6 @@
  * models that load, lists the others as UNAVAILABLE with their reason, stays ready, and answers an unknown
  * model with 404 whatever the other models are doing. STRICT_MODEL_LOADING=true restores fail-fast.
  */
-import { mkdir, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { pino } from 'pino';
 import { beforeAll, describe, expect, it } from 'vitest';
@@ -13,7 +12,13 @@ import { ModelRepository, type ModelSource } from '../src/repository.js';
 import type { RunningServer } from '../src/server.js';
 import { startTestServer } from './support/server.js';
 import { startServerProcess, waitUntilReady } from './support/server-process.js';
-import { addBiasGraph, addModel, fixedYoloGraph, tempRepository } from './support/temp-repository.js';
+import {
+  addBiasGraph,
+  addConfigWithoutOnnx,
+  addModel,
+  fixedYoloGraph,
+  tempRepository,
+} from './support/temp-repository.js';
 
 const post = { method: 'POST' } as const;
 const rawRequest = (values: number[]) => ({
@@ -26,20 +31,6 @@ async function errorOf(response: Response): Promise<[number, string]> {
   const body = (await response.json()) as { error: string };
   expect(Object.keys(body)).toEqual(['error']);
   return [response.status, body.error];
-}
-
-/** What the README's "add a YOLO export" steps 2–3 leave without an ONNX file: a config and an empty version folder. */
-async function addConfigWithoutOnnx(root: string, name: string): Promise<void> {
-  await mkdir(path.join(root, name, '1'), { recursive: true });
-  await writeFile(
-    path.join(root, name, 'config.json'),
-    JSON.stringify({
-      name,
-      platform: 'onnx',
-      inputs: [{ name: 'images', datatype: 'FP32', shape: [1, 3, 640, 640] }],
-      outputs: [{ name: 'output0', datatype: 'FP32', shape: [1, 84, 8400] }],
-    }),
-  );
 }
 
 /** A detector whose config names an input the graph does not have: fails when its session is checked. */

@@ -7,8 +7,8 @@ import { mkdtemp, rm, symlink } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { addConfigWithoutOnnx } from '../../../model-server/test/support/temp-repository.js';
 import { blobOf, multipart, syntheticImage } from '../support/images.js';
-import { writeConfigWithoutOnnx } from '../support/model-repository.js';
 import { type ChildServer, repoRoot, startModelServer } from '../support/processes.js';
 import { closedPort, createTestApp, type TestApp } from '../support/test-app.js';
 
@@ -32,7 +32,7 @@ describe('Unknown models after a failed model load (real model server, strict re
     image = await syntheticImage('jpeg', 160, 120, 5);
 
     // The README's "add a YOLO export" steps 2–3 without an ONNX file, then a load that fails.
-    await writeConfigWithoutOnnx(repository);
+    await addConfigWithoutOnnx(repository);
     const load = await fetch(`${modelServer.url}/v2/repository/models/yolov8n/load`, { method: 'POST' });
     expect(load.status).toBe(400);
     expect((await fetch(`${modelServer.url}/v2/health/ready`)).status).toBe(503);

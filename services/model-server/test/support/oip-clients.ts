@@ -278,6 +278,7 @@ const GRPC_KINDS: Partial<Record<status, ErrorKind>> = {
   [status.INTERNAL]: 'internal',
 };
 
+/** The protocol's contents field per datatype, written out here rather than taken from the server under test. */
 const CONTENTS_FIELD: Record<string, string> = {
   BOOL: 'bool_contents',
   INT8: 'int_contents',

@@ -179,7 +179,8 @@ describe('a session that dies', () => {
       503,
       /restarting after: the inference worker exited with code 134/,
     );
-    for (let i = 0; i < 100 && (await server.app.request('/v2/health/ready')).status !== 200; i++) {
+    // A new worker and a warm-up: seconds on a busy machine.
+    for (let i = 0; i < 1500 && (await server.app.request('/v2/health/ready')).status !== 200; i++) {
       await new Promise((resolve) => setTimeout(resolve, 20));
     }
     expect((await server.app.request('/v2/health/ready')).status).toBe(200);

@@ -11,7 +11,7 @@ import { ModelRegistry } from '../src/registry.js';
 import { ModelRepository, type ModelSource } from '../src/repository.js';
 import type { RunningServer } from '../src/server.js';
 import { startTestServer } from './support/server.js';
-import { startServerProcess, waitUntilReady } from './support/server-process.js';
+import { startServerProcess, waitForLog, waitUntilReady } from './support/server-process.js';
 import {
   addBiasGraph,
   addConfigWithoutOnnx,
@@ -228,7 +228,12 @@ describe('the server process (the issue 20 scenario)', () => {
     const server = await startServerProcess({ MODEL_REPOSITORY: root });
     try {
       await waitUntilReady(server.url);
-      expect(server.logs.find((entry) => String(entry.msg).startsWith('ready: serving'))).toMatchObject({
+      expect(
+        await waitForLog(
+          server,
+          'ready: serving the models that loaded; the others are UNAVAILABLE (STRICT_MODEL_LOADING=true makes this fatal)',
+        ),
+      ).toMatchObject({
         level: 'warn',
         serving: ['adder'],
         unavailable: [{ model: 'yolov8n', reason: expect.stringMatching(/model\.onnx/) }],

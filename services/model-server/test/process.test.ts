@@ -9,7 +9,12 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { bundle, PACKAGE_ROOT } from '../scripts/bundle.js';
 import { cocoImage } from './support/coco.js';
 import { binaryImageRequest, readImage } from './support/server.js';
-import { type ServerProcess, startServerProcess, waitUntilReady } from './support/server-process.js';
+import {
+  type ServerProcess,
+  startServerProcess,
+  waitForLog,
+  waitUntilReady,
+} from './support/server-process.js';
 
 // Inside the package so that the external native packages resolve from its node_modules.
 const OUTDIR = path.join(PACKAGE_ROOT, 'node_modules', '.cache', 'model-server-test-bundle');
@@ -34,7 +39,7 @@ describe('the production bundle', () => {
     const server = await startProcess({ SHUTDOWN_TIMEOUT_MS: '20000' });
     started.push(server);
     await waitUntilReady(server.url);
-    const ready = server.logs.find((entry) => entry.msg === 'ready: every model loaded and warmed up');
+    const ready = await waitForLog(server, 'ready: every model loaded and warmed up');
     expect(ready?.startup_ms).toEqual(expect.any(Number));
     expect(
       server.logs

@@ -53,7 +53,8 @@ export async function startServerProcess(
     },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
-  const exited = once(child, 'exit').then(([code]) => code as number | null);
+  // 'close': the process exited and its output has been read to the end.
+  const exited = once(child, 'close').then(([code]) => code as number | null);
   const logs: Array<Record<string, unknown>> = [];
   let output = '';
   let buffered = '';
@@ -90,6 +91,21 @@ export async function startServerProcess(
     throw error;
   }
   return { child, url: `http://127.0.0.1:${entry.port}`, listening: entry, logs, exited, stop };
+}
+
+/** Waits until the process has logged a line with message `msg` (stdout is read asynchronously). */
+export async function waitForLog(
+  server: ServerProcess,
+  msg: string,
+  timeoutMs = 10_000,
+): Promise<Record<string, unknown>> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const entry = server.logs.find((candidate) => candidate.msg === msg);
+    if (entry) return entry;
+    if (Date.now() > deadline) throw new Error(`no "${msg}" log line within ${timeoutMs} ms`);
+    await new Promise((resolve) => setTimeout(resolve, 10));
+  }
 }
 
 /** Polls GET /v2/health/ready until it answers 200. */

@@ -37,8 +37,10 @@ Options [environment variable] (the ports and --data-dir are local mode's):
   --no-verify       kind mode: skip ./run_all_k8s.sh --verify (it waits for the predictor to scale to zero)
   --skip-install    do not run pnpm install (dependencies already installed)
   -h, --help        show this help
-Each service must be ready within READY_TIMEOUT seconds (default 120). Relative paths you give are
-taken from the directory you run the script in; the defaults are inside the repository.
+Each service must be ready within READY_TIMEOUT seconds (default 120). The model server serves
+MODEL_REPOSITORY (default model/repository); a model there that fails to load is reported and skipped.
+Relative paths you give are taken from the directory you run the script in; the defaults are inside the
+repository.
 USAGE
 }
 
@@ -66,6 +68,7 @@ model_port=${MODEL_PORT:-9090}
 data_dir=$(from_invocation_dir "${DATA_DIR:-$repo_root/data}")
 log_dir=$(from_invocation_dir "${LOG_DIR:-$repo_root/logs}")
 dataset=$(from_invocation_dir "${EVAL_DATASET:-$repo_root/evaluation/dataset}")
+model_repository=$(from_invocation_dir "${MODEL_REPOSITORY:-$repo_root/model/repository}")
 ready_timeout=${READY_TIMEOUT:-120}
 other_args=()
 
@@ -286,6 +289,20 @@ start_group() {
   set +m
 }
 
+# The reason a service gave for stopping: the message of the last fatal or error line of its JSON log.
+exit_reason() {
+  [ -s "$1" ] || return 0
+  node -e 'const lines = require("node:fs").readFileSync(process.argv[1], "utf8").trim().split("\n").reverse();
+    for (const line of lines) {
+      let entry;
+      try { entry = JSON.parse(line); } catch { continue; }
+      if (["fatal", "error", 60, 50].includes(entry.level)) {
+        console.log(String(entry.err?.message ?? entry.msg).split("\n")[0]);
+        break;
+      }
+    }' "$1" 2>/dev/null || true
+}
+
 show_log_tail() {
   if [ -s "$1" ]; then
     echo "---- last lines of $(shown "$1") ----" >&2
@@ -325,12 +342,13 @@ run_step_streamed() {
 
 # wait_ready <name> <url> <pid> <log file>
 wait_ready() {
-  local name=$1 url=$2 pid=$3 logfile=$4 status=0 deadline=$((SECONDS + ready_timeout))
+  local name=$1 url=$2 pid=$3 logfile=$4 status=0 reason deadline=$((SECONDS + ready_timeout))
   until curl -fsS --max-time 2 -o /dev/null "$url" 2>/dev/null; do
     if ! running "$pid"; then
       wait "$pid" || status=$?
       show_log_tail "$logfile"
-      die "the $name exited during start-up (exit $status); log: $(shown "$logfile")"
+      reason=$(exit_reason "$logfile")
+      die "the $name exited during start-up (exit $status)${reason:+: $reason}; log: $(shown "$logfile")"
     fi
     if [ "$SECONDS" -ge "$deadline" ]; then
       show_log_tail "$logfile"
@@ -375,10 +393,17 @@ if [ "$mode" = local ]; then
   public_url="http://localhost:$api_port"
   eval_url=$model_url
   log "starting the model server on port $model_port (log: $(shown "$log_dir/model-server.log"))"
-  start_group env PORT="$model_port" MODEL_REPOSITORY="$repo_root/model/repository" \
+  start_group env PORT="$model_port" GRPC_PORT="${GRPC_PORT:-off}" MODEL_REPOSITORY="$model_repository" \
     node services/model-server/dist/index.js >"$log_dir/model-server.log" 2>&1
   model_pid=$started
   wait_ready "model server" "$model_url/v2/health/ready" "$model_pid" "$log_dir/model-server.log"
+  # Models that failed to load do not stop the others; say which and why (the repository index has the reason).
+  curl -fsS --max-time 5 -X POST "$model_url/v2/repository/index" 2>/dev/null |
+    node -e 'let text = ""; process.stdin.on("data", (chunk) => (text += chunk)).on("end", () => {
+      for (const model of JSON.parse(text || "[]").filter((entry) => entry.state === "UNAVAILABLE"))
+        console.log("run_all.sh: warning: model " + model.name + " is UNAVAILABLE and not served: " + model.reason +
+          "\n  (fix it, then: curl -X POST " + process.argv[1] + "/v2/repository/models/" + model.name + "/load; or remove its folder)");
+    });' "$model_url" >&2 || true
 
   log "starting the backend on port $api_port (log: $(shown "$log_dir/backend.log"))"
   start_group env PORT="$api_port" MODEL_SERVER_URL="$model_url" DATABASE_PATH="$data_dir/detections.sqlite" \

@@ -5,12 +5,13 @@
  */
 import { type ChildProcess, spawn } from 'node:child_process';
 import { existsSync } from 'node:fs';
-import { mkdir, mkdtemp, readFile, rm, symlink } from 'node:fs/promises';
+import { mkdir, mkdtemp, readFile, rm, symlink, writeFile } from 'node:fs/promises';
 import net from 'node:net';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { closedPort } from '../services/backend/test/support/processes.js';
+import { addConfigWithoutOnnx } from '../services/model-server/test/support/temp-repository.js';
 import { ROOT, runSmoke } from './support/run.js';
 
 const SCRIPT = path.join(ROOT, 'run_all.sh');
@@ -181,6 +182,13 @@ describe('./run_all.sh (the README set-up-and-run command)', () => {
   it('Should serve until Ctrl-C, keeping the smoke image, then stop both services and exit 0 (with API_TOKENS: the smoke test sends the first token)', async () => {
     const [apiPort, modelPort] = [await closedPort(), await closedPort()];
     const noDataset = path.join(workDir, 'no-such-dataset');
+    // The built models and one that cannot load: it is reported, the others serve.
+    const repository = path.join(workDir, 'repository-with-a-broken-model');
+    await mkdir(path.join(repository, 'broken', '1'), { recursive: true });
+    await writeFile(path.join(repository, 'broken', 'config.json'), '{"name": "broken"');
+    for (const model of ['centernet-coco', 'blazeface']) {
+      await symlink(path.join(ROOT, 'model/repository', model), path.join(repository, model));
+    }
     const { API_TOKEN: _unused, ...env } = process.env;
     const run = startRunAll(
       localRun({ api: apiPort, model: modelPort }, path.join(workDir, 'logs-serve'), [
@@ -189,7 +197,7 @@ describe('./run_all.sh (the README set-up-and-run command)', () => {
         '--dataset',
         noDataset,
       ]),
-      { ...env, API_TOKENS: ' first-token , second-token' },
+      { ...env, API_TOKENS: ' first-token , second-token', MODEL_REPOSITORY: repository },
     );
     try {
       await run.waitFor('Ctrl-C stops everything.', 120_000);
@@ -202,6 +210,9 @@ describe('./run_all.sh (the README set-up-and-run command)', () => {
     // The first test kept its smoke image in the same data directory: this run replaced it.
     expect(output).toMatch(/smoke: this photo is already stored as [0-9a-f]{64}; deleting that copy/);
     expect(output).toContain(`Evaluation     evaluation skipped: no dataset at ${noDataset}`);
+    expect(output).toMatch(
+      /run_all\.sh: warning: model broken is UNAVAILABLE and not served: .*config\.json is not valid JSON/,
+    );
 
     expect((await fetch(`http://127.0.0.1:${apiPort}/images`)).status).toBe(401);
     const authorization = { authorization: 'Bearer first-token' };
@@ -238,6 +249,22 @@ describe('./run_all.sh (the README set-up-and-run command)', () => {
     expect(run.output()).toContain('stopping the backend');
     expect(run.output()).toContain('stopping the model server');
     await expectClosed(apiPort);
+    await expectClosed(modelPort);
+  });
+
+  it('Should say why the model server could not start, from its log', async () => {
+    // The README's "add a YOLO export" steps 2–3 without the ONNX file, and no other model.
+    const repository = path.join(workDir, 'broken-repository');
+    await addConfigWithoutOnnx(repository);
+    const [apiPort, modelPort] = [await closedPort(), await closedPort()];
+    const { code, output } = await runAll(
+      ['--once', ...localRun({ api: apiPort, model: modelPort }, path.join(workDir, 'logs-broken'))],
+      { ...process.env, MODEL_REPOSITORY: repository },
+    );
+    expect(code, output).toBe(1);
+    expect(output).toMatch(
+      /run_all\.sh: the model server exited during start-up \(exit 1\): no model could be loaded: yolov8n: .*yolov8n has no <version>\/model\.onnx/,
+    );
     await expectClosed(modelPort);
   });
 

@@ -34,6 +34,8 @@ interface ImageSpec {
   foreign: string[];
   /** Packages whose package.json alone is in the context (workspace graph for `pnpm deploy`). */
   manifestsOnly: string[];
+  /** Files or folders of those packages that the image's build needs as well. */
+  borrowed: string[];
 }
 
 const images: ImageSpec[] = [
@@ -44,6 +46,7 @@ const images: ImageSpec[] = [
     packages: ['model', 'services/model-server'],
     foreign: ['services/backend', 'services/web', 'environments'],
     manifestsOnly: ['test-data'],
+    borrowed: [],
   },
   {
     service: 'backend',
@@ -52,6 +55,11 @@ const images: ImageSpec[] = [
     packages: ['services/backend', 'services/web'],
     foreign: ['environments'],
     manifestsOnly: ['services/model-server', 'model', 'test-data'],
+    // The gRPC client (MODEL_SERVER_PROTOCOL=grpc) is bundled from the model server's service definition and protos.
+    borrowed: [
+      'services/model-server/proto',
+      'services/model-server/src/protocol/grpc/service-definition.ts',
+    ],
   },
 ];
 
@@ -210,6 +218,12 @@ describe.each(images)('services/$service/Dockerfile', (image) => {
       expect(context).toContain(required);
     }
     for (const manifestOnly of image.manifestsOnly) expect(context).toContain(`${manifestOnly}/package.json`);
+    for (const borrowed of image.borrowed) {
+      expect(
+        context.some((file) => file === borrowed || file.startsWith(`${borrowed}/`)),
+        borrowed,
+      ).toBe(true);
+    }
     for (const workspacePackage of image.packages) {
       expect(context).toContain(`${workspacePackage}/package.json`);
       expect(context.some((file) => file.startsWith(`${workspacePackage}/src/`))).toBe(true);
@@ -220,7 +234,10 @@ describe.each(images)('services/$service/Dockerfile', (image) => {
       expect(file).not.toMatch(/\.sqlite$/);
       for (const foreign of image.foreign) expect(file.startsWith(`${foreign}/`), file).toBe(false);
       for (const manifestOnly of image.manifestsOnly) {
-        if (file.startsWith(`${manifestOnly}/`))
+        if (
+          file.startsWith(`${manifestOnly}/`) &&
+          !image.borrowed.some((borrowed) => file.startsWith(borrowed))
+        )
           expect(file, 'only the manifest').toBe(`${manifestOnly}/package.json`);
       }
     }

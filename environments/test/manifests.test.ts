@@ -183,7 +183,11 @@ describe.each(overlays)('overlay %s', (overlay) => {
     const runtime = one<ServingRuntime>(objectsOf(overlay), 'ClusterServingRuntime');
     const container = runtime.spec.containers[0]!;
     const { settingsFromEnvironment } = await importFrom<{
-      settingsFromEnvironment: (env: Record<string, string>) => { port: number; modelRepository: string };
+      settingsFromEnvironment: (env: Record<string, string>) => {
+        port: number;
+        grpcPort: number | null;
+        modelRepository: string;
+      };
     }>('services/model-server/src/settings.ts');
     const env = Object.fromEntries(
       (container.env ?? []).map((variable) => [variable.name, variable.value ?? '']),
@@ -191,7 +195,26 @@ describe.each(overlays)('overlay %s', (overlay) => {
     // Knative sets PORT from the container port.
     const settings = settingsFromEnvironment({ ...env, PORT: String(container.ports![0]!.containerPort) });
     expect(settings.port).toBe(8080);
+    expect(settings.grpcPort).toBe(8081);
     expect(settings.modelRepository).toBe('/mnt/models');
+  });
+
+  test('the runtime serves OIP over gRPC too (grpc-v2 on 8081, KServe’s convention) without breaking Knative’s one port', async () => {
+    const runtime = one<ServingRuntime>(objectsOf(overlay), 'ClusterServingRuntime');
+    expect(runtime.spec.protocolVersions).toEqual(['v2', 'grpc-v2']);
+    const container = runtime.spec.containers[0]!;
+    const { settingsFromEnvironment } = await importFrom<{
+      settingsFromEnvironment: (env: Record<string, string>) => { port: number; grpcPort: number | null };
+    }>('services/model-server/src/settings.ts');
+    const env = Object.fromEntries(
+      (container.env ?? []).map((variable) => [variable.name, variable.value ?? '']),
+    );
+    // A grpc-v2 InferenceService makes 8081 (named h2c) its one serving port, so Knative sets PORT=8081: REST and
+    // the probes stay on 8080, gRPC listens on the serving port.
+    const grpcServing = settingsFromEnvironment({ ...env, PORT: '8081' });
+    expect([grpcServing.port, grpcServing.grpcPort]).toEqual([8080, 8081]);
+    expect(knativeReservedPorts).not.toContain(grpcServing.grpcPort);
+    expect(container.ports).toHaveLength(1);
   });
 
   test('every image is pinned (a tag other than latest, or a digest) and pulled only if not present', () => {
@@ -302,6 +325,8 @@ describe.each(overlays)('overlay %s', (overlay) => {
     // (or the activator when scaled to zero), so the predictor's AuthorizationPolicy sees the backend's identity.
     expect(url.host).toBe(`${isvc.metadata.name}-predictor.${isvc.metadata.namespace}.svc.cluster.local`);
     expect(url.protocol).toBe('http:');
+    // In the cluster the backend calls the predictor over REST, its one Knative serving port.
+    expect(parsed.MODEL_SERVER_PROTOCOL).toBe('rest');
     // One model request may wait for a cold start; the revision timeout must outlast it.
     expect(Number(parsed.MODEL_REQUEST_TIMEOUT_MS) / 1000).toBeLessThanOrEqual(isvc.spec.predictor.timeout!);
     expect(parsed.DEFAULT_MODEL).toBe('centernet-coco');

@@ -26,7 +26,9 @@ await build({
 });
 // Migrations are applied at start from dist/drizzle/<dialect> (see src/db/migrations-folder.ts).
 await fs.cp(path.join(packageRoot, 'drizzle'), path.join(outdir, 'drizzle'), { recursive: true });
+// The model server's gRPC protos (MODEL_SERVER_PROTOCOL=grpc), loaded from dist/proto by the bundled client.
+await fs.cp(path.join(packageRoot, '../model-server/proto'), path.join(outdir, 'proto'), { recursive: true });
 const { size } = await fs.stat(path.join(outdir, 'index.js'));
 console.log(
-  `built dist/index.js (${(size / 1024 / 1024).toFixed(2)} MiB) and dist/drizzle/{sqlite,postgres}/`,
+  `built dist/index.js (${(size / 1024 / 1024).toFixed(2)} MiB), dist/drizzle/{sqlite,postgres}/ and dist/proto/`,
 );

@@ -34,6 +34,11 @@ const envSchema = z
     PORT: z.coerce.number().int().min(0).max(65535).default(8000),
     HOST: z.string().min(1).default('0.0.0.0'),
     MODEL_SERVER_URL: z.url({ protocol: /^https?$/ }).default('http://127.0.0.1:8080'),
+    MODEL_SERVER_PROTOCOL: z.enum(['rest', 'grpc']).default('rest'),
+    MODEL_SERVER_GRPC_ADDRESS: z
+      .string()
+      .regex(/^(\[[0-9A-Fa-f:.]+\]|[A-Za-z0-9.-]+):[0-9]{1,5}$/, 'host:port, e.g. 127.0.0.1:8081')
+      .default('127.0.0.1:8081'),
     DEFAULT_MODEL: z
       .string()
       .regex(/^[A-Za-z0-9][A-Za-z0-9_.-]{0,127}$/)

@@ -50,6 +50,8 @@ describe('parseEnv', () => {
       PORT: 8000,
       HOST: '0.0.0.0',
       MODEL_SERVER_URL: 'http://127.0.0.1:8080',
+      MODEL_SERVER_PROTOCOL: 'rest',
+      MODEL_SERVER_GRPC_ADDRESS: '127.0.0.1:8081',
       DEFAULT_MODEL: 'centernet-coco',
       DATABASE_PATH: './data/detections.sqlite',
       STORAGE_BACKEND: 'fs',
@@ -74,6 +76,21 @@ describe('parseEnv', () => {
     expect(env.API_TOKENS).toEqual(['a', 'b', 'c']);
     expect(env.URL_FETCH_ALLOW_PRIVATE).toBe(true);
     expect(env.S3_FORCE_PATH_STYLE).toBe(true);
+  });
+
+  it('Should read the gRPC protocol and address of the model server', () => {
+    expect(
+      parseEnv({ MODEL_SERVER_PROTOCOL: 'grpc', MODEL_SERVER_GRPC_ADDRESS: 'model-server.detection:8081' }),
+    ).toMatchObject({
+      MODEL_SERVER_PROTOCOL: 'grpc',
+      MODEL_SERVER_GRPC_ADDRESS: 'model-server.detection:8081',
+    });
+    expect(parseEnv({ MODEL_SERVER_GRPC_ADDRESS: '[::1]:9091' }).MODEL_SERVER_GRPC_ADDRESS).toBe(
+      '[::1]:9091',
+    );
+    expect(() =>
+      parseEnv({ MODEL_SERVER_PROTOCOL: 'http2', MODEL_SERVER_GRPC_ADDRESS: 'grpc://x:1' }),
+    ).toThrow(/MODEL_SERVER_PROTOCOL[\s\S]*MODEL_SERVER_GRPC_ADDRESS: host:port/);
   });
 
   it('Should fail fast listing every invalid variable', () => {

@@ -5,7 +5,7 @@ import { createApp } from './app.js';
 import { openDatabase } from './db/database.js';
 import { databaseSettings, type Env, jwtSettings } from './env.js';
 import { BlobSweeper } from './images/blob-sweeper.js';
-import { ModelClient } from './inference/model-client.js';
+import { createModelClient } from './inference/create-model-client.js';
 import { createMetrics } from './metrics.js';
 import { createStorage } from './storage/create-storage.js';
 
@@ -26,8 +26,7 @@ export async function startServer(env: Env, logger: Logger): Promise<RunningServ
   });
   const storage = createStorage(env);
   const metrics = createMetrics({ defaultMetrics: true });
-  const modelClient = new ModelClient({
-    baseUrl: env.MODEL_SERVER_URL,
+  const modelClient = createModelClient(env, {
     requestTimeoutMs: env.MODEL_REQUEST_TIMEOUT_MS,
     retryDeadlineMs: env.MODEL_RETRY_DEADLINE_MS,
     onRetry: ({ attempt, delayMs, reason }) => {
@@ -76,7 +75,8 @@ export async function startServer(env: Env, logger: Logger): Promise<RunningServ
     {
       port,
       host: env.HOST,
-      model_server: env.MODEL_SERVER_URL,
+      model_server: modelClient.baseUrl,
+      model_server_protocol: env.MODEL_SERVER_PROTOCOL,
       database: settings.dialect,
       storage: storage.kind,
       replica: env.REPLICA_ID,
@@ -94,6 +94,7 @@ export async function startServer(env: Env, logger: Logger): Promise<RunningServ
         }, env.SHUTDOWN_TIMEOUT_MS);
         server.close((error) => {
           clearTimeout(timer);
+          modelClient.close();
           sweeper
             .stop()
             .then(() => database.close())

@@ -37,10 +37,11 @@ describe('Production bundle (pnpm --filter @detection/backend build)', () => {
     if (work) fs.rmSync(work, { recursive: true, force: true });
   });
 
-  it('Should bundle into dist/index.js with the migrations next to it', () => {
+  it('Should bundle into dist/index.js with the migrations and the gRPC protos next to it', () => {
     expect(fs.existsSync(path.join(backendRoot, 'dist/index.js'))).toBe(true);
     for (const dialect of ['sqlite', 'postgres'])
       expect(fs.existsSync(path.join(backendRoot, `dist/drizzle/${dialect}/meta/_journal.json`))).toBe(true);
+    expect(fs.existsSync(path.join(backendRoot, 'dist/proto/PROVENANCE.md'))).toBe(true);
   });
 
   it('Should start from another working directory, apply the migrations and serve the API and docs', async () => {
@@ -54,6 +55,41 @@ describe('Production bundle (pnpm --filter @detection/backend build)', () => {
     expect(docs.status).toBe(200);
     const spec = (await (await fetch(`${server.url}/openapi.json`)).json()) as { paths: object };
     expect(Object.keys(spec.paths)).toContain('/images/{image_id}/objects/{object_id}');
+  });
+
+  it('Should ship the gRPC protos and talk gRPC with MODEL_SERVER_PROTOCOL=grpc', async () => {
+    expect(fs.readFileSync(path.join(backendRoot, 'dist/proto/open_inference_grpc.proto'))).toEqual(
+      fs.readFileSync(path.join(backendRoot, '../model-server/proto/open_inference_grpc.proto')),
+    );
+    const address = `127.0.0.1:${await closedPort()}`;
+    const grpc = await startChildServer({
+      args: [path.join(backendRoot, 'dist/index.js')],
+      cwd: work,
+      env: {
+        HOST: '127.0.0.1',
+        DATABASE_PATH: path.join(work, 'grpc.sqlite'),
+        STORAGE_DIR: path.join(work, 'grpc-images'),
+        MODEL_SERVER_PROTOCOL: 'grpc',
+        MODEL_SERVER_GRPC_ADDRESS: address,
+        WEB_UI_DIR: path.join(work, 'no-ui'),
+        LOG_LEVEL: 'warn',
+      },
+      port: await closedPort(),
+      readyPath: '/health',
+      readyTimeoutMs: 30_000,
+    });
+    try {
+      const ready = (await (await fetch(`${grpc.url}/ready`)).json()) as {
+        checks: { model_server: { status: string; url: string; detail: string } };
+      };
+      expect(ready.checks.model_server).toMatchObject({
+        status: 'unavailable',
+        url: `grpc://${address}`,
+        detail: expect.stringMatching(/^UNAVAILABLE: /),
+      });
+    } finally {
+      await grpc.stop();
+    }
   });
 
   it('Should stop cleanly on SIGTERM', async () => {

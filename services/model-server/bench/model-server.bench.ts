@@ -7,7 +7,8 @@
  *      at concurrency 1, throughput at 1, 2, 4, 8;
  *   3. cold start: spawn → ready and spawn → first detection returned;
  *   4. peak RSS of the server process;
- *   5. ORT intra-op thread counts compared in-process (how the default was chosen).
+ *   5. ORT intra-op thread counts compared in-process (how the default was chosen);
+ *   6. gRPC against REST binary on one server (bench/grpc-vs-rest.ts).
  * Writes bench/results/model-server.json at the repository root. Load generator and server share the cores.
  */
 import { type ChildProcess, spawn } from 'node:child_process';
@@ -31,6 +32,7 @@ import {
   settingsFromEnvironment,
 } from '../src/settings.js';
 import { binaryImageRequest, jsonImageRequest } from '../test/support/requests.js';
+import { grpcVersusRest } from './grpc-vs-rest.js';
 
 const PACKAGE_ROOT = fileURLToPath(new URL('..', import.meta.url));
 const REPOSITORY_ROOT = path.resolve(PACKAGE_ROOT, '../..');
@@ -168,6 +170,7 @@ async function spawnServer(port: number): Promise<ServerProcess> {
       PATH: process.env.PATH,
       PORT: String(port),
       HOST: '127.0.0.1',
+      GRPC_PORT: 'off',
       MODEL_REPOSITORY,
       LOG_LEVEL: 'warn',
     },
@@ -314,6 +317,18 @@ const compared = await compare(
 const serverPeakRss = await peakRssMb(server.child.pid!);
 await stop(server);
 await pipeline.close();
+
+console.log('gRPC vs REST binary (production bundle, one server), interleaved ...');
+const grpc = await grpcVersusRest({
+  bundle: path.join(PACKAGE_ROOT, 'dist/index.js'),
+  modelRepository: MODEL_REPOSITORY,
+  model: MODEL,
+  photos,
+  ports: { rest: basePort + 5, grpc: basePort + 6 },
+  compare,
+  restBinaryCall: (url) => httpCall(url, binaryBodies),
+  rounds: 4,
+});
 agent.destroy();
 const inProcess = compared.in_process!;
 const http = {
@@ -383,6 +398,7 @@ const report = {
   ratios,
   targets,
   thread_choice: threadChoice,
+  grpc,
 };
 await mkdir(path.dirname(RESULTS), { recursive: true });
 await writeFile(RESULTS, `${JSON.stringify(report, null, 2)}\n`);
@@ -412,6 +428,15 @@ console.log(
       ratios,
       targets,
       thread_choice: threadChoice,
+      grpc: {
+        rest_binary: {
+          p50_ms: grpc.rest_binary.latency.p50_ms,
+          best_rps: grpc.rest_binary.best_throughput_rps,
+        },
+        grpc: { p50_ms: grpc.grpc.latency.p50_ms, best_rps: grpc.grpc.best_throughput_rps },
+        ratios: grpc.ratios,
+        target_grpc_p50_at_most_rest_binary_p50: grpc.target_grpc_p50_at_most_rest_binary_p50,
+      },
     },
     null,
     2,

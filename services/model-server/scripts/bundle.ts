@@ -1,4 +1,4 @@
-import { rm } from 'node:fs/promises';
+import { cp, rm } from 'node:fs/promises';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { build } from 'esbuild';
@@ -6,7 +6,8 @@ import { build } from 'esbuild';
 export const PACKAGE_ROOT = fileURLToPath(new URL('..', import.meta.url));
 
 /**
- * Bundles the server into `<outdir>/index.js` and its inference worker into `<outdir>/onnx-worker.js`.
+ * Bundles the server into `<outdir>/index.js` and its inference worker into `<outdir>/onnx-worker.js`, and copies
+ * the gRPC protos (with their licences and provenance) to `<outdir>/proto/`, where the server loads them.
  * Native packages (onnxruntime-node, sharp) stay external: `outdir` must be where they resolve from
  * node_modules (inside this package).
  */
@@ -33,6 +34,7 @@ export async function bundle(outdir: string): Promise<string[]> {
     metafile: true,
     logLevel: 'warning',
   });
+  await cp(path.join(PACKAGE_ROOT, 'proto'), path.join(absolute, 'proto'), { recursive: true });
   return Object.entries(result.metafile.outputs)
     .filter(([file]) => file.endsWith('.js'))
     .map(([file, output]) => `${file} ${(output.bytes / 1024).toFixed(0)} KiB`);

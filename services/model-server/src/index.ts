@@ -28,13 +28,26 @@ process.on('uncaughtException', (error) => {
   process.exit(1);
 });
 
-const server = await startModelServer(settings, { logger, startRuntime: runtimes.startRuntime });
+let server: Awaited<ReturnType<typeof startModelServer>>;
+try {
+  server = await startModelServer(settings, { logger, startRuntime: runtimes.startRuntime });
+} catch (error) {
+  logger.fatal({ err: error }, 'startup failed');
+  process.exit(1);
+}
 
 server.ready.then(
-  () => {
+  ({ ready, failed }) => {
     const startupMs = performance.now();
     server.metrics.setStartupSeconds(startupMs / 1000);
-    logger.info({ startup_ms: Math.round(startupMs) }, 'ready: every model loaded and warmed up');
+    if (failed.length === 0) {
+      logger.info({ startup_ms: Math.round(startupMs) }, 'ready: every model loaded and warmed up');
+    } else {
+      logger.warn(
+        { startup_ms: Math.round(startupMs), serving: ready, unavailable: failed },
+        'ready: serving the models that loaded; the others are UNAVAILABLE (STRICT_MODEL_LOADING=true makes this fatal)',
+      );
+    }
     void runtimes.releaseUnclaimed();
   },
   (error: unknown) => {

@@ -45,6 +45,12 @@ export class ServerMetrics {
     labelNames: ['method', 'route', 'status'],
     registers: [this.registry],
   });
+  private readonly grpcRequests = new Counter({
+    name: 'model_server_grpc_requests_total',
+    help: 'gRPC calls by method and status code',
+    labelNames: ['method', 'code'],
+    registers: [this.registry],
+  });
   private modelStates: () => Array<{ model: string; version: string; ready: boolean }> = () => [];
 
   private readonly startupSeconds = new Gauge({
@@ -103,6 +109,10 @@ export class ServerMetrics {
   }
 
   /** Where `model_server_model_ready` reads the models from at each scrape. */
+  grpcRequest(method: string, code: string): void {
+    this.grpcRequests.inc({ method, code });
+  }
+
   reportModelStates(states: () => Array<{ model: string; version: string; ready: boolean }>): void {
     this.modelStates = states;
   }

@@ -27,6 +27,17 @@ interface ModelEntry {
   pending: Promise<unknown>;
 }
 
+/** How the models of the repository came out of the initial load. */
+export interface StartupReport {
+  ready: string[];
+  failed: Array<{ model: string; reason: string }>;
+}
+
+export interface RegistryOptions {
+  /** Fail startup on any failed model, and be ready only while every wanted model is (settings.strictModelLoading). */
+  strict: boolean;
+}
+
 /**
  * The loaded models: which names and versions can serve, and their states. A model serves only after every
  * version loaded and ran its warm-up; a reload keeps the old versions serving until the new ones are ready.
@@ -36,7 +47,10 @@ export class ModelRegistry {
   /** Served name → repository model name. */
   private readonly names = new Map<string, string>();
   private closed = false;
+  /** Until the repository was read, no name is known: requests get 503 (starting), not 404 (unknown). */
   private discovering = false;
+  /** True once the initial load finished, whatever its outcome. */
+  private started = false;
   /** Models whose session died and could not be reloaded: the process should be restarted. */
   private readonly broken = new Map<string, string>();
 
@@ -44,24 +58,43 @@ export class ModelRegistry {
     private readonly repository: ModelRepository,
     private readonly loader: ModelLoader,
     private readonly logger: Logger,
+    private readonly options: RegistryOptions = { strict: false },
   ) {}
 
-  /** Loads every model of the repository in parallel; throws if there is none or any fails (fail fast at startup). */
-  async loadAll(): Promise<void> {
+  /**
+   * Loads every model of the repository in parallel. A model that fails stays listed as UNAVAILABLE with its
+   * reason while the others serve; startup fails only when the repository has no model, when none loads, or,
+   * with `strict`, when any fails (Triton's --exit-on-error).
+   */
+  async loadAll(): Promise<StartupReport> {
     this.discovering = true;
-    const sources = await this.repository.list().finally(() => {
+    let loads: Array<Promise<void>>;
+    let sources: ModelSource[];
+    try {
+      sources = await this.repository.list();
+      if (sources.length === 0) {
+        throw new Error(
+          `model repository ${this.repository.root} has no models (expected <name>/<version>/model.onnx)`,
+        );
+      }
+      loads = sources.map((source) => this.loadSource(source));
+    } finally {
       this.discovering = false;
-    });
-    if (sources.length === 0) {
-      throw new Error(
-        `model repository ${this.repository.root} has no models (expected <name>/<version>/model.onnx)`,
-      );
     }
-    const results = await Promise.allSettled(sources.map((source) => this.loadSource(source)));
-    const failures = results.flatMap((result, i) =>
-      result.status === 'rejected' ? [`${sources[i]!.name}: ${errorMessage(result.reason)}`] : [],
-    );
-    if (failures.length > 0) throw new Error(`models failed to load: ${failures.join('; ')}`);
+    const results = await Promise.allSettled(loads);
+    this.started = true;
+    const report: StartupReport = { ready: [], failed: [] };
+    results.forEach((result, i) => {
+      const model = sources[i]!.name;
+      if (result.status === 'fulfilled') report.ready.push(model);
+      else report.failed.push({ model, reason: errorMessage(result.reason) });
+    });
+    const failures = report.failed.map(({ model, reason }) => `${model}: ${reason}`).join('; ');
+    if (report.failed.length > 0 && this.options.strict) {
+      throw new Error(`models failed to load (STRICT_MODEL_LOADING): ${failures}`);
+    }
+    if (report.ready.length === 0) throw new Error(`no model could be loaded: ${failures}`);
+    return report;
   }
 
   /** (Re)loads a model from the repository (the model-repository extension's load). */
@@ -151,22 +184,30 @@ export class ModelRegistry {
     return { live: false, reason: [...this.broken].map(([name, why]) => `${name}: ${why}`).join('; ') };
   }
 
-  /** Ready when at least one model is wanted and every wanted model is READY. */
+  /**
+   * Not ready until the initial load finished. Then ready while some model serves; with `strict`, only while
+   * every wanted model is READY (Triton's --strict-readiness). A failed or unloaded model is per-model state.
+   */
   readiness(): { ready: boolean; reason: string } {
+    const describe = (entries: ModelEntry[]) =>
+      entries
+        .map((entry) => `${entry.name} is ${entry.state}${entry.reason ? ` (${entry.reason})` : ''}`)
+        .join('; ');
     const wanted = [...this.entries.values()].filter((entry) => entry.wanted);
-    if (wanted.length === 0) {
-      return {
-        ready: false,
-        reason: this.discovering ? 'reading the model repository' : 'no model is loaded',
-      };
+    if (!this.started) {
+      if (this.discovering || wanted.length === 0)
+        return { ready: false, reason: 'reading the model repository' };
+      return { ready: false, reason: describe(wanted.filter((entry) => entry.state !== 'READY')) };
     }
-    const notReady = wanted.filter((entry) => entry.state !== 'READY');
-    if (notReady.length > 0) {
+    const serving = [...this.entries.values()].filter((entry) => entry.state === 'READY');
+    if (this.options.strict) {
+      const notReady = wanted.filter((entry) => entry.state !== 'READY');
+      if (notReady.length > 0) return { ready: false, reason: describe(notReady) };
+    }
+    if (serving.length === 0) {
       return {
         ready: false,
-        reason: notReady
-          .map((entry) => `${entry.name} is ${entry.state}${entry.reason ? ` (${entry.reason})` : ''}`)
-          .join('; '),
+        reason: wanted.length > 0 ? `no model is serving: ${describe(wanted)}` : 'no model is loaded',
       };
     }
     return { ready: true, reason: '' };
@@ -190,6 +231,9 @@ export class ModelRegistry {
 
   private entryFor(name: string): ModelEntry {
     const entry = this.entries.get(this.names.get(name) ?? '');
+    if (!entry && this.discovering) {
+      throw new ModelNotReadyError(`model ${name} is not known yet: the model repository is being read`);
+    }
     if (!entry) throw new ModelNotFoundError(`unknown model "${name}"`);
     return entry;
   }

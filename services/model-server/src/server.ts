@@ -8,7 +8,8 @@ import { DataPlane } from './dataplane.js';
 import { createLogger } from './logger.js';
 import { ServerMetrics } from './metrics.js';
 import { createModelLoader, type ModelLoaderOptions } from './models/model-loader.js';
-import { ModelRegistry } from './registry.js';
+import { type RunningGrpcServer, startGrpcServer } from './protocol/grpc/grpc-server.js';
+import { ModelRegistry, type StartupReport } from './registry.js';
 import { ModelRepository } from './repository.js';
 import type { Settings } from './settings.js';
 
@@ -37,13 +38,18 @@ export interface RunningServer {
   /** http://host:port */
   url: string;
   port: number;
+  /** The gRPC port (host:grpcPort), or null when gRPC is off (GRPC_PORT=off). */
+  grpcPort: number | null;
   app: ReturnType<typeof createApp>;
   dataplane: DataPlane;
   registry: ModelRegistry;
   metrics: ServerMetrics;
-  /** Resolves once every model loaded and warmed up; rejects if any failed. */
-  ready: Promise<void>;
-  /** Graceful stop: not ready, no new connections, in-flight requests finish (bounded), sessions released. */
+  /**
+   * Settles once every model of the repository loaded (and warmed up) or failed: resolves with which did what,
+   * rejects when nothing can be served or, with strictModelLoading, when any model failed.
+   */
+  ready: Promise<StartupReport>;
+  /** Graceful stop of both transports: not ready, no new connections or calls, in-flight requests finish (bounded), sessions released. */
   close(): Promise<{ forced: boolean }>;
 }
 
@@ -54,7 +60,10 @@ export interface ServerOptions {
   processMetrics?: boolean;
 }
 
-/** Composition root: repository → loader → registry → data plane → HTTP app, listening before models finish loading. */
+/**
+ * Composition root: repository → loader → registry → data plane → transports (REST app, gRPC service), listening
+ * before the models finish loading.
+ */
 export async function startModelServer(
   settings: Settings,
   options: ServerOptions = {},
@@ -70,7 +79,9 @@ export async function startModelServer(
     maxQueuedRequests: settings.maxQueuedRequests,
     ...(options.startRuntime && { startRuntime: options.startRuntime }),
   });
-  const registry = new ModelRegistry(repository, loader, logger);
+  const registry = new ModelRegistry(repository, loader, logger, {
+    strict: settings.strictModelLoading,
+  });
   const dataplane = new DataPlane(registry, metrics, logger);
   const app = createApp({ dataplane, metrics, logger, maxRequestBytes: settings.maxRequestBytes });
 
@@ -83,6 +94,24 @@ export async function startModelServer(
     ) as Server;
     listening.once('error', reject);
   });
+  let grpc: RunningGrpcServer | null = null;
+  if (settings.grpcPort !== null) {
+    try {
+      grpc = await startGrpcServer({
+        dataplane,
+        metrics,
+        logger,
+        host: settings.host,
+        port: settings.grpcPort,
+        maxRequestBytes: settings.maxRequestBytes,
+      });
+    } catch (error) {
+      server.close();
+      throw new Error(
+        `cannot listen for gRPC on ${settings.host}:${settings.grpcPort}: ${(error as Error).message}`,
+      );
+    }
+  }
   server.on('clientError', answerMalformedHttp);
   server.keepAliveTimeout = KEEP_ALIVE_TIMEOUT_MS;
   server.headersTimeout = KEEP_ALIVE_TIMEOUT_MS + 1_000;
@@ -91,6 +120,7 @@ export async function startModelServer(
   logger.info(
     {
       port,
+      grpc_port: grpc?.port ?? null,
       host: settings.host,
       model_repository: settings.modelRepository,
       uptime_ms: Math.round(performance.now()),
@@ -104,15 +134,17 @@ export async function startModelServer(
       dataplane.beginShutdown();
       const closed = new Promise<void>((resolve) => server.close(() => resolve()));
       server.closeIdleConnections();
+      const grpcClosed = grpc?.close(settings.shutdownTimeoutMs) ?? Promise.resolve({ forced: false });
       let timer: NodeJS.Timeout | undefined;
-      const forced = await Promise.race([
+      const restForced = await Promise.race([
         closed.then(() => false),
         new Promise<boolean>((resolve) => {
           timer = setTimeout(() => resolve(true), settings.shutdownTimeoutMs);
         }),
       ]);
       clearTimeout(timer);
-      if (forced) {
+      const forced = restForced || (await grpcClosed).forced;
+      if (restForced) {
         logger.warn(
           { timeout_ms: settings.shutdownTimeoutMs },
           'shutdown timeout: closing remaining connections',
@@ -129,6 +161,7 @@ export async function startModelServer(
   return {
     url: `http://${host.includes(':') ? `[${host}]` : host}:${port}`,
     port,
+    grpcPort: grpc?.port ?? null,
     app,
     dataplane,
     registry,

@@ -5,6 +5,7 @@ describe('settingsFromEnvironment', () => {
   it('Should default to the KServe conventions and the agreed limits', () => {
     expect(settingsFromEnvironment({})).toEqual({
       port: 8080,
+      grpcPort: 8081,
       host: '0.0.0.0',
       modelRepository: '/mnt/models',
       maxRequestBytes: 33_554_432,
@@ -15,12 +16,14 @@ describe('settingsFromEnvironment', () => {
       maxQueuedRequests: 64,
       logLevel: 'info',
       shutdownTimeoutMs: 25_000,
+      strictModelLoading: false,
     });
   });
 
   it('Should read every variable, treating empty ones as unset', () => {
     const settings = settingsFromEnvironment({
       PORT: '9000',
+      GRPC_PORT: '9001',
       HOST: '127.0.0.1',
       MODEL_REPOSITORY: 'model/repository',
       MAX_REQUEST_BYTES: '2048',
@@ -31,9 +34,11 @@ describe('settingsFromEnvironment', () => {
       MAX_QUEUED_REQUESTS: '0',
       LOG_LEVEL: 'debug',
       SHUTDOWN_TIMEOUT_MS: '100',
+      STRICT_MODEL_LOADING: 'true',
     });
     expect(settings).toMatchObject({
       port: 9000,
+      grpcPort: 9001,
       host: '127.0.0.1',
       modelRepository: 'model/repository',
       maxRequestBytes: 2048,
@@ -44,12 +49,34 @@ describe('settingsFromEnvironment', () => {
       maxQueuedRequests: 0,
       logLevel: 'debug',
       shutdownTimeoutMs: 100,
+      strictModelLoading: true,
     });
+  });
+
+  it('Should take the REST port from HTTP_PORT before PORT (Knative sets PORT to the gRPC port of a grpc-v2 predictor)', () => {
+    expect(settingsFromEnvironment({ PORT: '8081', HTTP_PORT: '8080', GRPC_PORT: '8081' })).toMatchObject({
+      port: 8080,
+      grpcPort: 8081,
+    });
+    expect(settingsFromEnvironment({ PORT: '9000' }).port).toBe(9000);
+  });
+
+  it('Should turn gRPC off with GRPC_PORT=off, and take 0 as any free port like PORT', () => {
+    expect(settingsFromEnvironment({ GRPC_PORT: 'off' }).grpcPort).toBeNull();
+    expect(settingsFromEnvironment({ GRPC_PORT: '0' }).grpcPort).toBe(0);
+    expect(() => settingsFromEnvironment({ GRPC_PORT: 'no' })).toThrow(/GRPC_PORT/);
   });
 
   it('Should list every invalid variable at once', () => {
     expect(() =>
-      settingsFromEnvironment({ PORT: 'http', ORT_INTRA_OP_THREADS: '0', LOG_LEVEL: 'loud' }),
-    ).toThrow(/invalid environment: PORT: .*; ORT_INTRA_OP_THREADS: .*; LOG_LEVEL: /);
+      settingsFromEnvironment({
+        PORT: 'http',
+        ORT_INTRA_OP_THREADS: '0',
+        LOG_LEVEL: 'loud',
+        STRICT_MODEL_LOADING: 'maybe',
+      }),
+    ).toThrow(
+      /invalid environment: PORT: .*; ORT_INTRA_OP_THREADS: .*; LOG_LEVEL: .*; STRICT_MODEL_LOADING: /,
+    );
   });
 });

@@ -9,9 +9,14 @@ export const DEFAULT_INTRA_OP_THREADS = 2;
 export const DEFAULT_INTER_OP_THREADS = 1;
 
 const integer = (min: number) => z.coerce.number().int().min(min);
+const flag = z
+  .enum(['true', 'false', '1', '0', 'yes', 'no'])
+  .transform((value) => value === 'true' || value === '1' || value === 'yes');
 
 const environmentSchema = z.object({
   PORT: integer(0).max(65535).default(8080),
+  HTTP_PORT: integer(0).max(65535).optional(),
+  GRPC_PORT: z.union([z.enum(['off']).transform(() => null), integer(0).max(65535)]).default(8081),
   HOST: z.string().min(1).default('0.0.0.0'),
   MODEL_REPOSITORY: z.string().min(1).default('/mnt/models'),
   MAX_REQUEST_BYTES: integer(1024).default(33_554_432),
@@ -22,10 +27,17 @@ const environmentSchema = z.object({
   MAX_QUEUED_REQUESTS: integer(0).max(100_000).default(64),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
   SHUTDOWN_TIMEOUT_MS: integer(0).default(25_000),
+  STRICT_MODEL_LOADING: flag.default(false),
 });
 
 export interface Settings {
+  /**
+   * REST (HTTP/1.1); 0 = any free port. HTTP_PORT, else PORT: Knative sets PORT to the one serving port, which
+   * is the gRPC port when an InferenceService serves grpc-v2 (`ports: [{name: h2c, containerPort: 8081}]`).
+   */
   port: number;
+  /** gRPC (plaintext HTTP/2) on its own port, as KServe does (8081 beside 8080); 0 = any free port, null = off. */
+  grpcPort: number | null;
   host: string;
   /** A model repository (`<root>/<model>/...`) or a single model folder. */
   modelRepository: string;
@@ -39,6 +51,12 @@ export interface Settings {
   maxQueuedRequests: number;
   logLevel: z.infer<typeof environmentSchema>['LOG_LEVEL'];
   shutdownTimeoutMs: number;
+  /**
+   * Triton's `--exit-on-error` and `--strict-readiness` together: startup fails when any model fails to load,
+   * and the server is ready only while every model it was asked to serve is ready. Off: a model that fails is
+   * listed as UNAVAILABLE with its reason and the server serves the others.
+   */
+  strictModelLoading: boolean;
 }
 
 /** Reads and validates the server settings from environment variables; throws with every problem listed. */
@@ -51,7 +69,8 @@ export function settingsFromEnvironment(environment: NodeJS.ProcessEnv = process
   }
   const env = parsed.data;
   return {
-    port: env.PORT,
+    port: env.HTTP_PORT ?? env.PORT,
+    grpcPort: env.GRPC_PORT,
     host: env.HOST,
     modelRepository: env.MODEL_REPOSITORY,
     maxRequestBytes: env.MAX_REQUEST_BYTES,
@@ -62,5 +81,6 @@ export function settingsFromEnvironment(environment: NodeJS.ProcessEnv = process
     maxQueuedRequests: env.MAX_QUEUED_REQUESTS,
     logLevel: env.LOG_LEVEL,
     shutdownTimeoutMs: env.SHUTDOWN_TIMEOUT_MS,
+    strictModelLoading: env.STRICT_MODEL_LOADING,
   };
 }

@@ -9,6 +9,7 @@ import sharp from 'sharp';
 import { beforeAll, describe, expect, it } from 'vitest';
 import type { RunningServer } from '../src/server.js';
 import { expectConforms } from './support/oip-schema.js';
+import { random } from './support/random.js';
 import { binaryImageRequest, readImage, startTestServer } from './support/server.js';
 
 const REQUESTS = 400;
@@ -26,23 +27,6 @@ beforeAll(async () => {
       .toBuffer(),
   );
 });
-
-/** Deterministic PRNG (mulberry32), so a failure can be replayed. */
-function random(seed: number) {
-  let state = seed;
-  const next = () => {
-    state = (state + 0x6d2b79f5) | 0;
-    let t = Math.imul(state ^ (state >>> 15), 1 | state);
-    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-  return {
-    next,
-    int: (max: number) => Math.floor(next() * max),
-    pick: <T>(items: readonly T[]): T => items[Math.floor(next() * items.length)]!,
-    bytes: (length: number) => Uint8Array.from({ length }, () => Math.floor(next() * 256)),
-  };
-}
 
 interface FuzzCase {
   kind: string;

@@ -5,8 +5,8 @@ import sharp from 'sharp';
 import { describe, expect, it } from 'vitest';
 import type { ModelRuntime, RuntimeOptions } from '../src/runtime/model-runtime.js';
 import { OnnxWorkerRuntime } from '../src/runtime/onnx-runtime.js';
-import { MODEL_REPOSITORY } from './support/coco.js';
 import { expectConforms, expectError, jsonOf } from './support/oip-schema.js';
+import { MODEL_REPOSITORY } from './support/repository-files.js';
 import { binaryImageRequest, jsonImageRequest, readImage, startTestServer } from './support/server.js';
 
 const BLAZEFACE_FOLDER = path.join(MODEL_REPOSITORY, 'blazeface');
@@ -180,7 +180,8 @@ describe('a session that dies', () => {
       503,
       /restarting after: the inference worker exited with code 134/,
     );
-    for (let i = 0; i < 100 && (await server.app.request('/v2/health/ready')).status !== 200; i++) {
+    // A new worker and a warm-up: seconds on a busy machine.
+    for (let i = 0; i < 1500 && (await server.app.request('/v2/health/ready')).status !== 200; i++) {
       await new Promise((resolve) => setTimeout(resolve, 20));
     }
     expect((await server.app.request('/v2/health/ready')).status).toBe(200);

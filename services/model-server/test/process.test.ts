@@ -2,68 +2,25 @@
  * The production bundle as a process: `node index.js` starts, logs its startup time, serves, and on SIGTERM
  * turns unready, finishes in-flight requests, refuses new connections and exits 0.
  */
-import { type ChildProcess, spawn } from 'node:child_process';
+import { spawn } from 'node:child_process';
 import { once } from 'node:events';
 import path from 'node:path';
 import { shippedPhoto } from '@detection/test-data';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { bundle, PACKAGE_ROOT } from '../scripts/bundle.js';
-import { MODEL_REPOSITORY } from './support/coco.js';
 import { binaryImageRequest, readImage } from './support/server.js';
+import {
+  type ServerProcess,
+  startServerProcess,
+  waitForLog,
+  waitUntilReady,
+} from './support/server-process.js';
 
 // Inside the package so that the external native packages resolve from its node_modules.
 const OUTDIR = path.join(PACKAGE_ROOT, 'node_modules', '.cache', 'model-server-test-bundle');
 
-interface ServerProcess {
-  child: ChildProcess;
-  url: string;
-  logs: Array<Record<string, unknown>>;
-  exited: Promise<number | null>;
-}
-
-async function startProcess(env: Record<string, string> = {}): Promise<ServerProcess> {
-  const child = spawn(process.execPath, [path.join(OUTDIR, 'index.js')], {
-    cwd: path.join(PACKAGE_ROOT, '..'),
-    env: {
-      PATH: process.env.PATH,
-      PORT: '0',
-      HOST: '127.0.0.1',
-      MODEL_REPOSITORY,
-      LOG_LEVEL: 'info',
-      ...env,
-    },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  const exited = once(child, 'exit').then(([code]) => code as number | null);
-  const logs: Array<Record<string, unknown>> = [];
-  let buffered = '';
-  let stderr = '';
-  child.stderr!.on('data', (chunk) => {
-    stderr += chunk;
-  });
-  const listening = new Promise<string>((resolve, reject) => {
-    child.stdout!.on('data', (chunk: Buffer) => {
-      buffered += chunk.toString();
-      const lines = buffered.split('\n');
-      buffered = lines.pop()!;
-      for (const line of lines) {
-        const entry = JSON.parse(line) as Record<string, unknown>;
-        logs.push(entry);
-        if (entry.msg === 'listening') resolve(`http://127.0.0.1:${entry.port}`);
-      }
-    });
-    void exited.then((code) => reject(new Error(`exited with ${code} before listening: ${stderr}`)));
-  });
-  return { child, url: await listening, logs, exited };
-}
-
-async function waitUntilReady(url: string): Promise<void> {
-  for (let i = 0; i < 400; i++) {
-    if ((await fetch(`${url}/v2/health/ready`)).status === 200) return;
-    await new Promise((resolve) => setTimeout(resolve, 25));
-  }
-  throw new Error('not ready within 10 s');
-}
+const startProcess = (env: Record<string, string> = {}) =>
+  startServerProcess(env, { entry: path.join(OUTDIR, 'index.js'), cwd: path.join(PACKAGE_ROOT, '..') });
 
 let photo: Uint8Array;
 const started: ServerProcess[] = [];
@@ -82,7 +39,7 @@ describe('the production bundle', () => {
     const server = await startProcess({ SHUTDOWN_TIMEOUT_MS: '20000' });
     started.push(server);
     await waitUntilReady(server.url);
-    const ready = server.logs.find((entry) => entry.msg === 'ready: every model loaded and warmed up');
+    const ready = await waitForLog(server, 'ready: every model loaded and warmed up');
     expect(ready?.startup_ms).toEqual(expect.any(Number));
     expect(
       server.logs

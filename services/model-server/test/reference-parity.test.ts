@@ -12,8 +12,8 @@ import * as ort from 'onnxruntime-node';
 import sharp from 'sharp';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { RunningServer } from '../src/server.js';
-import { FACE_IMAGE, MODEL_REPOSITORY } from './support/coco.js';
 import { jsonOf } from './support/oip-schema.js';
+import { FACE_IMAGE, MODEL_REPOSITORY } from './support/repository-files.js';
 import { detectionsOf, jsonImageRequest, readImage, startTestServer } from './support/server.js';
 
 tf.env().set('PROD', true);

@@ -4,12 +4,9 @@
  */
 import path from 'node:path';
 import type { ModelConfigInput } from '@detection/model/config';
-import { pino } from 'pino';
 import sharp from 'sharp';
 import { beforeAll, describe, expect, it } from 'vitest';
 import type { RunningServer } from '../src/server.js';
-import { startModelServer } from '../src/server.js';
-import { settingsFromEnvironment } from '../src/settings.js';
 import { expectConforms, expectError, jsonOf } from './support/oip-schema.js';
 import { ONNX_TYPES } from './support/onnx-graph.js';
 import { detectionsOf, jsonImageRequest, startTestServer } from './support/server.js';
@@ -252,46 +249,5 @@ describe('an ONNX file without config with fixed-shape integer inputs', () => {
       { name: 'a2', datatype: 'INT32', shape: [2, 2], data: [2, -4, 6, 2000] },
       { name: 'b_copy', datatype: 'INT8', shape: [3], data: [-128, 0, 127] },
     ]);
-  });
-});
-
-describe('a repository the server cannot serve', () => {
-  it('Should fail startup with the reason when a config does not match its graph', async () => {
-    const { root } = await tempRepository();
-    await addModel(
-      path.join(root, 'mismatch'),
-      {
-        ...yoloConfig('mismatch', 'v8'),
-        inputs: [{ name: 'pixels', datatype: 'FP32', shape: [1, 3, 64, 64] }],
-      },
-      {
-        '1': fixedYoloGraph({ inputSize: INPUT, dims: [1, 6, 5], values: new Array(30).fill(0) }),
-      },
-    );
-    const broken = await startModelServer(
-      { ...settingsFromEnvironment({}), port: 0, host: '127.0.0.1', modelRepository: root },
-      { logger: pino({ level: 'silent' }) },
-    );
-    try {
-      await expect(broken.ready).rejects.toThrow(
-        /mismatch: version 1: config input "pixels" is not in the ONNX graph/,
-      );
-      await expectError(await broken.app.request('/v2/health/ready'), 503, /mismatch is UNAVAILABLE/);
-    } finally {
-      await broken.close();
-    }
-  });
-
-  it('Should fail startup when the repository has no model', async () => {
-    const { root } = await tempRepository();
-    const empty = await startModelServer(
-      { ...settingsFromEnvironment({}), port: 0, host: '127.0.0.1', modelRepository: root },
-      { logger: pino({ level: 'silent' }) },
-    );
-    try {
-      await expect(empty.ready).rejects.toThrow(/has no models/);
-    } finally {
-      await empty.close();
-    }
   });
 });

@@ -32,9 +32,15 @@ export function encodeInferRequest(
     }),
     'utf8',
   );
-  const length = Buffer.alloc(4);
-  length.writeUInt32LE(image.byteLength, 0);
-  return { body: Buffer.concat([header, length, image]), headerLength: header.byteLength };
+  return { body: Buffer.concat([header, lengthPrefixed(image)]), headerLength: header.byteLength };
+}
+
+/** One BYTES element as the binary tensor extension and gRPC's raw contents carry it: 4-byte LE length, then the bytes. */
+export function lengthPrefixed(bytes: Uint8Array): Buffer {
+  const element = Buffer.allocUnsafe(4 + bytes.byteLength);
+  element.writeUInt32LE(bytes.byteLength, 0);
+  element.set(bytes, 4);
+  return element;
 }
 
 const outputTensorSchema = z.object({
@@ -108,7 +114,21 @@ export function decodeInferResponse(body: Uint8Array, headerLength: number | nul
       tensors.set(output.name, (output.data ?? []).flat(Number.POSITIVE_INFINITY));
     }
   }
+  return detectionsFromTensors(tensors, {
+    modelName: response.model_name,
+    modelVersion: response.model_version === undefined ? null : String(response.model_version),
+    parameters: response.parameters ?? {},
+  });
+}
 
+/**
+ * The detections of a detection model's outputs (`boxes`, `scores`, `class_ids`, optional `labels`, each as
+ * flat values), whatever transport carried them; the image size from the response parameters.
+ */
+export function detectionsFromTensors(
+  tensors: ReadonlyMap<string, unknown[]>,
+  response: { modelName: string; modelVersion: string | null; parameters: Record<string, unknown> },
+): DecodedInferResponse {
   const boxes = numbers(tensors, 'boxes');
   const scores = numbers(tensors, 'scores');
   const classIds = numbers(tensors, 'class_ids');
@@ -132,18 +152,18 @@ export function decodeInferResponse(body: Uint8Array, headerLength: number | nul
       label: labels.length > 0 ? String(labels[i]) : String(classIds[i]),
     });
   }
-  const width = response.parameters?.image_width;
-  const height = response.parameters?.image_height;
+  const width = response.parameters.image_width;
+  const height = response.parameters.image_height;
   return {
-    modelName: response.model_name,
-    modelVersion: response.model_version === undefined ? null : String(response.model_version),
+    modelName: response.modelName,
+    modelVersion: response.modelVersion,
     imageWidth: typeof width === 'number' ? width : null,
     imageHeight: typeof height === 'number' ? height : null,
     detections,
   };
 }
 
-function numbers(tensors: Map<string, unknown[]>, name: string): number[] {
+function numbers(tensors: ReadonlyMap<string, unknown[]>, name: string): number[] {
   const values = tensors.get(name);
   if (!values) throw new InferResponseError(`output "${name}" is missing`);
   if (!values.every((value) => typeof value === 'number' && Number.isFinite(value))) {
@@ -152,7 +172,11 @@ function numbers(tensors: Map<string, unknown[]>, name: string): number[] {
   return values as number[];
 }
 
-function decodeBinaryTensor(output: OutputTensor, bytes: Uint8Array): unknown[] {
+/** A tensor in the binary layout of the binary tensor extension (and of gRPC's raw contents) as flat values. */
+export function decodeBinaryTensor(
+  output: Pick<OutputTensor, 'name' | 'datatype'>,
+  bytes: Uint8Array,
+): unknown[] {
   const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
   const read = (size: number, get: (at: number) => number) => {
     if (bytes.byteLength % size !== 0)

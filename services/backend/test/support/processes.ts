@@ -103,6 +103,8 @@ export function startModelServer(
     cwd: path.join(repoRoot, 'services/model-server'),
     env: {
       HOST: '127.0.0.1',
+      // REST only unless a test gives GRPC_PORT (a fixed default port would collide between test runs).
+      GRPC_PORT: 'off',
       MODEL_REPOSITORY: path.join(repoRoot, 'model/repository'),
       LOG_LEVEL: 'warn',
       SHUTDOWN_TIMEOUT_MS: '3000',

@@ -4,7 +4,8 @@ import pino from 'pino';
 import { type AppConfig, createApp } from '../../src/app.js';
 import type { DatabaseOptions } from '../../src/db/database.js';
 import type { Dialect } from '../../src/db/migrations-folder.js';
-import { ModelClient } from '../../src/inference/model-client.js';
+import type { ModelClient } from '../../src/inference/model-client.js';
+import { RestModelClient } from '../../src/inference/rest-model-client.js';
 import { createMetrics } from '../../src/metrics.js';
 import { FsBlobStorage } from '../../src/storage/fs-storage.js';
 import type { BlobStorage } from '../../src/storage/storage.js';
@@ -24,6 +25,8 @@ export interface TestAppOptions {
   dialect?: Dialect;
   /** Sees every SQL statement the app runs (the query-plan test). */
   queryLogger?: DatabaseOptions['queryLogger'];
+  /** Replaces the REST client to `modelServerUrl` (e.g. a GrpcModelClient). */
+  modelClient?: (onRetry: () => void) => ModelClient;
 }
 
 export async function createTestApp(options: TestAppOptions = {}) {
@@ -37,12 +40,15 @@ export async function createTestApp(options: TestAppOptions = {}) {
   const storage = options.storage ?? new FsBlobStorage(imagesDir);
   const modelServerUrl = options.modelServerUrl ?? `http://127.0.0.1:${await closedPort()}`;
   const metrics = createMetrics();
-  const modelClient = new ModelClient({
-    baseUrl: modelServerUrl,
-    requestTimeoutMs: options.requestTimeoutMs ?? 30_000,
-    retryDeadlineMs: options.retryDeadlineMs ?? 0,
-    onRetry: () => metrics.modelRetries.inc(),
-  });
+  const onRetry = () => metrics.modelRetries.inc();
+  const modelClient =
+    options.modelClient?.(onRetry) ??
+    new RestModelClient({
+      baseUrl: modelServerUrl,
+      requestTimeoutMs: options.requestTimeoutMs ?? 30_000,
+      retryDeadlineMs: options.retryDeadlineMs ?? 0,
+      onRetry,
+    });
   const config: AppConfig = {
     defaultModel: 'centernet-coco',
     maxUploadBytes: 2 * 1024 * 1024,
@@ -80,6 +86,7 @@ export async function createTestApp(options: TestAppOptions = {}) {
       };
     },
     async close() {
+      modelClient.close();
       await database.close();
       await fs.rm(dir, { recursive: true, force: true });
     },

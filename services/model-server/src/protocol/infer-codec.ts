@@ -24,7 +24,8 @@ export interface DecodedInferRequest {
 const utf8 = new TextDecoder('utf-8', { fatal: true });
 const encoder = new TextEncoder();
 
-function issuesOf(error: z.ZodError): string {
+/** The first few problems of a failed schema check, with their paths, for an error message. */
+export function issuesOf(error: z.ZodError): string {
   return error.issues
     .slice(0, 3)
     .map((issue) => `${issue.path.length ? issue.path.join('.') : '(body)'}: ${issue.message}`)

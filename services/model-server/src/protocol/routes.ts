@@ -44,7 +44,7 @@ export const serverLiveRoute = createRoute({
 export const serverReadyRoute = createRoute({
   method: 'get',
   path: '/v2/health/ready',
-  summary: 'Server ready: every model loaded and warmed up',
+  summary: 'Server ready: the startup load finished and the models that loaded serve',
   responses: {
     200: json(ReadyResponse, 'Ready'),
     503: error('Not ready yet (models loading), or shutting down'),

@@ -60,15 +60,18 @@ function elementError(name: string, index: number, expected: string, value: unkn
   );
 }
 
-/** JSON elements (already flattened and counted) → tensor storage of `datatype`, with type and range checks. */
+/**
+ * JSON elements (already flattened and counted), or any list of elements such as a gRPC message's typed array,
+ * → tensor storage of `datatype`, with type and range checks.
+ */
 export function tensorDataFromJson(
   name: string,
   datatype: TensorDatatype,
-  values: readonly unknown[],
+  values: ArrayLike<unknown>,
   bytesEncoding: BytesEncoding,
 ): TensorData {
   if (datatype === 'BYTES') {
-    return values.map((value, i) => {
+    return Array.from(values, (value, i) => {
       if (typeof value !== 'string') throw elementError(name, i, 'a string', value);
       return bytesEncoding === 'base64' ? decodeBase64(name, i, value) : encoder.encode(value);
     });
@@ -76,7 +79,7 @@ export function tensorDataFromJson(
   const bigRange = BIGINT_RANGES[datatype];
   if (bigRange) {
     const out = datatype === 'INT64' ? new BigInt64Array(values.length) : new BigUint64Array(values.length);
-    values.forEach((value, i) => {
+    Array.prototype.forEach.call(values, (value: unknown, i: number) => {
       let big: bigint;
       if (typeof value === 'number' && Number.isSafeInteger(value)) big = BigInt(value);
       else if (typeof value === 'string' && /^-?[0-9]{1,20}$/.test(value)) big = BigInt(value);
@@ -90,7 +93,7 @@ export function tensorDataFromJson(
   const out = new Storage(values.length);
   const numbers = out as Exclude<typeof out, BigInt64Array | BigUint64Array>;
   const range = INTEGER_RANGES[datatype];
-  values.forEach((value, i) => {
+  Array.prototype.forEach.call(values, (value: unknown, i: number) => {
     if (datatype === 'BOOL') {
       if (typeof value === 'boolean') numbers[i] = value ? 1 : 0;
       else if (value === 0 || value === 1) numbers[i] = value;

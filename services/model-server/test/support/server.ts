@@ -3,7 +3,7 @@ import { pino } from 'pino';
 import { afterAll } from 'vitest';
 import { type RunningServer, type ServerOptions, startModelServer } from '../../src/server.js';
 import { type Settings, settingsFromEnvironment } from '../../src/settings.js';
-import { MODEL_REPOSITORY } from './coco.js';
+import { MODEL_REPOSITORY } from './repository-files.js';
 
 export { binaryImageRequest, jsonImageRequest } from './requests.js';
 
@@ -15,6 +15,8 @@ export async function startTestServer(
   const settings: Settings = {
     ...settingsFromEnvironment({}),
     port: 0,
+    // gRPC only where a test asks for it (grpcPort: 0 = a free port).
+    grpcPort: null,
     host: '127.0.0.1',
     modelRepository: MODEL_REPOSITORY,
     logLevel: 'silent',

@@ -28,6 +28,23 @@ export async function addModel(
   }
 }
 
+/**
+ * What the README's "add a YOLO export" steps 2–3 leave without an ONNX file: `<root>/<name>/config.json` of a
+ * yolov8n export and an empty version folder `1/`. The model server cannot load it.
+ */
+export async function addConfigWithoutOnnx(root: string, name = 'yolov8n'): Promise<void> {
+  await mkdir(path.join(root, name, '1'), { recursive: true });
+  await writeFile(
+    path.join(root, name, 'config.json'),
+    JSON.stringify({
+      name,
+      platform: 'onnx',
+      inputs: [{ name: 'images', datatype: 'FP32', shape: [1, 3, 640, 640] }],
+      outputs: [{ name: 'output0', datatype: 'FP32', shape: [1, 84, 8400] }],
+    }),
+  );
+}
+
 /** y = x + bias over a [n, 3] FP32 tensor: the smallest useful raw-tensor model. */
 export function addBiasGraph(bias: number[] = [1, 2, 3]): Graph {
   return {

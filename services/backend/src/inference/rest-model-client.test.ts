@@ -1,11 +1,12 @@
 import { describe, expect, it } from 'vitest';
 import { closedPort } from '../../test/support/test-app.js';
-import { ModelClient, ModelServerError } from './model-client.js';
+import { ModelServerError } from './model-client.js';
+import { RestModelClient } from './rest-model-client.js';
 
-describe('ModelClient against an address where nothing listens (connection refused)', () => {
+describe('RestModelClient against an address where nothing listens (connection refused)', () => {
   it('Should retry with backoff until the deadline, then fail as "unavailable"', async () => {
     const retries: number[] = [];
-    const client = new ModelClient({
+    const client = new RestModelClient({
       baseUrl: `http://127.0.0.1:${await closedPort()}`,
       requestTimeoutMs: 1_000,
       retryDeadlineMs: 700,
@@ -28,7 +29,7 @@ describe('ModelClient against an address where nothing listens (connection refus
   });
 
   it('Should not retry at all with a zero deadline', async () => {
-    const client = new ModelClient({
+    const client = new RestModelClient({
       baseUrl: `http://127.0.0.1:${await closedPort()}`,
       requestTimeoutMs: 1_000,
       retryDeadlineMs: 0,
@@ -40,7 +41,7 @@ describe('ModelClient against an address where nothing listens (connection refus
   });
 
   it('Should report readiness as unavailable', async () => {
-    const client = new ModelClient({
+    const client = new RestModelClient({
       baseUrl: `http://127.0.0.1:${await closedPort()}/`,
       requestTimeoutMs: 1_000,
       retryDeadlineMs: 0,

@@ -1,0 +1,14 @@
+import { shippedPhoto } from '@detection/test-data';
+
+/** The path of a redistributable COCO photo the evaluation ships (evaluation/dataset/ATTRIBUTION.md). */
+export function shippedImage(fileName: string): string {
+  return shippedPhoto(fileName).file;
+}
+
+export function iou(a: readonly number[], b: readonly number[]): number {
+  const w = Math.max(0, Math.min(a[2]!, b[2]!) - Math.max(a[0]!, b[0]!));
+  const h = Math.max(0, Math.min(a[3]!, b[3]!) - Math.max(a[1]!, b[1]!));
+  const intersection = w * h;
+  const union = (a[2]! - a[0]!) * (a[3]! - a[1]!) + (b[2]! - b[0]!) * (b[3]! - b[1]!) - intersection;
+  return union > 0 ? intersection / union : 0;
+}

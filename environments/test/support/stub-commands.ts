@@ -32,6 +32,8 @@ export interface Stubs {
 const stubScript = `#!/usr/bin/env bash
 name=$(basename "$0")
 printf '%s\\n' "$name $*" >>"$STUB_DIR/calls.log"
+# Like the real commands, read a manifest given on stdin to the end (a writer cut off early dies of SIGPIPE).
+if [[ " $* " == *" -f - "* ]]; then cat >/dev/null; fi
 if [ "$name" = helm ]; then
   printf '%s %s %s\\n' "\${HELM_CONFIG_HOME:-}" "\${HELM_CACHE_HOME:-}" "\${HELM_DATA_HOME:-}" >>"$STUB_DIR/helm-env.log"
 fi

@@ -73,7 +73,9 @@ function runJobPod(api: FakeKubeApi, job: StoredObject, step: number, options: C
   const template = (job.spec as { template: { metadata?: StoredObject['metadata']; spec: unknown } })
     .template;
   api.schedule(step, () => {
-    if (api.get('batch/v1', 'Job', namespace, job.metadata.name)?.metadata.uid !== uid) return;
+    // Like the Job controller, no pod for a Job that is gone or being deleted (its dependents are already removed).
+    const current = api.get('batch/v1', 'Job', namespace, job.metadata.name);
+    if (current?.metadata.uid !== uid || current.metadata.deletionTimestamp) return;
     api.setStatus(ref(job), { active: 1 });
     api.put({
       apiVersion: 'v1',

@@ -1,4 +1,5 @@
 export { writeDataset } from './dataset-files.js';
+export { iou } from './iou.js';
 export {
   type Box,
   type Category,

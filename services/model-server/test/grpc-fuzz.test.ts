@@ -4,7 +4,7 @@
  * limit and one built to multiply into millions of objects. Every call must end with a status (never INTERNAL
  * or UNKNOWN), the server must stay up and serving, and its memory must stay bounded.
  */
-import { readFile } from 'node:fs/promises';
+import { readShippedPhoto } from '@detection/test-data';
 import { Metadata, type ServiceError, status } from '@grpc/grpc-js';
 import sharp from 'sharp';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -13,7 +13,6 @@ import type { RunningServer } from '../src/server.js';
 import { type GrpcInferenceClient, grpcInferenceClient, lengthPrefixed } from './support/oip-clients.js';
 import { type Random, random } from './support/random.js';
 import { startTestServer } from './support/server.js';
-import { shippedImage } from './support/shipped-dataset.js';
 
 const CALLS = 400;
 const CONCURRENCY = 6;
@@ -52,10 +51,7 @@ beforeAll(async () => {
   });
   client = grpcInferenceClient(`127.0.0.1:${server.grpcPort}`, { 'grpc.max_send_message_length': -1 });
   const image = new Uint8Array(
-    await sharp(await readFile(shippedImage('000000000086.jpg')))
-      .resize(240, 300)
-      .jpeg()
-      .toBuffer(),
+    await sharp(readShippedPhoto('000000000086.jpg')).resize(240, 300).jpeg().toBuffer(),
   );
   valid = inferenceServiceDefinition().ModelInfer.requestSerialize({
     model_name: 'centernet-coco',

@@ -5,6 +5,7 @@
  */
 import { readFile } from 'node:fs/promises';
 import path from 'node:path';
+import { readShippedPhoto } from '@detection/test-data';
 import { Metadata, type ServiceError, status } from '@grpc/grpc-js';
 import sharp from 'sharp';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -23,7 +24,6 @@ import { type GrpcInferenceClient, grpcInferenceClient, lengthPrefixed } from '.
 import { MODEL_REPOSITORY } from './support/repository-files.js';
 import { startTestServer } from './support/server.js';
 import { PACKAGE_ROOT, startServerProcess, waitUntilReady } from './support/server-process.js';
-import { shippedImage } from './support/shipped-dataset.js';
 
 // biome-ignore lint/suspicious/noExplicitAny: answers are protobuf objects, read freely by the tests.
 type Answer = any;
@@ -48,10 +48,7 @@ async function failure(promise: Promise<unknown>): Promise<[string, string]> {
 
 let photo: Buffer;
 beforeAll(async () => {
-  photo = await sharp(await readFile(shippedImage('000000000086.jpg')))
-    .resize(200, 250)
-    .jpeg()
-    .toBuffer();
+  photo = await sharp(readShippedPhoto('000000000086.jpg')).resize(200, 250).jpeg().toBuffer();
 });
 
 describe('gRPC specifics (in-process server)', () => {

@@ -1,11 +1,11 @@
 import path from 'node:path';
-import { readShippedPhoto, shippedPhoto, shippedPhotos } from '@detection/test-data';
+import { iou, readShippedPhoto, shippedPhoto, shippedPhotos } from '@detection/test-data';
 import sharp from 'sharp';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { S3BlobStorage } from '../../src/storage/s3-storage.js';
 import { query } from '../support/database.js';
 import { type LocalHttpServer, startHttpServer } from '../support/http-server.js';
-import { blobOf, iou, multipart } from '../support/images.js';
+import { blobOf, multipart } from '../support/images.js';
 import { type ChildServer, startModelServer } from '../support/processes.js';
 import { listObjectKeys, type RunningS3Server, startS3Server } from '../support/s3-server.js';
 import { closedPort, createTestApp, type TestApp } from '../support/test-app.js';

@@ -73,11 +73,3 @@ export function multipart(file: Blob | string | null, filename = 'photo.jpg', fi
 
 export const blobOf = (bytes: Uint8Array, type = 'application/octet-stream') =>
   new Blob([new Uint8Array(bytes)], { type });
-
-export function iou(a: readonly number[], b: readonly number[]): number {
-  const ix = Math.max(0, Math.min(a[2]!, b[2]!) - Math.max(a[0]!, b[0]!));
-  const iy = Math.max(0, Math.min(a[3]!, b[3]!) - Math.max(a[1]!, b[1]!));
-  const intersection = ix * iy;
-  const area = (box: readonly number[]) => (box[2]! - box[0]!) * (box[3]! - box[1]!);
-  return intersection / (area(a) + area(b) - intersection);
-}

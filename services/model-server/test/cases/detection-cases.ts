@@ -4,12 +4,11 @@
  * reference library's face screenshot. Registered once per transport by transports.test.ts.
  */
 import { readFile } from 'node:fs/promises';
-import { type TestImage, testImages } from '@detection/test-data';
+import { iou, readShippedPhoto, type TestImage, testImages } from '@detection/test-data';
 import sharp from 'sharp';
 import { beforeAll, describe, expect, it } from 'vitest';
 import type { OipClient } from '../support/oip-clients.js';
 import { FACE_IMAGE } from '../support/repository-files.js';
-import { iou, shippedImage } from '../support/shipped-dataset.js';
 import { detectionsOf, imageRequest } from './protocol-cases.js';
 
 const persons = (image: TestImage, minArea = 0) =>
@@ -65,7 +64,7 @@ export function detectionCases(client: () => OipClient): void {
     });
 
     it('Should give identical detections for a JPEG and the same pixels as PNG and lossless WebP', async () => {
-      const jpeg = await read(shippedImage('000000000389.jpg'));
+      const jpeg = new Uint8Array(readShippedPhoto('000000000389.jpg'));
       const pixels = sharp(jpeg).removeAlpha();
       const png = new Uint8Array(await pixels.clone().png().toBuffer());
       const webp = new Uint8Array(await pixels.clone().webp({ lossless: true }).toBuffer());
@@ -76,7 +75,7 @@ export function detectionCases(client: () => OipClient): void {
     });
 
     it('Should apply EXIF orientation: boxes are in the pixels of the image as displayed', async () => {
-      const original = await read(shippedImage('000000000086.jpg'));
+      const original = new Uint8Array(readShippedPhoto('000000000086.jpg'));
       const rotated = new Uint8Array(await sharp(original).rotate(90).jpeg({ quality: 95 }).toBuffer());
       const tagged = new Uint8Array(
         await sharp(original).jpeg({ quality: 95 }).withMetadata({ orientation: 6 }).toBuffer(),

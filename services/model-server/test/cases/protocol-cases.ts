@@ -4,6 +4,7 @@
  * transports.test.ts against one server with the real CenterNet and BlazeFace models.
  */
 import { readFile } from 'node:fs/promises';
+import { readShippedPhoto } from '@detection/test-data';
 import sharp from 'sharp';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { decodeCenternetRows } from '../../src/detection/centernet.js';
@@ -18,7 +19,6 @@ import {
   OipError,
 } from '../support/oip-clients.js';
 import { FACE_IMAGE } from '../support/repository-files.js';
-import { shippedImage } from '../support/shipped-dataset.js';
 
 /** The detections of a response as rows. */
 export function detectionsOf(response: ClientInferResponse) {
@@ -73,7 +73,7 @@ export function protocolCases(client: () => OipClient): void {
   let photo: Uint8Array;
   let face: Uint8Array;
   beforeAll(async () => {
-    photo = new Uint8Array(await readFile(shippedImage('000000000086.jpg')));
+    photo = new Uint8Array(readShippedPhoto('000000000086.jpg'));
     face = new Uint8Array(
       await sharp(await readFile(FACE_IMAGE))
         .extract({ left: 8, top: 345, width: 150, height: 150 })

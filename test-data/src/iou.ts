@@ -1,10 +1,4 @@
-import { shippedPhoto } from '@detection/test-data';
-
-/** The path of a redistributable COCO photo the evaluation ships (evaluation/dataset/ATTRIBUTION.md). */
-export function shippedImage(fileName: string): string {
-  return shippedPhoto(fileName).file;
-}
-
+/** Intersection over union of two `[x1, y1, x2, y2]` boxes; 0 when both are empty. */
 export function iou(a: readonly number[], b: readonly number[]): number {
   const w = Math.max(0, Math.min(a[2]!, b[2]!) - Math.max(a[0]!, b[0]!));
   const h = Math.max(0, Math.min(a[3]!, b[3]!) - Math.max(a[1]!, b[1]!));

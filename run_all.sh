@@ -70,6 +70,7 @@ log_dir=$(from_invocation_dir "${LOG_DIR:-$repo_root/logs}")
 dataset=$(from_invocation_dir "${EVAL_DATASET:-$repo_root/evaluation/dataset}")
 model_repository=$(from_invocation_dir "${MODEL_REPOSITORY:-$repo_root/model/repository}")
 ready_timeout=${READY_TIMEOUT:-120}
+storage_backend=${STORAGE_BACKEND:-fs}
 other_args=()
 
 while [ $# -gt 0 ]; do
@@ -393,7 +394,8 @@ if [ "$mode" = local ]; then
   public_url="http://localhost:$api_port"
   eval_url=$model_url
   log "starting the model server on port $model_port (log: $(shown "$log_dir/model-server.log"))"
-  start_group env PORT="$model_port" GRPC_PORT="${GRPC_PORT:-off}" MODEL_REPOSITORY="$model_repository" \
+  # Loopback only: the model server's repository routes can unload models, and only the backend needs it here.
+  start_group env PORT="$model_port" HOST=127.0.0.1 GRPC_PORT="${GRPC_PORT:-off}" MODEL_REPOSITORY="$model_repository" \
     node services/model-server/dist/index.js >"$log_dir/model-server.log" 2>&1
   model_pid=$started
   wait_ready "model server" "$model_url/v2/health/ready" "$model_pid" "$log_dir/model-server.log"
@@ -406,8 +408,11 @@ if [ "$mode" = local ]; then
     });' "$model_url" >&2 || true
 
   log "starting the backend on port $api_port (log: $(shown "$log_dir/backend.log"))"
+  # STORAGE_BACKEND and the S3_* and AWS_* variables pass through (by default, files under the data dir);
+  # MALLOC_ARENA_MAX=2 keeps glibc from holding on to what libvips' threads freed.
   start_group env PORT="$api_port" MODEL_SERVER_URL="$model_url" DATABASE_PATH="$data_dir/detections.sqlite" \
-    STORAGE_BACKEND=fs STORAGE_DIR="$data_dir/images" \
+    STORAGE_BACKEND="$storage_backend" STORAGE_DIR="$data_dir/images" \
+    MALLOC_ARENA_MAX="${MALLOC_ARENA_MAX:-2}" \
     node services/backend/dist/index.js >"$log_dir/backend.log" 2>&1
   backend_pid=$started
   wait_ready "backend" "$api_url/ready" "$backend_pid" "$log_dir/backend.log"
@@ -440,19 +445,22 @@ fi
 # --- Smoke test and evaluation.
 smoke_json="$log_dir/smoke.json"
 rm -f "$smoke_json"
+# With API_TOKENS set, the backend wants a token: the smoke test and the summary's example use API_TOKEN, else the
+# first of API_TOKENS.
+api_token=${API_TOKEN:-}
+if [ -z "$api_token" ] && [ -n "${API_TOKENS:-}" ]; then
+  api_token=$(node -p 'process.env.API_TOKENS.split(",").map((token) => token.trim()).find(Boolean) ?? ""')
+fi
 if [ "$smoke" -eq 1 ]; then
-  # With API_TOKENS set, the backend wants a token: the smoke test takes API_TOKEN, else the first of API_TOKENS.
-  smoke_token=${API_TOKEN:-}
-  if [ -z "$smoke_token" ] && [ -n "${API_TOKENS:-}" ]; then
-    smoke_token=$(node -p 'process.env.API_TOKENS.split(",").map((token) => token.trim()).find(Boolean) ?? ""')
-  fi
   run_step "$log_dir/smoke.log" "smoke test: upload samples/astronaut.jpg, list its objects, fetch one" \
-    env API_TOKEN="$smoke_token" \
+    env API_TOKEN="$api_token" \
     pnpm --silent --filter @detection/backend smoke -- --base-url "$api_url" --json "$smoke_json"
   sed 's/^/    /' "$log_dir/smoke.log"
 fi
 
 report_dir="$log_dir/evaluation"
+# An earlier run's report must never pass for this run's figures.
+rm -rf "$report_dir"
 eval_note=''
 if [ "$evaluate" -eq 0 ]; then
   eval_note='evaluation skipped (--no-eval)'
@@ -460,7 +468,6 @@ elif [ ! -d "$dataset" ]; then
   eval_note="evaluation skipped: no dataset at $(shown "$dataset")"
   log "$eval_note"
 else
-  rm -rf "$report_dir"
   run_step "$log_dir/evaluation.log" "evaluating the model server on $(shown "$dataset") (pnpm eval)" \
     pnpm --silent eval --dataset "$dataset" --url "$eval_url" --out "$report_dir"
   [ -s "$report_dir/report.json" ] ||
@@ -484,6 +491,8 @@ if [ "$mode" = local ]; then
 else
   model_line="cluster-local, called by the backend (the URLs that reach it: below)"
 fi
+try_auth=''
+[ -z "$api_token" ] || try_auth="-H 'Authorization: Bearer $api_token' "
 cat <<EOF
 
   Web UI         $public_url/
@@ -491,7 +500,7 @@ cat <<EOF
   Swagger UI     $public_url/docs
   OpenAPI        $public_url/openapi.json
   Model server   $model_line
-  Try            curl -F file=@photo.jpg $public_url/images
+  Try            curl ${try_auth}-F file=@photo.jpg $public_url/images
 EOF
 if [ "$mode" = kind ]; then
   echo
@@ -536,7 +545,11 @@ elif [ "$mode" = kind ]; then
   echo "  Verify         skipped (--no-verify)"
 fi
 echo "  Logs           $(shown "$log_dir")/"
-[ "$mode" = kind ] || echo "  Data           $(shown "$data_dir")/"
+if [ "$mode" = local ] && [ "$storage_backend" = s3 ]; then
+  echo "  Data           $(shown "$data_dir")/ (database); images in s3://${S3_BUCKET:-}/${S3_PREFIX:-}"
+elif [ "$mode" = local ]; then
+  echo "  Data           $(shown "$data_dir")/"
+fi
 echo
 
 if [ "$once" -eq 1 ]; then

@@ -5,7 +5,7 @@
  */
 import { type ChildProcess, spawn } from 'node:child_process';
 import { existsSync } from 'node:fs';
-import { mkdir, mkdtemp, readFile, rm, symlink, writeFile } from 'node:fs/promises';
+import { mkdir, mkdtemp, readdir, readFile, rm, symlink, writeFile } from 'node:fs/promises';
 import net from 'node:net';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
@@ -213,6 +213,14 @@ describe('./run_all.sh (the README set-up-and-run command)', () => {
     expect(output).toMatch(
       /run_all\.sh: warning: model broken is UNAVAILABLE and not served: .*config\.json is not valid JSON/,
     );
+    // The example in the summary works as printed: it carries the token the backend wants.
+    expect(output).toContain(
+      `Try            curl -H 'Authorization: Bearer first-token' -F file=@photo.jpg http://localhost:${apiPort}/images`,
+    );
+    // The model server listens on loopback only: its repository routes can unload models.
+    const modelServerLog = await readFile(path.join(workDir, 'logs-serve', 'model-server.log'), 'utf8');
+    expect(modelServerLog).toMatch(/"msg":"listening"/);
+    expect(modelServerLog).toContain('"host":"127.0.0.1"');
 
     expect((await fetch(`http://127.0.0.1:${apiPort}/images`)).status).toBe(401);
     const authorization = { authorization: 'Bearer first-token' };
@@ -266,6 +274,70 @@ describe('./run_all.sh (the README set-up-and-run command)', () => {
       /run_all\.sh: the model server exited during start-up \(exit 1\): no model could be loaded: yolov8n: .*yolov8n has no <version>\/model\.onnx/,
     );
     await expectClosed(modelPort);
+  });
+
+  it('Should run on S3 with the README recipe (pnpm s3:local), and with --no-eval print no earlier evaluation', async () => {
+    const [apiPort, modelPort, s3Port] = [await closedPort(), await closedPort(), await closedPort()];
+    const logDir = path.join(workDir, 'logs-s3');
+    const s3Dir = path.join(workDir, 's3');
+    // An earlier run's report is in the log directory: --no-eval must not show its figures as this run's.
+    await mkdir(path.join(logDir, 'evaluation'), { recursive: true });
+    await writeFile(
+      path.join(logDir, 'evaluation/report.json'),
+      JSON.stringify({
+        coco: { AP: 0.123 },
+        matching: { f1: 0.456 },
+        latency_ms: { p50: 1 },
+        dataset: { images: 99 },
+      }),
+    );
+    const s3 = spawn('pnpm', ['s3:local', '--port', String(s3Port), '--dir', s3Dir], {
+      cwd: ROOT,
+      detached: true,
+    });
+    try {
+      let printed = '';
+      await new Promise<void>((resolve, reject) => {
+        s3.stdout.on('data', (chunk: Buffer) => {
+          printed += chunk.toString('utf8');
+          if (printed.includes('./run_all.sh')) resolve();
+        });
+        s3.once('exit', (code) => reject(new Error(`pnpm s3:local exited with ${code}: ${printed}`)));
+      });
+      // The variables exactly as pnpm s3:local printed them.
+      const recipe = /\n {2}(STORAGE_BACKEND=.*) \\\n {2}(AWS_.*) \.\/run_all\.sh/.exec(printed);
+      expect(recipe, printed).not.toBeNull();
+      const variables = Object.fromEntries(
+        `${recipe![1]} ${recipe![2]}`.split(' ').map((pair) => pair.split('=', 2) as [string, string]),
+      );
+      expect(variables).toMatchObject({ STORAGE_BACKEND: 's3', S3_ENDPOINT: `http://127.0.0.1:${s3Port}` });
+      const dataDir = path.join(workDir, 'data-s3');
+      const { code, output } = await runAll(
+        [
+          '--once',
+          '--no-eval',
+          ...localRun({ api: apiPort, model: modelPort }, logDir, ['--data-dir', dataDir]),
+        ],
+        { ...process.env, ...variables },
+      );
+      expect(code, output).toBe(0);
+      const summary = output.slice(output.indexOf('==> the stack is up'));
+      expect(summary).toContain('Evaluation     evaluation skipped (--no-eval)');
+      expect(summary).not.toContain('mAP');
+      expect(existsSync(path.join(logDir, 'evaluation'))).toBe(false);
+      expect(summary).toContain(`images in s3://${variables.S3_BUCKET}/`);
+      // The smoke image went to the S3 server, not to the data directory.
+      const smoke = JSON.parse(await readFile(path.join(logDir, 'smoke.json'), 'utf8')) as {
+        image_id: string;
+      };
+      const stored = (await readdir(s3Dir, { recursive: true })).filter((file) =>
+        file.includes(smoke.image_id),
+      );
+      expect(stored.length, `objects under ${s3Dir}`).toBeGreaterThan(0);
+      expect(existsSync(path.join(dataDir, 'images'))).toBe(false);
+    } finally {
+      if (s3.pid) process.kill(-s3.pid, 'SIGTERM');
+    }
   });
 
   it('Should refuse a busy port, naming the process that holds it, without building or starting anything', async () => {

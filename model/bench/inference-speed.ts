@@ -5,6 +5,7 @@
  * themselves (the numerical noise floor).
  * Writes bench/results/model.json at the repository root.
  */
+import './usage.js';
 import { mkdir, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';

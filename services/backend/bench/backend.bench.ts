@@ -6,6 +6,7 @@
  *
  *   pnpm bench:backend            (from the repository root; --scale: the data-layer benchmark, --help: usage)
  */
+import './usage.js';
 import { execFileSync } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';

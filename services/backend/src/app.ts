@@ -13,7 +13,9 @@ import { ImageService } from './images/image-service.js';
 import type { ModelClient } from './inference/model-client.js';
 import type { Metrics } from './metrics.js';
 import { accessLog } from './middleware/access-log.js';
+import { type WorkLimit, WorkQueue } from './middleware/admission.js';
 import { authenticate, requirePermission } from './middleware/authenticate.js';
+import { corsPolicy, crossSiteProtection, securityHeaders } from './middleware/browser-security.js';
 import { detectRouter } from './routes/detect/index.js';
 import { docsRouter } from './routes/docs/index.js';
 import { documentWithAuth } from './routes/docs/openapi-auth.js';
@@ -43,6 +45,12 @@ export interface AppConfig {
   /** Names this process in the pending-blob rows it writes (REPLICA_ID). */
   replicaId: string;
   uploadGracePeriodMs: number;
+  /** Admission control: uploads (POST /images), detections (POST /detect, re-detection), annotated images. */
+  admission: { uploads: WorkLimit; detections: WorkLimit; annotations: WorkLimit };
+  /** The longer side of `/images/{id}/annotated`; larger images are drawn scaled down. */
+  annotatedMaxSide: number;
+  /** Other origins whose pages may call the API from a browser (CORS, and allowed through the CSRF check). */
+  corsOrigins: string[];
 }
 
 export interface AppDependencies {
@@ -105,6 +113,9 @@ export function createApp(deps: AppDependencies): App {
   app.use('*', requestId());
   app.use('*', timing({ totalDescription: 'backend' }));
   app.use('*', accessLog({ logger, metrics }));
+  if (config.corsOrigins.length > 0) app.use('*', corsPolicy(config.corsOrigins));
+  app.use('*', securityHeaders());
+  app.use('*', crossSiteProtection(config.corsOrigins));
   const tokens = [
     ...config.apiTokens.map((token) => ({
       token,
@@ -121,6 +132,16 @@ export function createApp(deps: AppDependencies): App {
       isPublic: (path) => publicPaths.has(path) || path.startsWith('/docs/assets/') || !isApiPath(path),
     }),
   );
+
+  // Heavy requests take a slot after authentication and before their body is read.
+  const work = {
+    uploads: new WorkQueue('uploads', config.admission.uploads, metrics, logger),
+    detections: new WorkQueue('detections', config.admission.detections, metrics, logger),
+    annotations: new WorkQueue('annotations', config.admission.annotations, metrics, logger),
+  };
+  app.on('POST', '/images', work.uploads.middleware());
+  app.on('POST', ['/detect', '/images/:image_id/detections'], work.detections.middleware());
+  app.on('GET', '/images/:image_id/annotated', work.annotations.middleware());
 
   app.route(
     '/',

@@ -116,6 +116,38 @@ const envSchema = z
     LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
     WEB_UI_DIR: z.string().min(1).default(path.resolve(packageRoot, '../web/dist')),
     SHUTDOWN_TIMEOUT_MS: positiveInt.default(25_000),
+    MAX_UPLOADS_IN_FLIGHT: positiveInt.default(4),
+    MAX_DETECTIONS_IN_FLIGHT: positiveInt.default(4),
+    MAX_ANNOTATIONS_IN_FLIGHT: positiveInt.default(2),
+    ADMISSION_QUEUE_LENGTH: z.coerce.number().int().min(0).default(16),
+    ADMISSION_QUEUE_TIMEOUT_MS: positiveInt.default(30_000),
+    ANNOTATED_MAX_SIDE: positiveInt.min(64).default(2048),
+    HTTP_HEADERS_TIMEOUT_MS: positiveInt.default(20_000),
+    HTTP_REQUEST_TIMEOUT_MS: positiveInt.default(120_000),
+    HTTP_KEEP_ALIVE_TIMEOUT_MS: positiveInt.default(65_000),
+    MAX_CONNECTIONS: positiveInt.default(1024),
+    CORS_ORIGINS: z
+      .string()
+      .default('')
+      .transform((value) =>
+        value
+          .split(',')
+          .map((origin) => origin.trim())
+          .filter((origin) => origin.length > 0),
+      )
+      .pipe(
+        z.array(
+          z
+            .url({ protocol: /^https?$/ })
+            .refine(
+              (origin) => URL.canParse(origin) && new URL(origin).origin === origin.replace(/\/$/, ''),
+              {
+                message: 'must be an origin: scheme, host and port only (https://app.example.com)',
+              },
+            )
+            .transform((origin) => new URL(origin).origin),
+        ),
+      ),
   })
   .superRefine((env, ctx) => {
     // An upload in flight must never look abandoned: it can wait for the model server up to its retry deadline.
@@ -163,6 +195,13 @@ const envSchema = z
           message: `is not a public key in PEM or JWK form (${(error as Error).message})`,
         });
       }
+    }
+    if (env.HTTP_HEADERS_TIMEOUT_MS > env.HTTP_REQUEST_TIMEOUT_MS) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['HTTP_HEADERS_TIMEOUT_MS'],
+        message: 'must not be longer than HTTP_REQUEST_TIMEOUT_MS (the headers are part of the request)',
+      });
     }
     if (env.STORAGE_BACKEND === 's3' && !env.S3_BUCKET) {
       ctx.addIssue({

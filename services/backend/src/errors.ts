@@ -6,16 +6,22 @@ import type { Logger } from 'pino';
 import type { ZodError } from 'zod';
 import type { AppEnv } from './app-env.js';
 
-/** An error that carries the HTTP status and the message the client sees; `details` are merged into the body. */
+/**
+ * An error that carries the HTTP status and the message the client sees; `details` are merged into the body, and
+ * `retryAfterSeconds` becomes a `Retry-After` header (overload: when to come back).
+ */
 export class ApiError extends Error {
+  readonly retryAfterSeconds: number | null;
+
   constructor(
     readonly status: ContentfulStatusCode,
     message: string,
     readonly details: Record<string, unknown> = {},
-    options?: { cause?: unknown },
+    options?: { cause?: unknown; retryAfterSeconds?: number | null },
   ) {
     super(message, options);
     this.name = 'ApiError';
+    this.retryAfterSeconds = options?.retryAfterSeconds ?? null;
   }
 }
 
@@ -42,6 +48,7 @@ export function errorHandler(logger: Logger): ErrorHandler {
   return (err: Error, c: Context) => {
     if (err instanceof ApiError) {
       if (err.status >= 500) logger.warn({ err, path: c.req.path }, err.message);
+      if (err.retryAfterSeconds !== null) c.header('Retry-After', String(err.retryAfterSeconds));
       return c.json({ error: err.message, ...err.details }, err.status);
     }
     if (err instanceof HTTPException) {

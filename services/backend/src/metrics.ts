@@ -1,4 +1,4 @@
-import { Counter, collectDefaultMetrics, Histogram, Registry } from 'prom-client';
+import { Counter, collectDefaultMetrics, Gauge, Histogram, Registry } from 'prom-client';
 
 export interface Metrics {
   registry: Registry;
@@ -9,6 +9,9 @@ export interface Metrics {
   modelRetries: Counter;
   imagesStored: Counter<'status'>;
   detectedObjects: Counter<'model'>;
+  admissionInFlight: Gauge<'work'>;
+  admissionQueued: Gauge<'work'>;
+  admissionRefused: Counter<'work' | 'reason'>;
 }
 
 /** One registry per app, so several apps (tests) never share counters. */
@@ -32,7 +35,7 @@ export function createMetrics(options: { defaultMetrics?: boolean } = {}): Metri
     }),
     modelRequests: new Counter({
       name: 'backend_model_requests_total',
-      help: 'Detection calls to the model server, by outcome (ok, unavailable, timeout, bad_response, rejected)',
+      help: 'Detection calls to the model server, by outcome (ok, unavailable, overloaded, timeout, bad_response, rejected)',
       labelNames: ['model', 'outcome'],
       registers: [registry],
     }),
@@ -45,7 +48,7 @@ export function createMetrics(options: { defaultMetrics?: boolean } = {}): Metri
     }),
     modelRetries: new Counter({
       name: 'backend_model_retries_total',
-      help: 'Retries of model server calls (connection refused, 502/503/504)',
+      help: 'Retries of model server calls (connection refused, 502/503/504 without Retry-After)',
       registers: [registry],
     }),
     imagesStored: new Counter({
@@ -58,6 +61,24 @@ export function createMetrics(options: { defaultMetrics?: boolean } = {}): Metri
       name: 'backend_detected_objects_total',
       help: 'Objects detected and stored',
       labelNames: ['model'],
+      registers: [registry],
+    }),
+    admissionInFlight: new Gauge({
+      name: 'backend_work_in_flight',
+      help: 'Uploads, detections and annotations being processed (admission control)',
+      labelNames: ['work'],
+      registers: [registry],
+    }),
+    admissionQueued: new Gauge({
+      name: 'backend_work_queued',
+      help: 'Uploads, detections and annotations waiting for a slot (admission control)',
+      labelNames: ['work'],
+      registers: [registry],
+    }),
+    admissionRefused: new Counter({
+      name: 'backend_work_refused_total',
+      help: 'Requests refused with 503 and Retry-After by admission control (queue_full, queue_timeout)',
+      labelNames: ['work', 'reason'],
       registers: [registry],
     }),
   };

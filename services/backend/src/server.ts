@@ -1,9 +1,11 @@
+import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { serve } from '@hono/node-server';
 import type { Logger } from 'pino';
 import { createApp } from './app.js';
 import { openDatabase } from './db/database.js';
 import { databaseSettings, type Env, jwtSettings } from './env.js';
+import { guardServer, type HttpServerLimits, serverOptions } from './http/server-limits.js';
 import { BlobSweeper } from './images/blob-sweeper.js';
 import { createModelClient } from './inference/create-model-client.js';
 import { createMetrics } from './metrics.js';
@@ -52,6 +54,13 @@ export async function startServer(env: Env, logger: Logger): Promise<RunningServ
       webUiDir: env.WEB_UI_DIR,
       replicaId: env.REPLICA_ID,
       uploadGracePeriodMs: env.UPLOAD_GRACE_PERIOD_MS,
+      admission: {
+        uploads: workLimit(env.MAX_UPLOADS_IN_FLIGHT, env),
+        detections: workLimit(env.MAX_DETECTIONS_IN_FLIGHT, env),
+        annotations: workLimit(env.MAX_ANNOTATIONS_IN_FLIGHT, env),
+      },
+      annotatedMaxSide: env.ANNOTATED_MAX_SIDE,
+      corsOrigins: env.CORS_ORIGINS,
     },
   });
   const sweeper = new BlobSweeper({
@@ -66,9 +75,19 @@ export async function startServer(env: Env, logger: Logger): Promise<RunningServ
   });
   sweeper.start();
 
-  const server = await new Promise<ReturnType<typeof serve>>((resolve) => {
-    const started = serve({ fetch: app.fetch, port: env.PORT, hostname: env.HOST }, () => resolve(started));
+  const limits: HttpServerLimits = {
+    headersTimeoutMs: env.HTTP_HEADERS_TIMEOUT_MS,
+    requestTimeoutMs: env.HTTP_REQUEST_TIMEOUT_MS,
+    keepAliveTimeoutMs: env.HTTP_KEEP_ALIVE_TIMEOUT_MS,
+    maxConnections: env.MAX_CONNECTIONS,
+  };
+  const server = await new Promise<Server>((resolve) => {
+    const started = serve(
+      { fetch: app.fetch, port: env.PORT, hostname: env.HOST, serverOptions: serverOptions(limits) },
+      () => resolve(started as Server),
+    ) as Server;
   });
+  guardServer(server, limits);
   const { port } = server.address() as AddressInfo;
   const host = env.HOST === '0.0.0.0' || env.HOST === '::' ? '127.0.0.1' : env.HOST;
   logger.info(
@@ -90,7 +109,7 @@ export async function startServer(env: Env, logger: Logger): Promise<RunningServ
     close: () =>
       new Promise<void>((resolve, reject) => {
         const timer = setTimeout(() => {
-          if ('closeAllConnections' in server) server.closeAllConnections();
+          server.closeAllConnections();
         }, env.SHUTDOWN_TIMEOUT_MS);
         server.close((error) => {
           clearTimeout(timer);
@@ -103,7 +122,15 @@ export async function startServer(env: Env, logger: Logger): Promise<RunningServ
               (closeError: unknown) => reject(error ?? closeError),
             );
         });
-        if ('closeIdleConnections' in server) server.closeIdleConnections();
+        server.closeIdleConnections();
       }),
+  };
+}
+
+function workLimit(maxInFlight: number, env: Env) {
+  return {
+    maxInFlight,
+    maxQueued: env.ADMISSION_QUEUE_LENGTH,
+    queueTimeoutMs: env.ADMISSION_QUEUE_TIMEOUT_MS,
   };
 }

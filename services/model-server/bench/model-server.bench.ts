@@ -11,7 +11,8 @@
  *   6. gRPC against REST binary on one server (bench/grpc-vs-rest.ts).
  * Writes bench/results/model-server.json at the repository root. Load generator and server share the cores.
  */
-import { type ChildProcess, spawn } from 'node:child_process';
+import './usage.js';
+import { type ChildProcess, execFileSync, spawn } from 'node:child_process';
 import { once } from 'node:events';
 import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import { Agent, request as httpRequest } from 'node:http';
@@ -274,6 +275,11 @@ async function coldStarts(photo: Uint8Array, basePort: number) {
   };
 }
 
+console.log('building the model server bundle (dist/) ...');
+execFileSync(process.execPath, ['--import', 'tsx', 'scripts/build.ts'], {
+  cwd: PACKAGE_ROOT,
+  stdio: 'inherit',
+});
 const photos = await benchPhotos();
 const basePort = 18_500 + Math.floor(Math.random() * 300);
 const loadAtStart = os.loadavg().map((l) => round(l));

@@ -26,9 +26,22 @@ export class ModelNotFoundError extends ModelServerError {
   }
 }
 
-/** The model exists but cannot serve now (loading, unloaded, failed, or its queue is full). */
+/** The model exists but cannot serve now (loading, unloaded or failed); no Retry-After: it is starting, not busy. */
 export class ModelNotReadyError extends ModelServerError {
   constructor(message: string) {
+    super(503, message);
+  }
+}
+
+/**
+ * The model is serving but its queue is full: 503 with `Retry-After`, which tells a client (the backend) that the
+ * server is busy, not starting, so it passes the backpressure on instead of retrying.
+ */
+export class ModelBusyError extends ModelServerError {
+  constructor(
+    message: string,
+    readonly retryAfterSeconds = 1,
+  ) {
     super(503, message);
   }
 }

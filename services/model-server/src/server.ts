@@ -13,12 +13,10 @@ import { ModelRegistry, type StartupReport } from './registry.js';
 import { ModelRepository } from './repository.js';
 import type { Settings } from './settings.js';
 
-// Longer than the idle timeout of the proxies in front (Istio/Envoy, Knative's queue-proxy), as KServe does.
-const KEEP_ALIVE_TIMEOUT_MS = 65_000;
-
 /** Requests Node's HTTP parser rejects never reach the app; they still get the `{"error"}` shape. */
 function answerMalformedHttp(error: NodeJS.ErrnoException, socket: Duplex): void {
-  if (!socket.writable || error.code === 'ECONNRESET') {
+  const response = (socket as { _httpMessage?: { headersSent?: boolean } })._httpMessage;
+  if (!socket.writable || error.code === 'ECONNRESET' || response?.headersSent) {
     socket.destroy();
     return;
   }
@@ -83,14 +81,29 @@ export async function startModelServer(
     strict: settings.strictModelLoading,
   });
   const dataplane = new DataPlane(registry, metrics, logger);
-  const app = createApp({ dataplane, metrics, logger, maxRequestBytes: settings.maxRequestBytes });
+  const app = createApp({
+    dataplane,
+    metrics,
+    logger,
+    maxRequestBytes: settings.maxRequestBytes,
+    repositoryToken: settings.repositoryToken,
+  });
 
   const ready = registry.loadAll();
   ready.catch(() => undefined);
 
   const server = await new Promise<Server>((resolve, reject) => {
-    const listening = serve({ fetch: app.fetch, port: settings.port, hostname: settings.host }, () =>
-      resolve(listening as Server),
+    const { headersTimeoutMs, requestTimeoutMs, keepAliveTimeoutMs } = settings.http;
+    const serverOptions = {
+      headersTimeout: headersTimeoutMs,
+      requestTimeout: requestTimeoutMs,
+      keepAliveTimeout: keepAliveTimeoutMs,
+      // Checked often enough that a short timeout is kept to (Node's default is every 30 s).
+      connectionsCheckingInterval: Math.max(50, Math.min(1_000, Math.floor(headersTimeoutMs / 4))),
+    };
+    const listening = serve(
+      { fetch: app.fetch, port: settings.port, hostname: settings.host, serverOptions },
+      () => resolve(listening as Server),
     ) as Server;
     listening.once('error', reject);
   });
@@ -104,6 +117,7 @@ export async function startModelServer(
         host: settings.host,
         port: settings.grpcPort,
         maxRequestBytes: settings.maxRequestBytes,
+        repositoryToken: settings.repositoryToken,
       });
     } catch (error) {
       server.close();
@@ -113,8 +127,8 @@ export async function startModelServer(
     }
   }
   server.on('clientError', answerMalformedHttp);
-  server.keepAliveTimeout = KEEP_ALIVE_TIMEOUT_MS;
-  server.headersTimeout = KEEP_ALIVE_TIMEOUT_MS + 1_000;
+  server.keepAliveTimeout = settings.http.keepAliveTimeoutMs;
+  server.maxConnections = settings.http.maxConnections;
   const port = (server.address() as AddressInfo).port;
   const host = settings.host === '0.0.0.0' || settings.host === '::' ? '127.0.0.1' : settings.host;
   logger.info(

@@ -17,6 +17,13 @@ describe('settingsFromEnvironment', () => {
       logLevel: 'info',
       shutdownTimeoutMs: 25_000,
       strictModelLoading: false,
+      http: {
+        headersTimeoutMs: 20_000,
+        requestTimeoutMs: 60_000,
+        keepAliveTimeoutMs: 65_000,
+        maxConnections: 1024,
+      },
+      repositoryToken: null,
     });
   });
 
@@ -35,6 +42,11 @@ describe('settingsFromEnvironment', () => {
       LOG_LEVEL: 'debug',
       SHUTDOWN_TIMEOUT_MS: '100',
       STRICT_MODEL_LOADING: 'true',
+      HTTP_HEADERS_TIMEOUT_MS: '1000',
+      HTTP_REQUEST_TIMEOUT_MS: '2000',
+      HTTP_KEEP_ALIVE_TIMEOUT_MS: '3000',
+      MAX_CONNECTIONS: '16',
+      MODEL_REPOSITORY_TOKEN: 'a-repository-token-1234',
     });
     expect(settings).toMatchObject({
       port: 9000,
@@ -50,6 +62,8 @@ describe('settingsFromEnvironment', () => {
       logLevel: 'debug',
       shutdownTimeoutMs: 100,
       strictModelLoading: true,
+      http: { headersTimeoutMs: 1000, requestTimeoutMs: 2000, keepAliveTimeoutMs: 3000, maxConnections: 16 },
+      repositoryToken: 'a-repository-token-1234',
     });
   });
 
@@ -78,5 +92,11 @@ describe('settingsFromEnvironment', () => {
     ).toThrow(
       /invalid environment: PORT: .*; ORT_INTRA_OP_THREADS: .*; LOG_LEVEL: .*; STRICT_MODEL_LOADING: /,
     );
+    expect(() => settingsFromEnvironment({ MODEL_REPOSITORY_TOKEN: 'short' })).toThrow(
+      /MODEL_REPOSITORY_TOKEN: must be at least 16 characters/,
+    );
+    expect(() =>
+      settingsFromEnvironment({ HTTP_HEADERS_TIMEOUT_MS: '5000', HTTP_REQUEST_TIMEOUT_MS: '1000' }),
+    ).toThrow(/HTTP_HEADERS_TIMEOUT_MS must not be longer than HTTP_REQUEST_TIMEOUT_MS/);
   });
 });

@@ -28,6 +28,12 @@ const environmentSchema = z.object({
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
   SHUTDOWN_TIMEOUT_MS: integer(0).default(25_000),
   STRICT_MODEL_LOADING: flag.default(false),
+  HTTP_HEADERS_TIMEOUT_MS: integer(1).default(20_000),
+  HTTP_REQUEST_TIMEOUT_MS: integer(1).default(60_000),
+  // Longer than the idle timeout of the proxies in front (Istio/Envoy, Knative's queue-proxy), as KServe does.
+  HTTP_KEEP_ALIVE_TIMEOUT_MS: integer(1).default(65_000),
+  MAX_CONNECTIONS: integer(1).default(1024),
+  MODEL_REPOSITORY_TOKEN: z.string().min(16, 'must be at least 16 characters').optional(),
 });
 
 export interface Settings {
@@ -57,6 +63,16 @@ export interface Settings {
    * listed as UNAVAILABLE with its reason and the server serves the others.
    */
   strictModelLoading: boolean;
+  http: {
+    /** Time to receive a request's headers, and its whole body. */
+    headersTimeoutMs: number;
+    requestTimeoutMs: number;
+    keepAliveTimeoutMs: number;
+    /** Open connections at most; further ones are closed as they arrive. */
+    maxConnections: number;
+  };
+  /** When set, the repository's load and unload routes need `Authorization: Bearer <token>`. */
+  repositoryToken: string | null;
 }
 
 /** Reads and validates the server settings from environment variables; throws with every problem listed. */
@@ -68,6 +84,11 @@ export function settingsFromEnvironment(environment: NodeJS.ProcessEnv = process
     throw new Error(`invalid environment: ${problems.join('; ')}`);
   }
   const env = parsed.data;
+  if (env.HTTP_HEADERS_TIMEOUT_MS > env.HTTP_REQUEST_TIMEOUT_MS) {
+    throw new Error(
+      'invalid environment: HTTP_HEADERS_TIMEOUT_MS must not be longer than HTTP_REQUEST_TIMEOUT_MS',
+    );
+  }
   return {
     port: env.HTTP_PORT ?? env.PORT,
     grpcPort: env.GRPC_PORT,
@@ -82,5 +103,12 @@ export function settingsFromEnvironment(environment: NodeJS.ProcessEnv = process
     logLevel: env.LOG_LEVEL,
     shutdownTimeoutMs: env.SHUTDOWN_TIMEOUT_MS,
     strictModelLoading: env.STRICT_MODEL_LOADING,
+    http: {
+      headersTimeoutMs: env.HTTP_HEADERS_TIMEOUT_MS,
+      requestTimeoutMs: env.HTTP_REQUEST_TIMEOUT_MS,
+      keepAliveTimeoutMs: env.HTTP_KEEP_ALIVE_TIMEOUT_MS,
+      maxConnections: env.MAX_CONNECTIONS,
+    },
+    repositoryToken: env.MODEL_REPOSITORY_TOKEN ?? null,
   };
 }

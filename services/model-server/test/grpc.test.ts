@@ -13,6 +13,7 @@ import { bundle } from '../scripts/bundle.js';
 import {
   InferenceFailedError,
   InvalidInputError,
+  ModelBusyError,
   ModelNotFoundError,
   ModelNotReadyError,
   PayloadTooLargeError,
@@ -193,6 +194,13 @@ describe('gRPC specifics (in-process server)', () => {
       'INTERNAL',
     ]);
     expect(grpcErrorOf(new Error('secret detail')).details).toBe('internal server error');
+  });
+
+  it('Should tell a busy model (queue full) from a starting one by a retry-after trailer, as REST does with Retry-After', () => {
+    const busy = grpcErrorOf(new ModelBusyError('model "m" has 64 requests queued', 3));
+    expect(status[busy.code]).toBe('UNAVAILABLE');
+    expect(busy.metadata?.get('retry-after')).toEqual(['3']);
+    expect(grpcErrorOf(new ModelNotReadyError('model "m" is loading')).metadata).toBeUndefined();
   });
 
   it('Should not listen for gRPC with GRPC_PORT=off', async () => {

@@ -114,11 +114,10 @@ describe('readiness while models load', () => {
     await expectError(await server.app.request('/v2/health/ready'), 503, /not ready: blazeface is LOADING/);
     await expectError(await server.app.request('/v2/models/blazeface'), 503, /not ready \(LOADING/);
     await expectError(await server.app.request('/v2/models/blazeface/ready'), 503, /not ready/);
-    await expectError(
-      await server.app.request('/v2/models/blazeface/infer', jsonImageRequest(photo)),
-      503,
-      /LOADING/,
-    );
+    const loading = await server.app.request('/v2/models/blazeface/infer', jsonImageRequest(photo));
+    // Starting, not busy: no Retry-After, so a client keeps retrying until its own deadline.
+    expect(loading.headers.get('retry-after')).toBeNull();
+    await expectError(loading, 503, /LOADING/);
     const index = await jsonOf(await server.app.request('/v2/repository/index', { method: 'POST' }));
     expect(index).toEqual([{ name: 'blazeface', state: 'LOADING', reason: 'loading' }]);
     open();
@@ -133,7 +132,7 @@ describe('readiness while models load', () => {
 });
 
 describe('a full queue', () => {
-  it('Should refuse requests beyond concurrency + queue with 503 and serve the others', async () => {
+  it('Should refuse requests beyond concurrency + queue with 503 and Retry-After (busy, not starting) and serve the others', async () => {
     const server = await startTestServer({
       modelRepository: BLAZEFACE_FOLDER,
       modelConcurrency: 1,
@@ -150,6 +149,7 @@ describe('a full queue', () => {
     expect(statuses.filter((status) => status === 503).length).toBeGreaterThanOrEqual(1);
     expect(statuses.every((status) => status === 200 || status === 503)).toBe(true);
     for (const response of responses.filter((r) => r.status === 503)) {
+      expect(response.headers.get('retry-after')).toBe('1');
       await expectError(
         response,
         503,

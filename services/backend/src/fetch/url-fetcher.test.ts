@@ -30,6 +30,10 @@ describe('UrlFetcher against a local HTTP server', () => {
           res.writeHead(302, { location: 'ftp://127.0.0.1/file.jpg' });
           res.end();
           return;
+        case '/redirect-to-metadata':
+          res.writeHead(302, { location: 'http://[::ffff:169.254.169.254]/latest/meta-data/' });
+          res.end();
+          return;
         case '/loop':
           res.writeHead(302, { location: '/loop' });
           res.end();
@@ -130,6 +134,28 @@ describe('UrlFetcher against a local HTTP server', () => {
     );
     expect(error.status).toBe(400);
     expect(error.message).toMatch(/refusing to fetch ::1|refusing to fetch \[::1\]/);
+  });
+
+  // Refused from the URL alone, before any lookup or connection (nothing here leaves the loopback interface).
+  it.each([
+    'http://metadata.google.internal/computeMetadata/v1/',
+    'http://metadata.google.internal./computeMetadata/v1/',
+    'http://169.254.169.254/latest/meta-data/',
+    'http://[fd00:ec2::254]/latest/meta-data/',
+    'http://[64:ff9b::a9fe:a9fe]/latest/meta-data/',
+    'http://168.63.129.16/machine',
+  ])('Should refuse the metadata endpoint %s even when private addresses are allowed', async (url) => {
+    const error = await refusal(fetcher({ allowPrivate: true }).fetch(url));
+    expect(error.status).toBe(400);
+    expect(error.message).toMatch(/refusing to fetch .*cloud metadata (address|host name)/);
+  });
+
+  it('Should refuse a redirect to a metadata endpoint even when private addresses are allowed', async () => {
+    const error = await refusal(
+      fetcher({ allowPrivate: true }).fetch(`${server.origin}/redirect-to-metadata`),
+    );
+    expect(error.status).toBe(400);
+    expect(error.message).toMatch(/cloud metadata address \(AWS, GCP, Azure/);
   });
 
   it('Should refuse a redirect to another scheme', async () => {

@@ -3,7 +3,7 @@ import http from 'node:http';
 import https from 'node:https';
 import { isIP, type LookupFunction } from 'node:net';
 import { ApiError } from '../errors.js';
-import { type AddressVerdict, judgeAddress } from './address-policy.js';
+import { type AddressVerdict, judgeAddress, judgeHostname } from './address-policy.js';
 
 export interface UrlFetcherOptions {
   maxBytes: number;
@@ -79,15 +79,9 @@ export class UrlFetcher {
     if (url.username || url.password)
       throw new ApiError(400, 'URLs with embedded credentials are not allowed');
     const literal = url.hostname.replace(/^\[|\]$/g, '');
-    if (isIP(literal)) this.check(literal, url);
+    const verdict = isIP(literal) ? this.judge(literal) : judgeHostname(url.hostname);
+    if (!verdict.allowed) throw new ApiError(400, `refusing to fetch ${url.hostname}: ${verdict.reason}`);
     return url;
-  }
-
-  private check(address: string, url: URL): void {
-    const verdict = this.judge(address);
-    if (!verdict.allowed) {
-      throw new ApiError(400, `refusing to fetch ${url.hostname}: ${verdict.reason}`);
-    }
   }
 
   private lookupFor(url: URL): LookupFunction {

@@ -11,7 +11,10 @@ describe('annotateImage', () => {
       { bbox: [40, 60, 200, 220] as [number, number, number, number], label: 'person', score: 0.91 },
       { bbox: [210, 40, 300, 120] as [number, number, number, number], label: 'dog', score: 0.42 },
     ];
-    const annotated = await annotateImage(png, 'png', { width: 320, height: 240 }, boxes, 40_000_000);
+    const annotated = await annotateImage(png, 'png', { width: 320, height: 240 }, boxes, {
+      maxPixels: 40_000_000,
+      maxSide: 2048,
+    });
     const { data, info } = await sharp(annotated).raw().toBuffer({ resolveWithObject: true });
     const pixel = (x: number, y: number) =>
       [...data.subarray((y * info.width + x) * info.channels)].slice(0, 3);

@@ -46,23 +46,3 @@ export function sniffImageFormat(bytes: Uint8Array): SniffedFormat | null {
 export function isSupportedFormat(format: SniffedFormat): format is SupportedFormat {
   return (supportedFormats as readonly string[]).includes(format);
 }
-
-/**
- * A cheap structural check that the file is complete, so a cut-off upload is refused before anything is
- * decoded or stored: JPEG must end its last scan with an EOI marker, PNG must carry IEND, WebP must be as long as
- * its RIFF header says.
- */
-export function isTruncated(bytes: Uint8Array, format: SupportedFormat): boolean {
-  const buffer = Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
-  switch (format) {
-    case 'jpeg': {
-      const lastScan = buffer.lastIndexOf(Buffer.from([0xff, 0xda]));
-      const lastEnd = buffer.lastIndexOf(Buffer.from([0xff, 0xd9]));
-      return lastScan < 0 || lastEnd < lastScan;
-    }
-    case 'png':
-      return buffer.lastIndexOf(Buffer.from('IEND', 'latin1')) < 0;
-    case 'webp':
-      return buffer.length < 12 || buffer.readUInt32LE(4) + 8 > buffer.length;
-  }
-}

@@ -1,12 +1,6 @@
 import sharp, { type Metadata } from 'sharp';
 import { ApiError } from '../errors.js';
-import {
-  contentTypeOf,
-  isSupportedFormat,
-  isTruncated,
-  type SupportedFormat,
-  sniffImageFormat,
-} from './image-format.js';
+import { contentTypeOf, isSupportedFormat, type SupportedFormat, sniffImageFormat } from './image-format.js';
 
 export interface ProbedImage {
   format: SupportedFormat;
@@ -17,8 +11,9 @@ export interface ProbedImage {
 }
 
 /**
- * Validates an uploaded image from its bytes without decoding the pixels: known and supported format, complete file,
- * readable header, pixel count within the limit (a decompression bomb is refused from its header alone).
+ * Validates an uploaded image from its bytes without decoding the pixels: known and supported format, readable
+ * header, pixel count within the limit (a decompression bomb is refused from its header alone). Whether the pixels
+ * decode is the decoder's call (`assertDecodable`, or the model server's under the same policy).
  */
 export async function probeImage(bytes: Uint8Array, maxPixels: number): Promise<ProbedImage> {
   if (bytes.byteLength === 0) throw new ApiError(400, 'the image is empty (0 bytes)');
@@ -28,12 +23,6 @@ export async function probeImage(bytes: Uint8Array, maxPixels: number): Promise<
   }
   if (!isSupportedFormat(sniffed)) {
     throw new ApiError(415, `unsupported image format "${sniffed}": expected JPEG, PNG or WebP`);
-  }
-  if (isTruncated(bytes, sniffed)) {
-    throw new ApiError(
-      400,
-      `the ${sniffed.toUpperCase()} image is truncated (the file ends before the image data does)`,
-    );
   }
   let metadata: Metadata;
   try {

@@ -19,6 +19,7 @@ import {
 import type { Metrics } from '../metrics.js';
 import { newImageStorageKey } from '../storage/image-keys.js';
 import type { BlobStorage } from '../storage/storage.js';
+import { assertDecodable } from './decoding-policy.js';
 import { toObjectRows } from './detections.js';
 import { extensionOf } from './image-format.js';
 import { type ProbedImage, probeImage } from './image-probe.js';
@@ -37,8 +38,11 @@ export interface ImageInput {
 
 export interface UploadResult extends ImageWithRun {
   objects: NewObjectRow[];
-  /** Where the time went, for `Server-Timing`: validation (probe, hash, duplicate check), model, blob + rows. */
-  timings: { validateMs?: number; modelMs: number; storeMs?: number };
+  /**
+   * Where the time went, for `Server-Timing`: reading the stored image (re-detection), validation (probe, hash,
+   * duplicate check; uploads), the model server round trip, and the blob and rows written after it.
+   */
+  timings: { readMs?: number; validateMs?: number; modelMs: number; storeMs: number };
 }
 
 export interface DetectOnlyResult {
@@ -46,7 +50,7 @@ export interface DetectOnlyResult {
   modelName: string;
   modelVersion: string | null;
   objects: NewObjectRow[];
-  timings: { modelMs: number };
+  timings: { validateMs: number; modelMs: number };
 }
 
 export interface ImageServiceDependencies {
@@ -85,6 +89,18 @@ export class ImageService {
     const imageId = createHash('sha256').update(input.bytes).digest('hex');
     if (await this.deps.repository.exists(imageId)) throw duplicate(imageId);
     const validateMs = performance.now() - started;
+    this.deps.logger.debug(
+      {
+        request_id: requestId,
+        image_id: imageId,
+        format: probed.format,
+        width: probed.width,
+        height: probed.height,
+        bytes: input.bytes.byteLength,
+        validate_ms: Math.round(validateMs * 10) / 10,
+      },
+      'upload validated',
+    );
 
     const model = options.model ?? this.deps.defaultModel;
     const runId = randomUUID();
@@ -122,10 +138,16 @@ export class ImageService {
     }
     if (detection.status === 'rejected') {
       const error: unknown = detection.reason;
-      if (!(error instanceof ModelServerError) || error.failure === 'rejected') {
+      if (!isKeptAsFailed(error)) {
         await this.discardBlob(reservation.storageKey);
+        await this.refuseUndecodable(input.bytes, probed, error);
         throw this.toApiError(error, model);
       }
+      // Stored without detections only if it can be drawn and detected later: the model server never decoded it.
+      await this.refuseUndecodable(input.bytes, probed, error).catch(async (undecodable: unknown) => {
+        await this.discardBlob(reservation.storageKey);
+        throw undecodable;
+      });
       const run = failedRun(runId, imageId, model, options.scoreThreshold, error, createdAt);
       await this.commit({ ...image, status: 'failed', error: error.message }, run, [], reservation);
       this.deps.metrics.imagesStored.inc({ status: 'failed' });
@@ -138,6 +160,16 @@ export class ImageService {
     const stored: ImageRow = { ...image, status: 'completed', error: null, currentRunId: runId };
     await this.commit(stored, run, found, reservation);
     this.deps.metrics.imagesStored.inc({ status: 'completed' });
+    this.deps.logger.debug(
+      {
+        request_id: requestId,
+        image_id: imageId,
+        run_id: runId,
+        objects: found.length,
+        storage_key: reservation.storageKey,
+      },
+      'image, detection run and objects stored',
+    );
     return this.completed(stored, run, found, result.modelName, {
       validateMs,
       modelMs: result.inferenceMs,
@@ -149,7 +181,9 @@ export class ImageService {
   async redetect(imageId: string, options: DetectionOptions, requestId: string): Promise<UploadResult> {
     const existing = await this.deps.repository.find(imageId);
     if (!existing) throw new ApiError(404, `image ${imageId} not found`);
+    const readStarted = performance.now();
     const bytes = await this.readBlob(existing.image);
+    const readMs = performance.now() - readStarted;
     const model = options.model ?? this.deps.defaultModel;
     const runId = randomUUID();
     const startedAt = Date.now();
@@ -157,8 +191,7 @@ export class ImageService {
     try {
       result = await this.detect(bytes, model, options.scoreThreshold, requestId);
     } catch (error) {
-      if (!(error instanceof ModelServerError) || error.failure === 'rejected')
-        throw this.toApiError(error, model);
+      if (!isKeptAsFailed(error)) throw this.toApiError(error, model);
       const status = await this.deps.repository.recordFailedRun(
         imageId,
         failedRun(runId, imageId, model, options.scoreThreshold, error, startedAt),
@@ -166,11 +199,16 @@ export class ImageService {
       );
       throw this.toApiError(error, model, { image_id: imageId, status: status ?? 'failed' });
     }
+    const storeStarted = performance.now();
     const found = toObjectRows(result.detections, existing.image, runId);
     const run = completedRun(runId, imageId, result, options.scoreThreshold, found.length, startedAt);
     const stored = await this.deps.repository.replaceDetections(imageId, run, found, Date.now());
     if (!stored) throw new ApiError(404, `image ${imageId} was deleted while detection ran`);
-    return this.completed(stored, run, found, result.modelName, { modelMs: result.inferenceMs });
+    return this.completed(stored, run, found, result.modelName, {
+      readMs,
+      modelMs: result.inferenceMs,
+      storeMs: performance.now() - storeStarted,
+    });
   }
 
   /** The answer for a stored detection run, counted in the metrics. */
@@ -191,12 +229,15 @@ export class ImageService {
     options: DetectionOptions,
     requestId: string,
   ): Promise<DetectOnlyResult> {
+    const started = performance.now();
     const probed = await probeImage(input.bytes, this.deps.maxImagePixels);
+    const validateMs = performance.now() - started;
     const model = options.model ?? this.deps.defaultModel;
     let result: DetectResult;
     try {
       result = await this.detect(input.bytes, model, options.scoreThreshold, requestId);
     } catch (error) {
+      await this.refuseUndecodable(input.bytes, probed, error);
       throw this.toApiError(error, model);
     }
     const found = toObjectRows(result.detections, { id: '', ...probed }, '');
@@ -205,7 +246,7 @@ export class ImageService {
       modelName: result.modelName,
       modelVersion: result.modelVersion,
       objects: found,
-      timings: { modelMs: result.inferenceMs },
+      timings: { validateMs, modelMs: result.inferenceMs },
     };
   }
 
@@ -242,16 +283,47 @@ export class ImageService {
     scoreThreshold: number | undefined,
     requestId: string,
   ): Promise<DetectResult> {
+    const log = { request_id: requestId, model, image_bytes: bytes.byteLength };
     try {
       const result = await this.deps.modelClient.detect(bytes, { model, scoreThreshold, requestId });
       this.deps.metrics.modelRequests.inc({ model, outcome: 'ok' });
       this.deps.metrics.modelDuration.observe({ model }, result.inferenceMs / 1000);
+      this.deps.logger.debug(
+        {
+          ...log,
+          model_version: result.modelVersion,
+          detections: result.detections.length,
+          attempts: result.attempts,
+          model_ms: Math.round(result.inferenceMs * 10) / 10,
+        },
+        'model server answered',
+      );
       return result;
     } catch (error) {
       const outcome = error instanceof ModelServerError ? error.failure : 'error';
       this.deps.metrics.modelRequests.inc({ model, outcome });
+      this.deps.logger.debug(
+        {
+          ...log,
+          outcome,
+          upstream_status: error instanceof ModelServerError ? error.upstreamStatus : null,
+          attempts: error instanceof ModelServerError ? error.attempts : 1,
+          err: error,
+        },
+        'model server call failed',
+      );
       throw error;
     }
+  }
+
+  /**
+   * After a failed model call: answers 400 when the image does not decode under the shared policy, so an undecodable
+   * upload gets the same answer whether the model server refused it or was not there to look. Skipped when the model
+   * server is overloaded: the client is told to come back, and decoding now would only add to the load.
+   */
+  private async refuseUndecodable(bytes: Uint8Array, probed: ProbedImage, failure: unknown): Promise<void> {
+    if (failure instanceof ModelServerError && failure.failure === 'overloaded') return;
+    await assertDecodable(bytes, probed.format, this.deps.maxImagePixels);
   }
 
   private async putBlob(key: string, bytes: Uint8Array, contentType: string): Promise<void> {
@@ -333,6 +405,14 @@ export class ImageService {
 
   private toApiError(error: unknown, model: string, details: Record<string, unknown> = {}): Error {
     if (!(error instanceof ModelServerError)) return error as Error;
+    if (error.failure === 'overloaded') {
+      return new ApiError(
+        503,
+        `the model server is busy (${error.message}); nothing was stored, retry in ${error.retryAfterSeconds} s`,
+        details,
+        { cause: error, retryAfterSeconds: error.retryAfterSeconds },
+      );
+    }
     if (error.failure === 'rejected') {
       if (error.upstreamStatus === 404) {
         return new ApiError(400, `model "${model}" is not available on the model server (${error.message})`);
@@ -345,6 +425,14 @@ export class ImageService {
       cause: error,
     });
   }
+}
+
+/**
+ * Failures after which an upload is kept with status "failed", to be detected later: the model server was not
+ * there, too slow or confused. A refusal (4xx) or a full queue stores nothing.
+ */
+function isKeptAsFailed(error: unknown): error is ModelServerError {
+  return error instanceof ModelServerError && error.failure !== 'rejected' && error.failure !== 'overloaded';
 }
 
 function duplicate(imageId: string): ApiError {

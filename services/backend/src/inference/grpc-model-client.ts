@@ -145,7 +145,7 @@ export class GrpcModelClient implements ModelClient {
       }
       return {
         status: 'unavailable',
-        detail: `${status[serviceError.code] ?? 'error'}: ${serviceError.details}`,
+        detail: `${status[serviceError.code] ?? 'error'}: ${withoutAddresses(serviceError.details ?? '')}`,
       };
     }
   }
@@ -164,7 +164,10 @@ export class GrpcModelClient implements ModelClient {
     );
   }
 
-  /** UNAVAILABLE (not listening yet, or not ready) is retried like a 503; a deadline is a timeout; the rest is final. */
+  /**
+   * UNAVAILABLE with a `retry-after` trailer is a busy server, passed on at once like a 503 with Retry-After; other
+   * UNAVAILABLE (not listening yet, or not ready) is retried like a 503; a deadline is a timeout; the rest is final.
+   */
   private classify(error: unknown, attempts: number): AttemptFailure {
     if (error instanceof InferResponseError) {
       return {
@@ -183,6 +186,13 @@ export class GrpcModelClient implements ModelClient {
         attempts,
         { cause: error },
       );
+      return { failure, retryReason: null };
+    }
+    const retryAfter = (error as ServiceError).metadata?.get('retry-after')[0];
+    if (code === status.UNAVAILABLE && retryAfter !== undefined) {
+      const failure = new ModelServerError('overloaded', message, upstream, attempts, {
+        retryAfterSeconds: Math.min(60, Math.max(1, Math.ceil(Number(retryAfter) || 1))),
+      });
       return { failure, retryReason: null };
     }
     if (code === status.UNAVAILABLE) {
@@ -217,4 +227,11 @@ function decodeAnswer(answer: InferAnswer): ReturnType<typeof detectionsFromTens
     modelVersion: answer.model_version ? answer.model_version : null,
     parameters,
   });
+}
+
+/** /ready is public: grpc-js puts the address it dialled in its details ("connect ECONNREFUSED 10.0.0.7:9000"). */
+function withoutAddresses(details: string): string {
+  return details
+    .replace(/\[?[0-9a-f]*:[0-9a-f:.]+\]?:\d+/gi, '<address>')
+    .replace(/\b\d{1,3}(\.\d{1,3}){3}(:\d+)?\b/g, '<address>');
 }

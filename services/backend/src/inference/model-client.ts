@@ -3,12 +3,13 @@ import type { DecodedInferResponse } from './codec.js';
 
 /**
  * Why a call to the model server failed. `unavailable`: nothing answered, or it kept answering 502/503/504 until
- * the retry deadline (a scaled-to-zero predictor still starting); `timeout`: one request took longer than the
- * per-request timeout; `bad_response`: it answered something unusable; `rejected`: it refused this request (4xx).
+ * the retry deadline (a scaled-to-zero predictor still starting); `overloaded`: it is up but its queue is full
+ * (429, or 503 with `Retry-After`), passed on at once rather than retried; `timeout`: one request took longer than
+ * the per-request timeout; `bad_response`: it answered something unusable; `rejected`: it refused this request (4xx).
  * A 404 (unknown model) is final at once, whatever the server's readiness: the model server answers 503, not
  * 404, while it is still reading its repository.
  */
-export type ModelServerFailure = 'unavailable' | 'timeout' | 'bad_response' | 'rejected';
+export type ModelServerFailure = 'unavailable' | 'overloaded' | 'timeout' | 'bad_response' | 'rejected';
 
 /**
  * The status the backend answers when the model server fails it. A `rejected` request is not listed: what it means
@@ -16,6 +17,7 @@ export type ModelServerFailure = 'unavailable' | 'timeout' | 'bad_response' | 'r
  */
 export const failureStatus = {
   unavailable: 503,
+  overloaded: 503,
   timeout: 504,
   bad_response: 502,
 } as const satisfies Record<Exclude<ModelServerFailure, 'rejected'>, number>;
@@ -27,11 +29,15 @@ export class ModelServerError extends Error {
     /** The HTTP status it answered; over gRPC, the HTTP status its status code stands for (NOT_FOUND → 404, …). */
     readonly upstreamStatus: number | null = null,
     readonly attempts = 1,
-    options?: { cause?: unknown },
+    options?: { cause?: unknown; retryAfterSeconds?: number },
   ) {
     super(message, options);
     this.name = 'ModelServerError';
+    this.retryAfterSeconds = options?.retryAfterSeconds ?? null;
   }
+
+  /** For `overloaded`: when the model server asked to be called again (its `Retry-After`, at least 1 s). */
+  readonly retryAfterSeconds: number | null;
 }
 
 export interface DetectOptions {

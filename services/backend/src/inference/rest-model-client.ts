@@ -67,7 +67,7 @@ export class RestModelClient implements ModelClient {
           body,
         });
         const bytes = new Uint8Array(await response.arrayBuffer());
-        if (!response.ok) throw httpError(response.status, bytes, attempt);
+        if (!response.ok) throw httpError(response, bytes, attempt);
         const header = response.headers.get('inference-header-content-length');
         const decoded = decodeInferResponse(bytes, header === null ? null : Number.parseInt(header, 10));
         return { ...decoded, attempts: attempt, inferenceMs: performance.now() - attemptStarted };
@@ -89,7 +89,7 @@ export class RestModelClient implements ModelClient {
       throw asModelServerError(error, 1, this.options.requestTimeoutMs);
     }
     const bytes = new Uint8Array(await response.arrayBuffer());
-    if (!response.ok) throw httpError(response.status, bytes, 1);
+    if (!response.ok) throw httpError(response, bytes, 1);
     let parsed: ReturnType<typeof modelIndexSchema.safeParse>;
     try {
       parsed = modelIndexSchema.safeParse(JSON.parse(Buffer.from(bytes).toString('utf8')));
@@ -150,12 +150,28 @@ export class RestModelClient implements ModelClient {
   }
 }
 
-function httpError(status: number, body: Uint8Array, attempts: number): ModelServerError {
+function httpError(response: Response, body: Uint8Array, attempts: number): ModelServerError {
+  const { status } = response;
   const upstreamMessage = extractErrorMessage(body);
   const message = `model server answered ${status}${upstreamMessage ? `: ${upstreamMessage}` : ''}`;
+  // A server that is up but full says when to come back; a cold or starting one (Knative's activator and
+  // queue-proxy included) answers 502/503/504 without Retry-After and is retried until the deadline.
+  const retryAfter = response.headers.get('retry-after');
+  if (status === 429 || (status === 503 && retryAfter !== null)) {
+    return new ModelServerError('overloaded', message, status, attempts, {
+      retryAfterSeconds: retryAfterSeconds(retryAfter),
+    });
+  }
   if (status >= 400 && status < 500) return new ModelServerError('rejected', message, status, attempts);
   if (retryableStatuses.has(status)) return new ModelServerError('unavailable', message, status, attempts);
   return new ModelServerError('bad_response', message, status, attempts);
+}
+
+/** `Retry-After` as whole seconds (delta-seconds or an HTTP date), at least 1, at most 60; 1 when absent or unreadable. */
+function retryAfterSeconds(header: string | null): number {
+  if (header === null) return 1;
+  const seconds = /^\s*\d+\s*$/.test(header) ? Number(header) : (Date.parse(header) - Date.now()) / 1000;
+  return Number.isFinite(seconds) ? Math.min(60, Math.max(1, Math.ceil(seconds))) : 1;
 }
 
 function extractErrorMessage(body: Uint8Array): string {

@@ -78,4 +78,21 @@ describe('Authentication off (no token or JWT key configured)', () => {
     const doc = (await (await t.app.request('/openapi.json')).json()) as { security?: unknown };
     expect(doc.security).toBeUndefined();
   });
+
+  it('Should mark /health and /ready public in the OpenAPI document, and every other operation as needing the token', async () => {
+    const doc = (await (await t.app.request('/openapi.json')).json()) as {
+      paths: Record<string, Record<string, { security?: unknown }>>;
+    };
+    const operations = Object.entries(doc.paths).flatMap(([path, methods]) =>
+      Object.entries(methods).map(
+        ([method, operation]) => [`${method.toUpperCase()} ${path}`, operation.security] as const,
+      ),
+    );
+    expect(operations.length).toBeGreaterThan(5);
+    for (const [operation, security] of operations) {
+      const isProbe = operation === 'GET /health' || operation === 'GET /ready';
+      // No operation-level security: the document's global bearerAuth applies.
+      expect(security, operation).toEqual(isProbe ? [] : undefined);
+    }
+  });
 });

@@ -33,6 +33,8 @@ export interface UploadRequest {
   /** The validated JSON body (`{}` when the request was not JSON). */
   valid(target: 'json'): object;
   header(name: string): string | undefined;
+  /** Hono keeps the raw body it parsed here for the request's lifetime; an upload drops it once parsed. */
+  bodyCache: { arrayBuffer?: ArrayBuffer | Promise<ArrayBuffer> | undefined };
 }
 
 export interface ImageInputOptions {
@@ -60,6 +62,8 @@ export async function readImageInput(
       );
     }
     const filename = validateUploadFilename(file.name ?? '');
+    // The multipart body was parsed into `file`: the raw copy is not needed while the upload is processed.
+    req.bodyCache.arrayBuffer = undefined;
     return { bytes: new Uint8Array(await file.arrayBuffer()), filename };
   }
   const url = (req.valid('json') as { url?: string }).url;

@@ -2,7 +2,7 @@ import fs from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { ListObjectsV2Command, S3Client } from '@aws-sdk/client-s3';
-import S3rver from 's3rver';
+import { type LocalS3, startLocalS3 } from '../../scripts/local-s3.js';
 
 export interface RunningS3Server {
   endpoint: string;
@@ -18,32 +18,22 @@ export interface RunningS3Server {
 /** Starts a real S3-compatible HTTP server (s3rver) on 127.0.0.1 with one empty bucket. */
 export async function startS3Server(bucket = 'detections-test'): Promise<RunningS3Server> {
   const directory = await fs.mkdtemp(path.join(os.tmpdir(), 'backend-s3rver-'));
-  const create = (port: number) =>
-    new S3rver({
-      address: '127.0.0.1',
-      port,
-      silent: true,
-      directory,
-      vhostBuckets: false,
-      configureBuckets: [{ name: bucket }],
-    });
-  let server: S3rver | null = create(0);
-  const address = await server.run();
+  let s3: LocalS3 | null = await startLocalS3({ port: 0, directory, bucket });
+  const { port, endpoint, credentials } = s3;
   return {
-    endpoint: `http://127.0.0.1:${address.port}`,
+    endpoint,
     bucket,
-    credentials: { accessKeyId: 'S3RVER', secretAccessKey: 'S3RVER' },
+    credentials,
     async pause() {
-      await server?.close();
-      server = null;
+      await s3?.close();
+      s3 = null;
     },
     async resume() {
-      server = create(address.port);
-      await server.run();
+      s3 = await startLocalS3({ port, directory, bucket });
     },
     async stop() {
-      await server?.close();
-      server = null;
+      await s3?.close();
+      s3 = null;
       await fs.rm(directory, { recursive: true, force: true });
     },
   };

@@ -1,6 +1,6 @@
 import fs from 'node:fs/promises';
 import path from 'node:path';
-import pino from 'pino';
+import pino, { type Logger } from 'pino';
 import { type AppConfig, createApp } from '../../src/app.js';
 import type { DatabaseOptions } from '../../src/db/database.js';
 import type { Dialect } from '../../src/db/migrations-folder.js';
@@ -27,6 +27,7 @@ export interface TestAppOptions {
   queryLogger?: DatabaseOptions['queryLogger'];
   /** Replaces the REST client to `modelServerUrl` (e.g. a GrpcModelClient). */
   modelClient?: (onRetry: () => void) => ModelClient;
+  logger?: Logger;
 }
 
 export async function createTestApp(options: TestAppOptions = {}) {
@@ -58,6 +59,13 @@ export async function createTestApp(options: TestAppOptions = {}) {
     webUiDir: path.join(dir, 'no-web-ui'),
     replicaId: 'test-replica',
     uploadGracePeriodMs: 900_000,
+    admission: {
+      uploads: { maxInFlight: 4, maxQueued: 16, queueTimeoutMs: 30_000 },
+      detections: { maxInFlight: 4, maxQueued: 16, queueTimeoutMs: 30_000 },
+      annotations: { maxInFlight: 2, maxQueued: 16, queueTimeoutMs: 30_000 },
+    },
+    annotatedMaxSide: 2048,
+    corsOrigins: [],
     ...options.config,
   };
   const built = createApp({
@@ -65,7 +73,7 @@ export async function createTestApp(options: TestAppOptions = {}) {
     storage,
     modelClient,
     metrics,
-    logger: pino({ level: 'silent' }),
+    logger: options.logger ?? pino({ level: 'silent' }),
     config,
   });
   return {

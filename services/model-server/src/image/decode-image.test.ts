@@ -101,14 +101,28 @@ describe('decodeImage', () => {
   });
 
   it.each(['jpeg', 'png', 'webp'] as const)('Should refuse a truncated %s with a 400', async (format) => {
-    const noisy = sharp(Buffer.from(Array.from({ length: 64 * 64 * 3 }, (_, i) => (i * 7919) % 256)), {
-      raw: { width: 64, height: 64, channels: 3 },
-    });
-    const bytes = await noisy.toFormat(format).toBuffer();
+    const bytes = await noisyImage(format);
     const error = await decodeImage(bytes.subarray(0, Math.floor(bytes.length * 0.6)), LIMIT).catch(
       (e: unknown) => e,
     );
     expect(error).toBeInstanceOf(InvalidInputError);
+  });
+
+  it('Should refuse a JPEG cut short even with an end-of-image marker appended (libjpeg would fill it with grey)', async () => {
+    const jpeg = await noisyImage('jpeg');
+    const cut = Buffer.concat([jpeg.subarray(0, Math.floor(jpeg.length * 0.6)), Buffer.from([0xff, 0xd9])]);
+    const error = await decodeImage(cut, LIMIT).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(InvalidInputError);
+    expect((error as Error).message).toMatch(/JPEG image cannot be decoded: .*premature end of data segment/);
+  });
+
+  it.each([
+    ['two stray bytes (FF DA)', Buffer.from([0xff, 0xda])],
+    ['a megabyte of other data (as a Motion Photo carries its video)', Buffer.alloc(1 << 20, 0x5a)],
+  ])('Should decode a complete JPEG followed by %s', async (_, trailer) => {
+    const jpeg = await noisyImage('jpeg');
+    const decoded = await decodeImage(Buffer.concat([jpeg, trailer]), LIMIT);
+    expect([decoded.width, decoded.height]).toEqual([64, 64]);
   });
 
   it('Should refuse an image over the pixel limit with a 413, without decoding it', async () => {
@@ -120,3 +134,10 @@ describe('decodeImage', () => {
     expect((error as Error).message).toBe('the image is 400x300 = 120000 pixels, over the limit of 100000');
   });
 });
+
+function noisyImage(format: 'jpeg' | 'png' | 'webp'): Promise<Buffer> {
+  const pixels = Buffer.from(Array.from({ length: 64 * 64 * 3 }, (_, i) => (i * 7919) % 256));
+  return sharp(pixels, { raw: { width: 64, height: 64, channels: 3 } })
+    .toFormat(format)
+    .toBuffer();
+}

@@ -1,5 +1,6 @@
 import sharp from 'sharp';
 import { InvalidInputError, PayloadTooLargeError } from '../errors.js';
+import { decodingPolicy } from './decoding-policy.js';
 import { type ImageFormat, sniffImageFormat } from './image-format.js';
 import type { RgbImage } from './rgb-image.js';
 
@@ -39,7 +40,7 @@ export async function decodeImage(bytes: Uint8Array, options: DecodeOptions): Pr
       );
     }
     const input = sharp(bytes, {
-      failOn: 'truncated',
+      ...decodingPolicy,
       limitInputPixels: options.maxPixels,
       autoOrient: true,
       sequentialRead: true,

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { ModelNotReadyError } from '../errors.js';
+import { ModelBusyError } from '../errors.js';
 import { ConcurrencyLimiter } from './concurrency-limiter.js';
 
 describe('ConcurrencyLimiter', () => {
@@ -32,7 +32,8 @@ describe('ConcurrencyLimiter', () => {
     const first = await limiter.acquire();
     const queued = limiter.acquire();
     const refused = await limiter.acquire().catch((error: unknown) => error);
-    expect(refused).toBeInstanceOf(ModelNotReadyError);
+    expect(refused).toBeInstanceOf(ModelBusyError);
+    expect(refused).toMatchObject({ status: 503, retryAfterSeconds: 1 });
     expect((refused as Error).message).toBe(
       'model m version 1 is busy: 1 requests are already waiting; retry later',
     );

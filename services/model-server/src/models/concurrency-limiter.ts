@@ -1,4 +1,4 @@
-import { ModelNotReadyError } from '../errors.js';
+import { ModelBusyError } from '../errors.js';
 
 export interface Slot {
   release(): void;
@@ -6,7 +6,7 @@ export interface Slot {
   waitedMs: number;
 }
 
-/** At most `concurrency` holders at once, a FIFO of at most `maxQueued` waiters, 503 beyond that. */
+/** At most `concurrency` holders at once, a FIFO of at most `maxQueued` waiters, 503 with Retry-After beyond that. */
 export class ConcurrencyLimiter {
   private active = 0;
   private readonly waiting: Array<() => void> = [];
@@ -28,7 +28,7 @@ export class ConcurrencyLimiter {
       this.active += 1;
     } else {
       if (this.waiting.length >= this.maxQueued) {
-        throw new ModelNotReadyError(
+        throw new ModelBusyError(
           `${this.owner} is busy: ${this.waiting.length} requests are already waiting; retry later`,
         );
       }

@@ -1,5 +1,5 @@
 import { createRoute } from '@hono/zod-openapi';
-import { endTime, setMetric } from 'hono/timing';
+import { endTime } from 'hono/timing';
 import { createRouter } from '../../app-env.js';
 import type { UrlFetcher } from '../../fetch/url-fetcher.js';
 import type { ImageService } from '../../images/image-service.js';
@@ -15,6 +15,7 @@ import {
   jsonResponse,
   toDetectionList,
 } from '../schemas.js';
+import { reportTimings } from '../server-timing.js';
 
 export const detectRoute = (bodyLimit: ReturnType<typeof uploadBodyLimit>) =>
   createRoute({
@@ -44,7 +45,7 @@ export function detectRouter(deps: { service: ImageService; fetcher: UrlFetcher;
       { model: query.model, scoreThreshold: query.score_threshold },
       c.get('requestId'),
     );
-    setMetric(c, 'model', result.timings.modelMs, 'model server round trip');
+    reportTimings(c, result.timings);
     return c.json(
       {
         width: result.probed.width,

@@ -1,10 +1,12 @@
+import { createHash } from 'node:crypto';
 import fs from 'node:fs/promises';
 import { createRequire } from 'node:module';
 import path from 'node:path';
-import { swaggerUI } from '@hono/swagger-ui';
+import { SwaggerUI, swaggerUI } from '@hono/swagger-ui';
 import { Hono } from 'hono';
 import type { AppEnv } from '../../app-env.js';
 import { ApiError } from '../../errors.js';
+import { contentSecurityPolicy } from '../../middleware/browser-security.js';
 
 const assetTypes: Record<string, string> = {
   'swagger-ui.css': 'text/css; charset=utf-8',
@@ -20,9 +22,16 @@ export function docsRouter() {
   const router = new Hono<AppEnv>();
   const assets = new Map<string, Promise<Uint8Array<ArrayBuffer>>>();
 
+  const options = { url: '/openapi.json', baseUrl: '/docs/assets', title: 'Detection backend API' };
+  // The page's one inline script (it starts Swagger UI) is allowed by its hash, nothing else inline.
+  const policy = contentSecurityPolicy({ scriptSrc: inlineScriptHashes(SwaggerUI(options)) });
   router.get(
     '/',
-    swaggerUI({ url: '/openapi.json', baseUrl: '/docs/assets', title: 'Detection backend API' }),
+    async (c, next) => {
+      c.header('Content-Security-Policy', policy);
+      await next();
+    },
+    swaggerUI(options),
   );
   router.get('/assets/swagger-ui-dist/:file', async (c) => {
     const file = c.req.param('file');
@@ -39,4 +48,11 @@ export function docsRouter() {
     });
   });
   return router;
+}
+
+/** CSP sources (`'sha256-…'`) for the inline `<script>` elements of an HTML fragment. */
+function inlineScriptHashes(html: string): string[] {
+  return [...html.matchAll(/<script>([\s\S]*?)<\/script>/g)].map(
+    ([, script]) => `'sha256-${createHash('sha256').update(script!).digest('base64')}'`,
+  );
 }

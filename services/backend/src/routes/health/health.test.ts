@@ -25,13 +25,17 @@ describe('Health, readiness and metrics', () => {
       checks: {
         database: { status: 'ok', dialect: 'sqlite' },
         storage: { status: 'ok', backend: 'fs' },
-        model_server: {
-          status: 'unavailable',
-          url: t.modelServerUrl,
-          detail: expect.stringMatching(/ECONNREFUSED/),
-        },
+        model_server: { status: 'unavailable', detail: expect.stringMatching(/ECONNREFUSED/) },
       },
     });
+  });
+
+  it('Should report states, never the internal model server address, to anonymous callers', async () => {
+    const text = await (await t.app.request('/ready')).text();
+    const { host } = new URL(t.modelServerUrl);
+    expect(text).not.toContain(host);
+    expect(text).not.toContain('127.0.0.1');
+    expect(text).not.toContain('url');
   });
 
   it('Should skip the model server when asked (so probes do not wake a scaled-to-zero predictor)', async () => {
@@ -51,9 +55,10 @@ describe('Health, readiness and metrics', () => {
         status: 'not_ready',
         checks: {
           database: { status: 'ok', dialect: 'sqlite' },
-          storage: { status: 'error', detail: expect.stringMatching(/ENOTDIR|EEXIST/) },
+          storage: { status: 'error', detail: expect.stringMatching(/^(ENOTDIR|EEXIST)$/) },
         },
       });
+      expect(JSON.stringify(await (await broken.app.request('/ready')).json())).not.toContain(t.dir);
     } finally {
       await broken.close();
     }

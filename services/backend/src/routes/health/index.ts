@@ -17,7 +17,6 @@ const ReadySchema = z
       storage: CheckSchema.extend({ backend: z.enum(['fs', 's3']) }),
       model_server: z.object({
         status: z.enum(['ready', 'cold', 'unavailable', 'skipped']),
-        url: z.string(),
         latency_ms: z.number().optional(),
         detail: z.string().optional(),
       }),
@@ -88,17 +87,23 @@ export function healthRouter(deps: {
   router.openapi(readyRoute, async (c) => {
     const askModelServer = c.req.valid('query').model_server === 'true';
     const [database, storage, modelServer] = await Promise.all([
-      deps.database.ping().then(
-        () => ({ status: 'ok' as const, dialect: deps.database.dialect }),
-        (error: Error) => ({
-          status: 'error' as const,
-          dialect: deps.database.dialect,
-          detail: error.message,
-        }),
-      ),
+      Promise.resolve()
+        .then(() => deps.database.ping())
+        .then(
+          () => ({ status: 'ok' as const, dialect: deps.database.dialect }),
+          (error: unknown) => ({
+            status: 'error' as const,
+            dialect: deps.database.dialect,
+            detail: failureKind(error),
+          }),
+        ),
       deps.storage.check().then(
         () => ({ status: 'ok' as const, backend: deps.storage.kind }),
-        (error: Error) => ({ status: 'error' as const, backend: deps.storage.kind, detail: error.message }),
+        (error: unknown) => ({
+          status: 'error' as const,
+          backend: deps.storage.kind,
+          detail: failureKind(error),
+        }),
       ),
       askModelServer
         ? deps.modelClient.readiness()
@@ -107,10 +112,20 @@ export function healthRouter(deps: {
     const ready = database.status === 'ok' && storage.status === 'ok';
     const body = {
       status: ready ? ('ready' as const) : ('not_ready' as const),
-      checks: { database, storage, model_server: { ...modelServer, url: deps.modelClient.baseUrl } },
+      checks: { database, storage, model_server: modelServer },
     };
     return ready ? c.json(body, 200) : c.json(body, 503);
   });
 
   return router;
+}
+
+/**
+ * What kind of failure a check met (an errno code such as `ENOTDIR`, an S3 error name such as `NoSuchBucket`), never
+ * its message: /ready is public, and messages carry paths, bucket names and addresses.
+ */
+function failureKind(error: unknown): string {
+  const { code, name } = (error ?? {}) as { code?: unknown; name?: unknown };
+  if (typeof code === 'string') return code;
+  return typeof name === 'string' ? name : 'error';
 }

@@ -1,5 +1,5 @@
 import type { Context } from 'hono';
-import { endTime, setMetric } from 'hono/timing';
+import { endTime } from 'hono/timing';
 import { createRouter } from '../../app-env.js';
 import type { ImageRepository } from '../../db/image-repository.js';
 import { ApiError } from '../../errors.js';
@@ -7,8 +7,10 @@ import type { UrlFetcher } from '../../fetch/url-fetcher.js';
 import { annotateImage } from '../../images/annotate.js';
 import { type SupportedFormat, sniffImageFormat } from '../../images/image-format.js';
 import type { ImageService, UploadResult } from '../../images/image-service.js';
+import { userContentPolicy } from '../../middleware/browser-security.js';
 import { readImageInput, uploadBodyLimit } from '../image-input.js';
 import { toDetectionList, toImage, toObjectSummary } from '../schemas.js';
+import { reportTimings } from '../server-timing.js';
 import {
   deleteImageRoute,
   getAnnotatedImageRoute,
@@ -25,6 +27,7 @@ export interface ImagesRouterDependencies {
   fetcher: UrlFetcher;
   maxUploadBytes: number;
   maxImagePixels: number;
+  annotatedMaxSide: number;
 }
 
 const encodeCursor = (position: { createdAt: number; id: string }) =>
@@ -45,13 +48,6 @@ function decodeCursor(cursor: string): { createdAt: number; id: string } {
     // Falls through to the error below.
   }
   throw new ApiError(400, 'invalid query: cursor: is not a cursor returned by this API');
-}
-
-function reportTimings(c: Context, timings: UploadResult['timings']): void {
-  if (timings.validateMs !== undefined)
-    setMetric(c, 'validate', timings.validateMs, 'probe, hash, duplicate check');
-  setMetric(c, 'model', timings.modelMs, 'model server round trip');
-  if (timings.storeMs !== undefined) setMetric(c, 'store', timings.storeMs, 'blob write and transaction');
 }
 
 function withDetections(result: UploadResult) {
@@ -113,6 +109,7 @@ export function imagesRouter(deps: ImagesRouterDependencies) {
       'Content-Disposition': `inline; filename*=UTF-8''${encodeURIComponent(found.image.filename)}`,
       'Cache-Control': 'private, max-age=31536000, immutable',
       'X-Content-Type-Options': 'nosniff',
+      'Content-Security-Policy': userContentPolicy,
     });
   });
 
@@ -124,11 +121,15 @@ export function imagesRouter(deps: ImagesRouterDependencies) {
     const bytes = await deps.service.readBlob(found.image);
     const boxes = (await deps.repository.listObjects(image_id, {})).map(toObjectSummary);
     const format = sniffImageFormat(bytes) as SupportedFormat;
-    const annotated = await annotateImage(bytes, format, found.image, boxes, deps.maxImagePixels);
+    const annotated = await annotateImage(bytes, format, found.image, boxes, {
+      maxPixels: deps.maxImagePixels,
+      maxSide: deps.annotatedMaxSide,
+    });
     return c.body(new Uint8Array(annotated), 200, {
       'Content-Type': found.image.contentType,
       'Cache-Control': 'private, no-cache',
       'X-Content-Type-Options': 'nosniff',
+      'Content-Security-Policy': userContentPolicy,
     });
   });
 

@@ -1,5 +1,6 @@
-import { randomUUID } from 'node:crypto';
+import { createHash, randomUUID, timingSafeEqual } from 'node:crypto';
 import {
+  type Metadata,
   type MethodDefinition,
   type ServerUnaryCall,
   type sendUnaryData,
@@ -26,6 +27,21 @@ export interface GrpcApiOptions {
   dataplane: DataPlane;
   metrics: ServerMetrics;
   logger: Logger;
+  /** When set, RepositoryModelLoad and RepositoryModelUnload need `authorization: Bearer <token>` metadata. */
+  repositoryToken?: string | null;
+}
+
+const REPOSITORY_CHANGES = new Set<InferenceMethod>(['RepositoryModelLoad', 'RepositoryModelUnload']);
+
+/** Why a call that changes the repository is refused (UNAUTHENTICATED), or null when its token is right. */
+function repositoryTokenRefusal(metadata: Metadata, token: string): string | null {
+  const header = metadata.get('authorization')[0];
+  if (header === undefined)
+    return 'loading or unloading a model needs "authorization: Bearer <MODEL_REPOSITORY_TOKEN>"';
+  const match = /^Bearer (.+)$/i.exec(String(header));
+  if (!match) return 'the authorization metadata is not "Bearer <token>"';
+  const digest = (value: string) => createHash('sha256').update(value).digest();
+  return timingSafeEqual(digest(match[1]!), digest(token)) ? null : 'invalid repository token';
 }
 
 type Handler = (request: object, bytes: number) => object | Promise<object>;
@@ -44,7 +60,7 @@ function modelOf(request: ModelRequestMessage): { name: string; version: string 
  */
 export function createGrpcApi(
   service: InferenceServiceDefinition,
-  { dataplane, metrics, logger }: GrpcApiOptions,
+  { dataplane, metrics, logger, repositoryToken }: GrpcApiOptions,
 ): {
   definition: Record<string, MethodDefinition<Buffer, object>>;
   implementation: UntypedServiceImplementation;
@@ -113,26 +129,32 @@ export function createGrpcApi(
       const requestId = String(call.metadata.get('x-request-id')[0] ?? randomUUID());
       let outcome: GrpcError | null = null;
       let response: object | null = null;
-      try {
-        let request: object;
+      const refusal =
+        repositoryToken && REPOSITORY_CHANGES.has(method)
+          ? repositoryTokenRefusal(call.metadata, repositoryToken)
+          : null;
+      if (refusal !== null) outcome = { code: status.UNAUTHENTICATED, details: refusal, message: refusal };
+      else
         try {
-          // ModelInfer has its own bounded decoder (its errors say what is wrong); the others are small messages.
-          request =
-            method === 'ModelInfer'
-              ? decodeModelInferRequest(call.request)
-              : original.requestDeserialize(call.request);
+          let request: object;
+          try {
+            // ModelInfer has its own bounded decoder (its errors say what is wrong); the others are small messages.
+            request =
+              method === 'ModelInfer'
+                ? decodeModelInferRequest(call.request)
+                : original.requestDeserialize(call.request);
+          } catch (error) {
+            if (error instanceof InvalidInputError) throw error;
+            throw new InvalidInputError(
+              `the request is not a valid ${messageType} message: ${errorMessage(error)}`,
+            );
+          }
+          response = await handlers[method](request, call.request.length);
         } catch (error) {
-          if (error instanceof InvalidInputError) throw error;
-          throw new InvalidInputError(
-            `the request is not a valid ${messageType} message: ${errorMessage(error)}`,
-          );
+          outcome = grpcErrorOf(error);
+          if (outcome.code === status.INTERNAL)
+            logger.error({ err: error, request_id: requestId, method }, 'grpc call failed');
         }
-        response = await handlers[method](request, call.request.length);
-      } catch (error) {
-        outcome = grpcErrorOf(error);
-        if (outcome.code === status.INTERNAL)
-          logger.error({ err: error, request_id: requestId, method }, 'grpc call failed');
-      }
       const code = outcome ? status[outcome.code] : 'OK';
       metrics.grpcRequest(method, code);
       const entry = {

@@ -14,6 +14,8 @@ export interface GrpcServerOptions {
   port: number;
   /** The REST body limit, applied to every received message (larger ones get RESOURCE_EXHAUSTED). */
   maxRequestBytes: number;
+  /** When set, loading and unloading a model need it as `authorization: Bearer <token>` (as over REST). */
+  repositoryToken?: string | null;
 }
 
 export interface RunningGrpcServer {

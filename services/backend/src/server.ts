@@ -65,6 +65,7 @@ export async function startServer(env: Env, logger: Logger): Promise<RunningServ
   });
   const sweeper = new BlobSweeper({
     repository: database.images,
+    videos: database.videos,
     pendingBlobs: database.pendingBlobs,
     storage,
     logger,

@@ -182,6 +182,7 @@ describe.each(dialects)('Query plans of every route on %s', (dialect) => {
     capturing = true;
     const sweeper = new BlobSweeper({
       repository: t.database.images,
+      videos: t.database.videos,
       pendingBlobs: t.database.pendingBlobs,
       storage: t.storage,
       logger: pino({ level: 'silent' }),

@@ -7,3 +7,7 @@ export const runStatuses = ['completed', 'failed'] as const;
 /** Why a blob is pending: an upload not committed yet, or the blob of a deleted image. */
 export const blobPurposes = ['upload', 'delete'] as const;
 export type BlobPurpose = (typeof blobPurposes)[number];
+
+/** A video detection job: waiting, being worked on (under a lease), or finished one way or another. */
+export const jobStates = ['queued', 'running', 'completed', 'failed', 'cancelled'] as const;
+export type JobState = (typeof jobStates)[number];

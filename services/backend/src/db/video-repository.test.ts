@@ -212,6 +212,20 @@ describe.each(dialects)('VideoRepository (the durable job queue) on %s', (dialec
     expect(await database.videos.cancel(randomUUID(), t0)).toBeNull();
   });
 
+  it('Should put a released job back in the queue for the next worker', async () => {
+    const { job } = await addVideo('released', t0 + 45);
+    const now = t0 + 20 * lease;
+    expect((await database.videos.claimNext('worker-a', now, lease))?.id).toBe(job.id);
+    expect(await database.videos.release(job.id, 'worker-b', now)).toBe(false);
+    expect(await database.videos.release(job.id, 'worker-a', now)).toBe(true);
+    expect(await database.videos.findJob(job.id)).toMatchObject({ state: 'queued', leaseOwner: null });
+    expect(await database.videos.claimNext('worker-b', now + 1, lease)).toMatchObject({
+      id: job.id,
+      attempts: 2,
+    });
+    expect(await database.videos.fail(job.id, 'worker-b', 'test over', now + 2)).toBe(true);
+  });
+
   it('Should list newest first by pages and delete a video with its job, frames and tracks, its blob pending deletion', async () => {
     const page = await database.videos.list(2, null);
     expect(page.items).toHaveLength(2);

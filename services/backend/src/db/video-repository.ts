@@ -96,6 +96,8 @@ export interface VideoRepository {
   listTracks(videoId: string): Promise<VideoTrackRow[]>;
   /** Writes the track ids and tracks and marks the job completed; false when the lease is lost. */
   complete(jobId: string, owner: string, completion: JobCompletion, now: number): Promise<boolean>;
+  /** Gives a running job back to the queue (a worker shutting down): queued again, lease cleared. */
+  release(jobId: string, owner: string, now: number): Promise<boolean>;
   /** Marks the job failed with a reason; false when the lease is lost. */
   fail(jobId: string, owner: string, error: string, now: number): Promise<boolean>;
   /**

@@ -246,6 +246,15 @@ export class PostgresVideoRepository implements VideoRepository {
     });
   }
 
+  async release(jobId: string, owner: string, now: number): Promise<boolean> {
+    const rows = await this.db
+      .update(videoJobs)
+      .set({ state: 'queued', leaseOwner: null, leaseExpiresAt: null, updatedAt: now })
+      .where(this.heldBy(jobId, owner))
+      .returning({ id: videoJobs.id });
+    return rows.length === 1;
+  }
+
   async fail(jobId: string, owner: string, error: string, now: number): Promise<boolean> {
     const rows = await this.db
       .update(videoJobs)

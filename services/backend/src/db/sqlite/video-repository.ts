@@ -267,6 +267,15 @@ export class SqliteVideoRepository implements VideoRepository {
     );
   }
 
+  async release(jobId: string, owner: string, now: number): Promise<boolean> {
+    const result = this.db
+      .update(videoJobs)
+      .set({ state: 'queued', leaseOwner: null, leaseExpiresAt: null, updatedAt: now })
+      .where(this.heldBy(jobId, owner))
+      .run();
+    return result.changes === 1;
+  }
+
   async fail(jobId: string, owner: string, error: string, now: number): Promise<boolean> {
     const result = this.db
       .update(videoJobs)

@@ -21,12 +21,17 @@ import { docsRouter } from './routes/docs/index.js';
 import { documentWithAuth } from './routes/docs/openapi-auth.js';
 import { healthRouter } from './routes/health/index.js';
 import { imagesRouter } from './routes/images/index.js';
+import { jobsRouter } from './routes/jobs/index.js';
 import { labelsRouter } from './routes/labels/index.js';
 import { modelsRouter } from './routes/models/index.js';
 import { objectsRouter } from './routes/objects/index.js';
+import { videosRouter } from './routes/videos/index.js';
 import type { BlobStorage } from './storage/storage.js';
 import { staticUi } from './ui/static-ui.js';
 import { serviceVersion } from './version.js';
+import { ffmpegBinaries } from './video/ffmpeg-binaries.js';
+import { VideoService } from './video/video-service.js';
+import { VideoWorkers } from './video/video-workers.js';
 
 export interface AppConfig {
   defaultModel: string;
@@ -51,6 +56,27 @@ export interface AppConfig {
   annotatedMaxSide: number;
   /** Other origins whose pages may call the API from a browser (CORS, and allowed through the CSRF check). */
   corsOrigins: string[];
+  video: VideoConfig;
+}
+
+/** Video uploads and the video job workers (the VIDEO_* and FFMPEG_* variables). */
+export interface VideoConfig {
+  maxBytes: number;
+  maxSeconds: number;
+  maxPixels: number;
+  defaultSampleFps: number;
+  /** Workers in this process (VIDEO_WORKERS); 0 leaves the jobs to other processes. */
+  workers: number;
+  frameConcurrency: number;
+  leaseMs: number;
+  maxAttempts: number;
+  pollIntervalMs: number;
+  eventsPollMs: number;
+  tempDir: string;
+  ffmpegPath?: string | undefined;
+  ffprobePath?: string | undefined;
+  stallTimeoutMs: number;
+  probeTimeoutMs: number;
 }
 
 export interface AppDependencies {
@@ -68,6 +94,8 @@ const apiPrefixes = [
   '/labels',
   '/detect',
   '/models',
+  '/videos',
+  '/jobs',
   '/health',
   '/ready',
   '/docs',
@@ -82,6 +110,8 @@ export interface App {
   app: OpenAPIHono<AppEnv>;
   service: ImageService;
   repository: ImageRepository;
+  /** This process's video workers: started by the server (`start()`), stopped before the database closes. */
+  videoWorkers: VideoWorkers;
 }
 
 /** The composition root: wires the repository, services and routers, and the one error and validation channel. */
@@ -104,6 +134,46 @@ export function createApp(deps: AppDependencies): App {
     maxBytes: config.maxUploadBytes,
     timeoutMs: config.urlFetch.timeoutMs,
     allowPrivate: config.urlFetch.allowPrivate,
+  });
+
+  const binaries = ffmpegBinaries({
+    ffmpegPath: config.video.ffmpegPath,
+    ffprobePath: config.video.ffprobePath,
+  });
+  const videoWorkers = new VideoWorkers(config.video.workers, {
+    videos: deps.database.videos,
+    storage: deps.storage,
+    modelClient: deps.modelClient,
+    binaries,
+    logger,
+    replicaId: config.replicaId,
+    leaseMs: config.video.leaseMs,
+    pollIntervalMs: config.video.pollIntervalMs,
+    frameConcurrency: config.video.frameConcurrency,
+    stallTimeoutMs: config.video.stallTimeoutMs,
+    maxAttempts: config.video.maxAttempts,
+    tempDir: config.video.tempDir,
+  });
+  const videoService = new VideoService({
+    videos: deps.database.videos,
+    pendingBlobs: deps.database.pendingBlobs,
+    storage: deps.storage,
+    binaries,
+    logger,
+    defaultModel: config.defaultModel,
+    defaultSampleFps: config.video.defaultSampleFps,
+    limits: { maxSeconds: config.video.maxSeconds, maxPixels: config.video.maxPixels },
+    probeTimeoutMs: config.video.probeTimeoutMs,
+    tempDir: config.video.tempDir,
+    replicaId: config.replicaId,
+    uploadGracePeriodMs: config.uploadGracePeriodMs,
+    onEnqueued: () => videoWorkers.wake(),
+  });
+  const videoFetcher = new UrlFetcher({
+    maxBytes: config.video.maxBytes,
+    timeoutMs: config.urlFetch.timeoutMs,
+    allowPrivate: config.urlFetch.allowPrivate,
+    accept: 'video/mp4, video/webm, video/*;q=0.8',
   });
 
   const app = new OpenAPIHono<AppEnv>({ defaultHook: validationHook, strict: false });
@@ -139,7 +209,7 @@ export function createApp(deps: AppDependencies): App {
     detections: new WorkQueue('detections', config.admission.detections, metrics, logger),
     annotations: new WorkQueue('annotations', config.admission.annotations, metrics, logger),
   };
-  app.on('POST', '/images', work.uploads.middleware());
+  app.on('POST', ['/images', '/videos'], work.uploads.middleware());
   app.on('POST', ['/detect', '/images/:image_id/detections'], work.detections.middleware());
   app.on('GET', '/images/:image_id/annotated', work.annotations.middleware());
 
@@ -152,6 +222,16 @@ export function createApp(deps: AppDependencies): App {
   app.route('/labels', labelsRouter({ repository }));
   app.route('/detect', detectRouter({ service, fetcher, maxUploadBytes: config.maxUploadBytes }));
   app.route('/models', modelsRouter({ modelClient: deps.modelClient, defaultModel: config.defaultModel }));
+  app.route(
+    '/videos',
+    videosRouter({
+      service: videoService,
+      videos: deps.database.videos,
+      fetcher: videoFetcher,
+      maxVideoBytes: config.video.maxBytes,
+    }),
+  );
+  app.route('/jobs', jobsRouter({ videos: deps.database.videos, eventsPollMs: config.video.eventsPollMs }));
   app.route('/docs', docsRouter());
   app.get('/metrics', requirePermission('read'), async (c) => {
     c.header('Content-Type', metrics.registry.contentType);
@@ -193,5 +273,5 @@ export function createApp(deps: AppDependencies): App {
     throw new ApiError(404, 'not found');
   });
 
-  return { app, service, repository };
+  return { app, service, repository, videoWorkers };
 }

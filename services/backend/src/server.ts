@@ -36,7 +36,7 @@ export async function startServer(env: Env, logger: Logger): Promise<RunningServ
       logger.info({ attempt, delay_ms: delayMs, reason }, 'model server not ready, retrying');
     },
   });
-  const { app } = createApp({
+  const { app, videoWorkers } = createApp({
     database,
     storage,
     modelClient,
@@ -61,8 +61,26 @@ export async function startServer(env: Env, logger: Logger): Promise<RunningServ
       },
       annotatedMaxSide: env.ANNOTATED_MAX_SIDE,
       corsOrigins: env.CORS_ORIGINS,
+      video: {
+        maxBytes: env.MAX_VIDEO_BYTES,
+        maxSeconds: env.MAX_VIDEO_SECONDS,
+        maxPixels: env.MAX_VIDEO_PIXELS,
+        defaultSampleFps: env.VIDEO_DEFAULT_FPS,
+        workers: env.VIDEO_WORKERS,
+        frameConcurrency: env.VIDEO_FRAME_CONCURRENCY,
+        leaseMs: env.VIDEO_JOB_LEASE_MS,
+        maxAttempts: env.VIDEO_JOB_MAX_ATTEMPTS,
+        pollIntervalMs: env.VIDEO_POLL_INTERVAL_MS,
+        eventsPollMs: env.VIDEO_EVENTS_POLL_MS,
+        tempDir: env.VIDEO_TEMP_DIR,
+        ffmpegPath: env.FFMPEG_PATH,
+        ffprobePath: env.FFPROBE_PATH,
+        stallTimeoutMs: env.FFMPEG_STALL_TIMEOUT_MS,
+        probeTimeoutMs: env.FFPROBE_TIMEOUT_MS,
+      },
     },
   });
+  videoWorkers.start();
   const sweeper = new BlobSweeper({
     repository: database.images,
     videos: database.videos,
@@ -100,6 +118,7 @@ export async function startServer(env: Env, logger: Logger): Promise<RunningServ
       database: settings.dialect,
       storage: storage.kind,
       replica: env.REPLICA_ID,
+      video_workers: videoWorkers.size,
     },
     'backend listening',
   );
@@ -115,8 +134,7 @@ export async function startServer(env: Env, logger: Logger): Promise<RunningServ
         server.close((error) => {
           clearTimeout(timer);
           modelClient.close();
-          sweeper
-            .stop()
+          Promise.all([sweeper.stop(), videoWorkers.stop()])
             .then(() => database.close())
             .then(
               () => (error ? reject(error) : resolve()),

@@ -1,14 +1,27 @@
+import fs from 'node:fs/promises';
 import pino from 'pino';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { dialects } from '../../test/support/database.js';
 import { imageFixture, insertFixture } from '../../test/support/fixtures.js';
 import { blobOf, multipart, syntheticImage } from '../../test/support/images.js';
 import { createTestApp, type TestApp } from '../../test/support/test-app.js';
+import { enqueueVideo } from '../../test/support/video-jobs.js';
+import { testPattern } from '../../test/support/videos.js';
 import { BlobSweeper } from '../images/blob-sweeper.js';
 import type { Database } from './database.js';
 
 /** Tables that grow with the data: a statement must reach their rows through an index range or a key. */
-const largeTables = ['images', 'objects', 'detection_runs', 'image_labels', 'pending_blobs'];
+const largeTables = [
+  'images',
+  'objects',
+  'detection_runs',
+  'image_labels',
+  'pending_blobs',
+  'videos',
+  'video_jobs',
+  'video_frames',
+  'video_tracks',
+];
 
 interface Statement {
   sql: string;
@@ -76,6 +89,7 @@ describe.each(dialects)('Query plans of every route on %s', (dialect) => {
   const doomed = imageFixture('planned-doomed', { createdAt: Date.now() - 40_000, labels: ['cat'] });
   const id = fixture.image.id;
   const cursor = Buffer.from(JSON.stringify([Date.now(), 'f'.repeat(64)])).toString('base64url');
+  const video = { videoId: '', jobId: '', doomedId: '', cancelledJobId: '' };
 
   /** One request per OpenAPI operation (`METHOD path`), exercising its filters. */
   const requests: Record<string, Array<() => Response | Promise<Response>>> = {
@@ -123,6 +137,33 @@ describe.each(dialects)('Query plans of every route on %s', (dialect) => {
         }),
     ],
     'GET /models': [() => t.app.request('/models')],
+    'POST /videos': [
+      async () =>
+        t.app.request('/videos', {
+          method: 'POST',
+          body: multipart(
+            blobOf(
+              await fs.readFile(
+                await testPattern(t.dir, 'posted.mp4', { width: 64, height: 48, seconds: 1 }),
+              ),
+            ),
+          ),
+        }),
+    ],
+    'GET /videos': [() => t.app.request('/videos'), () => t.app.request(`/videos?cursor=${cursor}&limit=5`)],
+    'GET /videos/{video_id}': [() => t.app.request(`/videos/${video.videoId}`)],
+    'GET /videos/{video_id}/file': [
+      () => t.app.request(`/videos/${video.videoId}/file`, { headers: { range: 'bytes=0-99' } }),
+    ],
+    'DELETE /videos/{video_id}': [() => t.app.request(`/videos/${video.doomedId}`, { method: 'DELETE' })],
+    'GET /videos/{video_id}/frames': [
+      () => t.app.request(`/videos/${video.videoId}/frames`),
+      () => t.app.request(`/videos/${video.videoId}/frames?from=0.5&to=1`),
+    ],
+    'GET /videos/{video_id}/tracks': [() => t.app.request(`/videos/${video.videoId}/tracks`)],
+    'GET /jobs/{job_id}': [() => t.app.request(`/jobs/${video.jobId}`)],
+    'GET /jobs/{job_id}/events': [() => t.app.request(`/jobs/${video.cancelledJobId}/events`)],
+    'DELETE /jobs/{job_id}': [() => t.app.request(`/jobs/${video.cancelledJobId}`, { method: 'DELETE' })],
   };
 
   beforeAll(async () => {
@@ -140,6 +181,15 @@ describe.each(dialects)('Query plans of every route on %s', (dialect) => {
     }
     for (let i = 0; i < 50; i++)
       await insertFixture(t.database, imageFixture(`filler-${i}`, { labels: ['car'] }));
+    const clip = (name: string, seconds: number) =>
+      testPattern(t.dir, name, { width: 64, height: 48, seconds });
+    const kept = await enqueueVideo(t.database, t.storage, await clip('kept.mp4', 2));
+    video.videoId = kept.videoId;
+    video.jobId = kept.jobId;
+    video.doomedId = (await enqueueVideo(t.database, t.storage, await clip('doomed.mp4', 3))).videoId;
+    const cancelled = await enqueueVideo(t.database, t.storage, await clip('cancelled.mp4', 4));
+    await t.database.videos.cancel(cancelled.jobId, Date.now());
+    video.cancelledJobId = cancelled.jobId;
   });
   afterAll(async () => {
     await t?.close();
@@ -174,6 +224,24 @@ describe.each(dialects)('Query plans of every route on %s', (dialect) => {
     for (const send of requests[operation]!) await (await send()).arrayBuffer();
     capturing = false;
     if (!withoutDatabase.has(operation)) expect(captured.length, operation).toBeGreaterThan(0);
+    expect(await planProblems()).toEqual([]);
+  });
+
+  it('A video worker’s claim, lease renewal and frame write read no table whole', async () => {
+    captured = [];
+    capturing = true;
+    const job = await t.database.videos.claimNext('plan-worker', Date.now(), 60_000);
+    expect(job).not.toBeNull();
+    await t.database.videos.renewLease(job!.id, 'plan-worker', Date.now(), 60_000);
+    await t.database.videos.saveFrame(
+      job!.id,
+      'plan-worker',
+      { videoId: job!.videoId, frameIndex: 0, timestampMs: 0, objects: '[]' },
+      Date.now(),
+    );
+    await t.database.videos.frameIndexes(job!.videoId);
+    await t.database.videos.release(job!.id, 'plan-worker', Date.now());
+    capturing = false;
     expect(await planProblems()).toEqual([]);
   });
 

@@ -1,7 +1,7 @@
 import fs from 'node:fs/promises';
 import path from 'node:path';
 import pino, { type Logger } from 'pino';
-import { type AppConfig, createApp } from '../../src/app.js';
+import { type AppConfig, createApp, type VideoConfig } from '../../src/app.js';
 import type { DatabaseOptions } from '../../src/db/database.js';
 import type { Dialect } from '../../src/db/migrations-folder.js';
 import type { ModelClient } from '../../src/inference/model-client.js';
@@ -16,7 +16,7 @@ import { listFilesRecursively, makeTempDir } from './temp-dir.js';
 export { closedPort };
 
 export interface TestAppOptions {
-  config?: Partial<AppConfig>;
+  config?: Partial<Omit<AppConfig, 'video'>> & { video?: Partial<VideoConfig> };
   modelServerUrl?: string;
   retryDeadlineMs?: number;
   requestTimeoutMs?: number;
@@ -67,6 +67,22 @@ export async function createTestApp(options: TestAppOptions = {}) {
     annotatedMaxSide: 2048,
     corsOrigins: [],
     ...options.config,
+    video: {
+      maxBytes: 20 * 1024 * 1024,
+      maxSeconds: 120,
+      maxPixels: 8_294_400,
+      defaultSampleFps: 2,
+      workers: 1,
+      frameConcurrency: 4,
+      leaseMs: 30_000,
+      maxAttempts: 3,
+      pollIntervalMs: 100,
+      eventsPollMs: 100,
+      tempDir: dir,
+      stallTimeoutMs: 30_000,
+      probeTimeoutMs: 30_000,
+      ...options.config?.video,
+    },
   };
   const built = createApp({
     database,
@@ -93,7 +109,18 @@ export async function createTestApp(options: TestAppOptions = {}) {
         files: await listFilesRecursively(imagesDir),
       };
     },
+    /** Video rows and blobs, and pending-blob rows: what "nothing left behind" is checked against for videos. */
+    async storedVideos() {
+      return {
+        videos: await countRows(database, 'videos'),
+        jobs: await countRows(database, 'video_jobs'),
+        frames: await countRows(database, 'video_frames'),
+        pendingBlobs: await countRows(database, 'pending_blobs'),
+        files: (await listFilesRecursively(imagesDir)).filter((file) => file.startsWith('videos')),
+      };
+    },
     async close() {
+      await built.videoWorkers.stop();
       modelClient.close();
       await database.close();
       await fs.rm(dir, { recursive: true, force: true });

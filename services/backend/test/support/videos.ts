@@ -32,8 +32,10 @@ export interface PanOptions {
  */
 export async function panOverPhoto(dir: string, name: string, options: PanOptions): Promise<string> {
   const photo = shippedPhoto(options.photo);
-  const width = options.width ?? Math.min(480, photo.width - 80);
-  const height = options.height ?? Math.min(360, photo.height);
+  // Even sizes: H.264 in 4:2:0 needs them.
+  const even = (value: number) => value - (value % 2);
+  const width = even(options.width ?? Math.min(480, photo.width - 80));
+  const height = even(options.height ?? Math.min(360, photo.height));
   const speed = options.pixelsPerSecond ?? 20;
   const fps = options.fps ?? 10;
   return encode(

@@ -69,14 +69,7 @@ export class SqliteVideoRepository implements VideoRepository {
       .select({ video: videos, job: videoJobs })
       .from(videos)
       .innerJoin(videoJobs, eq(videoJobs.videoId, videos.id))
-      .where(
-        after
-          ? or(
-              lt(videos.createdAt, after.createdAt),
-              and(eq(videos.createdAt, after.createdAt), lt(videos.id, after.id)),
-            )
-          : undefined,
-      )
+      .where(after ? sql`(${videos.createdAt}, ${videos.id}) < (${after.createdAt}, ${after.id})` : undefined)
       .orderBy(desc(videos.createdAt), desc(videos.id))
       .limit(limit + 1)
       .all();

@@ -168,6 +168,8 @@ export function createApp(deps: AppDependencies): App {
     replicaId: config.replicaId,
     uploadGracePeriodMs: config.uploadGracePeriodMs,
     onEnqueued: () => videoWorkers.wake(),
+    annotatedMaxSide: config.annotatedMaxSide,
+    stallTimeoutMs: config.video.stallTimeoutMs,
   });
   const videoFetcher = new UrlFetcher({
     maxBytes: config.video.maxBytes,
@@ -211,7 +213,11 @@ export function createApp(deps: AppDependencies): App {
   };
   app.on('POST', ['/images', '/videos'], work.uploads.middleware());
   app.on('POST', ['/detect', '/images/:image_id/detections'], work.detections.middleware());
-  app.on('GET', '/images/:image_id/annotated', work.annotations.middleware());
+  app.on(
+    'GET',
+    ['/images/:image_id/annotated', '/videos/:video_id/annotated'],
+    work.annotations.middleware(),
+  );
 
   app.route(
     '/',

@@ -43,6 +43,7 @@ CREATE TABLE "videos" (
 	"filename" text NOT NULL,
 	"size_bytes" integer NOT NULL,
 	"storage_key" text NOT NULL,
+	"annotated_storage_key" text,
 	"source_url" text,
 	"container" text NOT NULL,
 	"codec" text NOT NULL,
@@ -61,4 +62,5 @@ CREATE INDEX "video_frames_video_id_timestamp_idx" ON "video_frames" USING btree
 CREATE INDEX "video_jobs_state_created_at_idx" ON "video_jobs" USING btree ("state","created_at");--> statement-breakpoint
 CREATE INDEX "video_jobs_video_id_idx" ON "video_jobs" USING btree ("video_id");--> statement-breakpoint
 CREATE INDEX "videos_created_at_id_idx" ON "videos" USING btree ("created_at","id");--> statement-breakpoint
-CREATE UNIQUE INDEX "videos_storage_key_idx" ON "videos" USING btree ("storage_key");
+CREATE UNIQUE INDEX "videos_storage_key_idx" ON "videos" USING btree ("storage_key");--> statement-breakpoint
+CREATE UNIQUE INDEX "videos_annotated_storage_key_idx" ON "videos" USING btree ("annotated_storage_key");

@@ -49,6 +49,7 @@ CREATE TABLE `videos` (
 	`filename` text NOT NULL,
 	`size_bytes` integer NOT NULL,
 	`storage_key` text NOT NULL,
+	`annotated_storage_key` text,
 	`source_url` text,
 	`container` text NOT NULL,
 	`codec` text NOT NULL,
@@ -61,4 +62,5 @@ CREATE TABLE `videos` (
 );
 --> statement-breakpoint
 CREATE INDEX `videos_created_at_id_idx` ON `videos` (`created_at`,`id`);--> statement-breakpoint
-CREATE UNIQUE INDEX `videos_storage_key_idx` ON `videos` (`storage_key`);
+CREATE UNIQUE INDEX `videos_storage_key_idx` ON `videos` (`storage_key`);--> statement-breakpoint
+CREATE UNIQUE INDEX `videos_annotated_storage_key_idx` ON `videos` (`annotated_storage_key`);

@@ -160,6 +160,7 @@ describe.each(dialects)('Query plans of every route on %s', (dialect) => {
       () => t.app.request(`/videos/${video.videoId}/frames`),
       () => t.app.request(`/videos/${video.videoId}/frames?from=0.5&to=1`),
     ],
+    'GET /videos/{video_id}/annotated': [() => t.app.request(`/videos/${video.videoId}/annotated`)],
     'GET /videos/{video_id}/tracks': [() => t.app.request(`/videos/${video.videoId}/tracks`)],
     'GET /jobs/{job_id}': [() => t.app.request(`/jobs/${video.jobId}`)],
     'GET /jobs/{job_id}/events': [() => t.app.request(`/jobs/${video.cancelledJobId}/events`)],

@@ -66,12 +66,18 @@ export interface VideoRepository {
   /** Newest first. */
   list(limit: number, after: VideoCursor | null): Promise<VideoPage>;
   /**
-   * Deletes the video with its job, frames and tracks and records its blob as pending deletion, in one
-   * transaction. Returns the blob's storage key, or null when there was no such video.
+   * Deletes the video with its job, frames and tracks and records its blobs (the upload, and the annotated MP4 if
+   * any) as pending deletion, in one transaction. Returns their storage keys, or null when there was no such video.
    */
-  delete(videoId: string, deletion: BlobDeletion): Promise<string | null>;
-  /** Whether a video row points at this blob. */
+  delete(videoId: string, deletion: BlobDeletion): Promise<string[] | null>;
+  /** Whether a video row points at this blob (as its upload or its annotated MP4). */
   isReferenced(storageKey: string): Promise<boolean>;
+  /**
+   * Makes the reserved blob the video's annotated MP4 and removes its pending-blob row, in one transaction:
+   * `stored`; `exists` when another request stored one first, `gone` when the video was deleted (the caller then
+   * discards its blob). Throws `ReservationLostError` when the reservation is gone.
+   */
+  setAnnotated(videoId: string, reservation: BlobReservation): Promise<'stored' | 'exists' | 'gone'>;
 
   findJob(jobId: string): Promise<VideoJobRow | null>;
   /**

@@ -8,8 +8,10 @@ import type { VideoJobRow, VideoRow } from '../db/records.js';
 import { DuplicateVideoError, type VideoRepository, type VideoWithJob } from '../db/video-repository.js';
 import { ApiError } from '../errors.js';
 import type { BlobStorage } from '../storage/storage.js';
-import { newVideoStorageKey } from '../storage/video-keys.js';
+import { newAnnotatedVideoStorageKey, newVideoStorageKey } from '../storage/video-keys.js';
+import { renderAnnotatedVideo } from './annotate-video.js';
 import type { FfmpegBinaries } from './ffmpeg-binaries.js';
+import type { FrameObject } from './frame-objects.js';
 import { expectedFrameCount, type Sampling } from './frame-sampler.js';
 import { type ProbedVideo, probeVideo, type VideoLimits } from './video-probe.js';
 
@@ -42,6 +44,9 @@ export interface VideoServiceDependencies {
   uploadGracePeriodMs: number;
   /** Called after a job is enqueued (wakes this process's idle workers). */
   onEnqueued: () => void;
+  /** The longer side of the annotated MP4. */
+  annotatedMaxSide: number;
+  stallTimeoutMs: number;
 }
 
 /** The MIME type a container is served with. */
@@ -60,6 +65,9 @@ export function videoContentType(container: string): string {
  * it to the sweeper.
  */
 export class VideoService {
+  /** Annotated videos being drawn in this process: a second request for one waits for the first. */
+  private readonly drawing = new Map<string, Promise<Uint8Array<ArrayBuffer>>>();
+
   constructor(private readonly deps: VideoServiceDependencies) {}
 
   async upload(input: VideoInput, options: VideoJobOptions): Promise<VideoWithJob> {
@@ -76,6 +84,7 @@ export class VideoService {
       filename: input.filename ?? 'upload.mp4',
       sizeBytes: input.bytes.byteLength,
       storageKey: reservation.storageKey,
+      annotatedStorageKey: null,
       sourceUrl: input.sourceUrl ?? null,
       container: probed.container,
       codec: probed.codec,
@@ -150,16 +159,92 @@ export class VideoService {
     throw new ApiError(500, `the stored file of video ${video.id} is missing`);
   }
 
+  /**
+   * The annotated MP4 of a video whose job completed: drawn once, stored (pending-blob pattern: a key recorded
+   * first, committed on the row with the record's removal), then read from storage. 409 before the job completed.
+   */
+  async annotated(videoId: string): Promise<{ video: VideoRow; bytes: Uint8Array<ArrayBuffer> }> {
+    const found = await this.deps.videos.find(videoId);
+    if (!found) throw new ApiError(404, `video ${videoId} not found`);
+    const { video, job } = found;
+    if (job.state !== 'completed') {
+      throw new ApiError(
+        409,
+        `the video's job has not completed (it is ${job.state}); the annotated video is drawn from its results`,
+      );
+    }
+    if (video.annotatedStorageKey) {
+      const stored = await this.deps.storage.get(video.annotatedStorageKey);
+      if (stored) return { video, bytes: stored };
+    }
+    let drawing = this.drawing.get(videoId);
+    if (!drawing) {
+      drawing = this.drawAndStore(video).finally(() => this.drawing.delete(videoId));
+      this.drawing.set(videoId, drawing);
+    }
+    return { video, bytes: await drawing };
+  }
+
+  private async drawAndStore(video: VideoRow): Promise<Uint8Array<ArrayBuffer>> {
+    const input = path.join(this.deps.tempDir, `annotate-in-${randomUUID()}`);
+    const output = path.join(this.deps.tempDir, `annotate-out-${randomUUID()}.mp4`);
+    try {
+      await fs.writeFile(input, await this.readBlob(video));
+      const rows = await this.deps.videos.listFrames(video.id, { limit: 1_000_000 });
+      await renderAnnotatedVideo({
+        ffmpeg: this.deps.binaries.ffmpeg,
+        input,
+        output,
+        width: video.width,
+        height: video.height,
+        fps: video.fps,
+        frames: rows.map((row) => ({
+          timestampMs: row.timestampMs,
+          objects: JSON.parse(row.objects) as FrameObject[],
+        })),
+        maxSide: this.deps.annotatedMaxSide,
+        stallTimeoutMs: this.deps.stallTimeoutMs,
+      });
+      const bytes = new Uint8Array(await fs.readFile(output));
+      const now = Date.now();
+      const reservation: BlobReservation = {
+        storageKey: newAnnotatedVideoStorageKey(video.id),
+        token: randomUUID(),
+      };
+      await this.deps.pendingBlobs.record({
+        ...reservation,
+        purpose: 'upload',
+        owner: this.deps.replicaId,
+        createdAt: now,
+        dueAt: now + this.deps.uploadGracePeriodMs,
+      });
+      try {
+        await this.deps.storage.put(reservation.storageKey, bytes, 'video/mp4');
+        const outcome = await this.deps.videos.setAnnotated(video.id, reservation);
+        if (outcome === 'gone') throw new ApiError(404, `video ${video.id} was deleted`);
+        // Another replica stored its drawing first: the same picture, so this one is served and then dropped.
+        if (outcome === 'exists') await this.discardBlob(reservation.storageKey);
+      } catch (error) {
+        if (!(await this.deps.videos.isReferenced(reservation.storageKey)))
+          await this.discardBlob(reservation.storageKey);
+        throw error;
+      }
+      return bytes;
+    } finally {
+      await Promise.all([fs.rm(input, { force: true }), fs.rm(output, { force: true })]);
+    }
+  }
+
   /** Deletes the rows (a running job's worker stops at its next write) and then the blob. */
   async delete(videoId: string): Promise<void> {
     const token = randomUUID();
-    const storageKey = await this.deps.videos.delete(videoId, {
+    const storageKeys = await this.deps.videos.delete(videoId, {
       owner: this.deps.replicaId,
       token,
       now: Date.now(),
     });
-    if (storageKey === null) throw new ApiError(404, `video ${videoId} not found`);
-    await this.removeBlob(storageKey, token);
+    if (storageKeys === null) throw new ApiError(404, `video ${videoId} not found`);
+    for (const storageKey of storageKeys) await this.removeBlob(storageKey, token);
   }
 
   private async probe(bytes: Uint8Array): Promise<ProbedVideo> {

@@ -1,6 +1,11 @@
 import fs from 'node:fs/promises';
 import path from 'node:path';
+import sharp from 'sharp';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { labelColour, parseHexColour } from '../../src/images/label-style.js';
+import { ffmpegBinaries } from '../../src/video/ffmpeg-binaries.js';
+import { sampleFrames } from '../../src/video/frame-sampler.js';
+import { probeVideo } from '../../src/video/video-probe.js';
 import { dialects } from '../support/database.js';
 import { type LocalHttpServer, startHttpServer } from '../support/http-server.js';
 import { blobOf, multipart } from '../support/images.js';
@@ -185,6 +190,67 @@ describe.each(dialects)('Video jobs end to end against the real model server on 
     expect((await t.storedVideos()).files).toHaveLength(1);
   });
 
+  it('Should draw the annotated MP4 once (H.264, every frame, the rider’s box drawn), store it and serve it with ranges', async () => {
+    const { videos } = (await json<{ videos: Array<{ video_id: string; status: string }> }>('/videos')).body;
+    const videoId = videos.find((video) => video.status === 'completed')!.video_id;
+    const filesBefore = (await t.storedVideos()).files.length;
+    const first = await t.app.request(`/videos/${videoId}/annotated`);
+    expect(first.status, await first.clone().text()).toBe(200);
+    expect(first.headers.get('content-type')).toBe('video/mp4');
+    const bytes = Buffer.from(await first.arrayBuffer());
+    expect((await t.storedVideos()).files).toHaveLength(filesBefore + 1);
+    const again = await t.app.request(`/videos/${videoId}/annotated`, { headers: { range: 'bytes=0-999' } });
+    expect(again.status).toBe(206);
+    expect(Buffer.from(await again.arrayBuffer()).equals(bytes.subarray(0, 1000))).toBe(true);
+    expect((await t.storedVideos()).files).toHaveLength(filesBefore + 1);
+
+    const file = path.join(t.dir, 'annotated.mp4');
+    await fs.writeFile(file, bytes);
+    const probed = await probeVideo(
+      ffmpegBinaries(),
+      file,
+      { maxSeconds: 60, maxPixels: 10_000_000 },
+      10_000,
+    );
+    expect(probed).toMatchObject({ codec: 'h264', width: 432, height: 600, fps: 10, frameCount: 30 });
+    // The first frame of both: along the rider's box edge the annotated one has the label colour, the original not.
+    const track = (await json<Tracks>(`/videos/${videoId}/tracks`)).body.tracks.find(
+      (candidate) => candidate.frames_seen === 6,
+    )!;
+    const [x1, y1, x2] = (track.path[0] as { bbox: number[] }).bbox as [number, number, number, number];
+    const firstFrame = async (source: string) => {
+      for await (const frame of sampleFrames({
+        ffmpeg: ffmpegBinaries().ffmpeg,
+        file: source,
+        sampling: { fps: 10 },
+        sourceFps: 10,
+        stallTimeoutMs: 20_000,
+      })) {
+        return sharp(frame.jpeg)
+          .extract({ left: x1, top: y1, width: x2 - x1, height: 2 })
+          .raw()
+          .toBuffer();
+      }
+      throw new Error('no frame');
+    };
+    const colour = parseHexColour(labelColour('person'));
+    const closeness = (edge: Buffer) => {
+      let near = 0;
+      for (let i = 0; i < edge.length; i += 3) {
+        if (
+          Math.abs(edge[i]! - colour[0]) +
+            Math.abs(edge[i + 1]! - colour[1]) +
+            Math.abs(edge[i + 2]! - colour[2]) <
+          90
+        )
+          near += 1;
+      }
+      return near / (edge.length / 3);
+    };
+    expect(closeness(await firstFrame(file))).toBeGreaterThan(0.4);
+    expect(closeness(await firstFrame(pan))).toBeLessThan(0.2);
+  });
+
   it('Should fetch a video from a URL, list it, and delete it with its job, frames and file', async () => {
     const { status, body } = await json<Accepted>('/videos?every_nth_frame=5', {
       method: 'POST',
@@ -248,6 +314,9 @@ describe.each(dialects)('Video jobs end to end against the real model server on 
     const first = (
       await json<{ videos: Array<{ job: Job; status: string }> }>('/videos?limit=100')
     ).body.videos.find((video) => video.status === 'completed')!;
+    const notYet = await json<{ error: string }>(`/videos/${body.video_id}/annotated`);
+    expect(notYet.status).toBe(409);
+    expect(notYet.body.error).toMatch(/has not completed \(it is cancelled\)/);
     const refused = await json<{ error: string }>(`/jobs/${first.job.job_id}`, { method: 'DELETE' });
     expect(refused.status).toBe(409);
     expect(refused.body.error).toMatch(/has already completed/);

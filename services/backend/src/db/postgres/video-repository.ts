@@ -1,4 +1,4 @@
-import { and, asc, desc, eq, gte, inArray, lt, lte, or, sql } from 'drizzle-orm';
+import { and, asc, desc, eq, gte, inArray, isNull, lt, lte, or, sql } from 'drizzle-orm';
 import { isUniqueViolation } from '../errors.js';
 import { type BlobDeletion, type BlobReservation, ReservationLostError } from '../image-repository.js';
 import { deletionRecord } from '../pending-blob-repository.js';
@@ -78,19 +78,22 @@ export class PostgresVideoRepository implements VideoRepository {
     return pageOf(rows, limit);
   }
 
-  async delete(videoId: string, deletion: BlobDeletion): Promise<string | null> {
+  async delete(videoId: string, deletion: BlobDeletion): Promise<string[] | null> {
     return this.db.transaction(async (tx) => {
       const [video] = await tx
         .delete(videos)
         .where(eq(videos.id, videoId))
-        .returning({ storageKey: videos.storageKey });
+        .returning({ storageKey: videos.storageKey, annotatedStorageKey: videos.annotatedStorageKey });
       if (!video) return null;
-      const record = deletionRecord(video.storageKey, deletion);
-      await tx
-        .insert(pendingBlobs)
-        .values(record)
-        .onConflictDoUpdate({ target: pendingBlobs.storageKey, set: record });
-      return video.storageKey;
+      const keys = [video.storageKey, ...(video.annotatedStorageKey ? [video.annotatedStorageKey] : [])];
+      for (const key of keys) {
+        const record = deletionRecord(key, deletion);
+        await tx
+          .insert(pendingBlobs)
+          .values(record)
+          .onConflictDoUpdate({ target: pendingBlobs.storageKey, set: record });
+      }
+      return keys;
     });
   }
 
@@ -98,8 +101,30 @@ export class PostgresVideoRepository implements VideoRepository {
     const rows = await this.db
       .select({ id: videos.id })
       .from(videos)
-      .where(eq(videos.storageKey, storageKey));
+      .where(or(eq(videos.storageKey, storageKey), eq(videos.annotatedStorageKey, storageKey)));
     return rows.length > 0;
+  }
+
+  async setAnnotated(videoId: string, reservation: BlobReservation): Promise<'stored' | 'exists' | 'gone'> {
+    return this.db.transaction(async (tx) => {
+      const updated = await tx
+        .update(videos)
+        .set({ annotatedStorageKey: reservation.storageKey })
+        .where(and(eq(videos.id, videoId), isNull(videos.annotatedStorageKey)))
+        .returning({ id: videos.id });
+      if (updated.length !== 1) {
+        const [row] = await tx.select({ id: videos.id }).from(videos).where(eq(videos.id, videoId));
+        return row ? 'exists' : 'gone';
+      }
+      const released = await tx
+        .delete(pendingBlobs)
+        .where(
+          and(eq(pendingBlobs.storageKey, reservation.storageKey), eq(pendingBlobs.token, reservation.token)),
+        )
+        .returning({ storageKey: pendingBlobs.storageKey });
+      if (released.length !== 1) throw new ReservationLostError(reservation.storageKey);
+      return 'stored';
+    });
   }
 
   async findJob(jobId: string): Promise<VideoJobRow | null> {
@@ -130,7 +155,9 @@ export class PostgresVideoRepository implements VideoRepository {
         startedAt: sql`coalesce(${videoJobs.startedAt}, ${now})`,
         updatedAt: now,
       })
-      .where(inArray(videoJobs.id, next))
+      // A scalar subquery runs once (an InitPlan). `id IN (…)` may be re-run for a row that another claim
+      // locked meanwhile, and then hands that job out twice.
+      .where(eq(videoJobs.id, sql`(${next})`))
       .returning();
     return claimed ?? null;
   }

@@ -141,6 +141,8 @@ export const videos = pgTable(
     filename: text('filename').notNull(),
     sizeBytes: integer('size_bytes').notNull(),
     storageKey: text('storage_key').notNull(),
+    /** The annotated MP4, once `GET /videos/{id}/annotated` has generated it. */
+    annotatedStorageKey: text('annotated_storage_key'),
     sourceUrl: text('source_url'),
     container: text('container').notNull(),
     codec: text('codec').notNull(),
@@ -154,6 +156,7 @@ export const videos = pgTable(
   (table) => [
     index('videos_created_at_id_idx').on(table.createdAt, table.id),
     uniqueIndex('videos_storage_key_idx').on(table.storageKey),
+    uniqueIndex('videos_annotated_storage_key_idx').on(table.annotatedStorageKey),
   ],
 );
 

@@ -1,4 +1,4 @@
-import { and, asc, desc, eq, gte, inArray, lt, lte, or, sql } from 'drizzle-orm';
+import { and, asc, desc, eq, gte, inArray, isNull, lt, lte, or, sql } from 'drizzle-orm';
 import { isUniqueViolation } from '../errors.js';
 import { type BlobDeletion, type BlobReservation, ReservationLostError } from '../image-repository.js';
 import { deletionRecord } from '../pending-blob-repository.js';
@@ -76,21 +76,24 @@ export class SqliteVideoRepository implements VideoRepository {
     return pageOf(rows, limit);
   }
 
-  async delete(videoId: string, deletion: BlobDeletion): Promise<string | null> {
+  async delete(videoId: string, deletion: BlobDeletion): Promise<string[] | null> {
     return this.db.transaction(
       (tx) => {
         const video = tx
           .delete(videos)
           .where(eq(videos.id, videoId))
-          .returning({ storageKey: videos.storageKey })
+          .returning({ storageKey: videos.storageKey, annotatedStorageKey: videos.annotatedStorageKey })
           .get();
         if (!video) return null;
-        const record = deletionRecord(video.storageKey, deletion);
-        tx.insert(pendingBlobs)
-          .values(record)
-          .onConflictDoUpdate({ target: pendingBlobs.storageKey, set: record })
-          .run();
-        return video.storageKey;
+        const keys = [video.storageKey, ...(video.annotatedStorageKey ? [video.annotatedStorageKey] : [])];
+        for (const key of keys) {
+          const record = deletionRecord(key, deletion);
+          tx.insert(pendingBlobs)
+            .values(record)
+            .onConflictDoUpdate({ target: pendingBlobs.storageKey, set: record })
+            .run();
+        }
+        return keys;
       },
       { behavior: 'immediate' },
     );
@@ -98,8 +101,40 @@ export class SqliteVideoRepository implements VideoRepository {
 
   async isReferenced(storageKey: string): Promise<boolean> {
     return (
-      this.db.select({ id: videos.id }).from(videos).where(eq(videos.storageKey, storageKey)).get() !==
-      undefined
+      this.db
+        .select({ id: videos.id })
+        .from(videos)
+        .where(or(eq(videos.storageKey, storageKey), eq(videos.annotatedStorageKey, storageKey)))
+        .get() !== undefined
+    );
+  }
+
+  async setAnnotated(videoId: string, reservation: BlobReservation): Promise<'stored' | 'exists' | 'gone'> {
+    return this.db.transaction(
+      (tx) => {
+        const updated = tx
+          .update(videos)
+          .set({ annotatedStorageKey: reservation.storageKey })
+          .where(and(eq(videos.id, videoId), isNull(videos.annotatedStorageKey)))
+          .run();
+        if (updated.changes !== 1) {
+          return tx.select({ id: videos.id }).from(videos).where(eq(videos.id, videoId)).get()
+            ? 'exists'
+            : 'gone';
+        }
+        const released = tx
+          .delete(pendingBlobs)
+          .where(
+            and(
+              eq(pendingBlobs.storageKey, reservation.storageKey),
+              eq(pendingBlobs.token, reservation.token),
+            ),
+          )
+          .run();
+        if (released.changes !== 1) throw new ReservationLostError(reservation.storageKey);
+        return 'stored';
+      },
+      { behavior: 'immediate' },
     );
   }
 

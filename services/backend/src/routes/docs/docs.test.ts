@@ -37,6 +37,7 @@ describe('API documentation', () => {
       '/ready',
       '/videos',
       '/videos/{video_id}',
+      '/videos/{video_id}/annotated',
       '/videos/{video_id}/file',
       '/videos/{video_id}/frames',
       '/videos/{video_id}/tracks',

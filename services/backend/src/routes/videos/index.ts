@@ -1,3 +1,4 @@
+import type { Context } from 'hono';
 import { createRouter } from '../../app-env.js';
 import type { VideoRepository } from '../../db/video-repository.js';
 import { ApiError } from '../../errors.js';
@@ -8,6 +9,7 @@ import { type VideoService, videoContentType } from '../../video/video-service.j
 import { readImageInput, uploadBodyLimit } from '../image-input.js';
 import {
   deleteVideoRoute,
+  getAnnotatedVideoRoute,
   getVideoFileRoute,
   getVideoRoute,
   listFramesRoute,
@@ -84,14 +86,11 @@ export function videosRouter(deps: VideosRouterDependencies) {
     return c.json(toVideo(await found(video_id)), 200);
   });
 
-  router.openapi(getVideoFileRoute, async (c) => {
-    const { video_id } = c.req.valid('param');
-    const { video } = await found(video_id);
-    const bytes = await deps.service.readBlob(video);
+  const serveWithRanges = (c: Context, bytes: Uint8Array<ArrayBuffer>, contentType: string, etag: string) => {
     const headers = {
-      'Content-Type': videoContentType(video.container),
+      'Content-Type': contentType,
       'Accept-Ranges': 'bytes',
-      ETag: `"${video.id}"`,
+      ETag: etag,
       'Cache-Control': 'private, max-age=31536000, immutable',
       'X-Content-Type-Options': 'nosniff',
       'Content-Security-Policy': userContentPolicy,
@@ -102,6 +101,19 @@ export function videosRouter(deps: VideosRouterDependencies) {
       ...headers,
       'Content-Range': `bytes ${range.start}-${range.end}/${bytes.byteLength}`,
     });
+  };
+
+  router.openapi(getVideoFileRoute, async (c) => {
+    const { video_id } = c.req.valid('param');
+    const { video } = await found(video_id);
+    const bytes = await deps.service.readBlob(video);
+    return serveWithRanges(c, bytes, videoContentType(video.container), `"${video.id}"`);
+  });
+
+  router.openapi(getAnnotatedVideoRoute, async (c) => {
+    const { video_id } = c.req.valid('param');
+    const { bytes } = await deps.service.annotated(video_id);
+    return serveWithRanges(c, bytes, 'video/mp4', `"${video_id}-annotated"`);
   });
 
   router.openapi(deleteVideoRoute, async (c) => {

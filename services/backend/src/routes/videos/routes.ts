@@ -209,3 +209,33 @@ export const listTracksRoute = createRoute({
     404: noSuchVideo,
   },
 });
+
+export const getAnnotatedVideoRoute = createRoute({
+  method: 'get',
+  path: '/{video_id}/annotated',
+  tags: ['videos'],
+  summary:
+    'An H.264 MP4 with the boxes, labels and track ids drawn (generated once, then stored; Range requests)',
+  ...requires('read'),
+  request: { params: VideoParamsSchema },
+  responses: {
+    200: {
+      content: { 'video/mp4': { schema: z.string().openapi({ format: 'binary' }) } },
+      description: 'The annotated video',
+    },
+    206: {
+      content: { 'video/mp4': { schema: z.string().openapi({ format: 'binary' }) } },
+      description: 'The requested byte range',
+    },
+    400: invalidId,
+    404: noSuchVideo,
+    409: errorResponse(
+      'The video’s job has not completed',
+      "the video's job has not completed (it is running); the annotated video is drawn from its results",
+    ),
+    416: errorResponse(
+      'The range is outside the file',
+      'the range bytes=5000000- is outside the 1000-byte file',
+    ),
+  },
+});

@@ -18,7 +18,15 @@ await build({
   legalComments: 'linked',
   // Native addons stay external (loaded from node_modules at run time), and so does swagger-ui-dist, whose
   // static files are served from its package folder. pg-native is pg's optional native binding, never used.
-  external: ['better-sqlite3', 'sharp', 'swagger-ui-dist', 'pg-native'],
+  // The ffmpeg/ffprobe installers find their platform package's binary next to it in node_modules.
+  external: [
+    'better-sqlite3',
+    'sharp',
+    'swagger-ui-dist',
+    'pg-native',
+    '@ffmpeg-installer/ffmpeg',
+    '@ffprobe-installer/ffprobe',
+  ],
   banner: {
     js: "import { createRequire as __createRequire } from 'node:module'; const require = __createRequire(import.meta.url);",
   },

@@ -24,6 +24,8 @@ export interface PanOptions {
   /** Horizontal speed of the crop window in photo pixels per second. */
   pixelsPerSecond?: number;
   codecArgs?: string[];
+  /** Scales the crop to this size (e.g. a 16:9 crop of a 640-wide photo to 640x360). */
+  outputSize?: { width: number; height: number };
 }
 
 /**
@@ -49,7 +51,9 @@ export async function panOverPhoto(dir: string, name: string, options: PanOption
       '-t',
       String(options.seconds),
       '-vf',
-      `crop=${width}:${height}:'min(t*${speed},iw-${width})':'(ih-${height})/2',format=yuv420p`,
+      `crop=${width}:${height}:'min(t*${speed},iw-${width})':'(ih-${height})/2'` +
+        (options.outputSize ? `,scale=${options.outputSize.width}:${options.outputSize.height}` : '') +
+        ',format=yuv420p',
       ...(options.codecArgs ?? ['-c:v', 'libx264', '-preset', 'ultrafast']),
     ],
     path.join(dir, name),

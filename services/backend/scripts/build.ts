@@ -8,8 +8,12 @@ const outdir = path.join(packageRoot, 'dist');
 
 await fs.rm(outdir, { recursive: true, force: true });
 await build({
-  entryPoints: [path.join(packageRoot, 'src/index.ts')],
-  outfile: path.join(outdir, 'index.js'),
+  // The API, and the video workers alone (`worker.js`, for a separately scaled Deployment).
+  entryPoints: {
+    index: path.join(packageRoot, 'src/index.ts'),
+    worker: path.join(packageRoot, 'src/worker.ts'),
+  },
+  outdir,
   bundle: true,
   platform: 'node',
   target: 'node20',
@@ -38,5 +42,5 @@ await fs.cp(path.join(packageRoot, 'drizzle'), path.join(outdir, 'drizzle'), { r
 await fs.cp(path.join(packageRoot, '../model-server/proto'), path.join(outdir, 'proto'), { recursive: true });
 const { size } = await fs.stat(path.join(outdir, 'index.js'));
 console.log(
-  `built dist/index.js (${(size / 1024 / 1024).toFixed(2)} MiB), dist/drizzle/{sqlite,postgres}/ and dist/proto/`,
+  `built dist/index.js (${(size / 1024 / 1024).toFixed(2)} MiB), dist/worker.js, dist/drizzle/{sqlite,postgres}/ and dist/proto/`,
 );

@@ -30,8 +30,11 @@ import type { BlobStorage } from './storage/storage.js';
 import { staticUi } from './ui/static-ui.js';
 import { serviceVersion } from './version.js';
 import { ffmpegBinaries } from './video/ffmpeg-binaries.js';
+import type { VideoConfig } from './video/video-config.js';
 import { VideoService } from './video/video-service.js';
-import { VideoWorkers } from './video/video-workers.js';
+import { createVideoWorkers, type VideoWorkers } from './video/video-workers.js';
+
+export type { VideoConfig };
 
 export interface AppConfig {
   defaultModel: string;
@@ -57,26 +60,6 @@ export interface AppConfig {
   /** Other origins whose pages may call the API from a browser (CORS, and allowed through the CSRF check). */
   corsOrigins: string[];
   video: VideoConfig;
-}
-
-/** Video uploads and the video job workers (the VIDEO_* and FFMPEG_* variables). */
-export interface VideoConfig {
-  maxBytes: number;
-  maxSeconds: number;
-  maxPixels: number;
-  defaultSampleFps: number;
-  /** Workers in this process (VIDEO_WORKERS); 0 leaves the jobs to other processes. */
-  workers: number;
-  frameConcurrency: number;
-  leaseMs: number;
-  maxAttempts: number;
-  pollIntervalMs: number;
-  eventsPollMs: number;
-  tempDir: string;
-  ffmpegPath?: string | undefined;
-  ffprobePath?: string | undefined;
-  stallTimeoutMs: number;
-  probeTimeoutMs: number;
 }
 
 export interface AppDependencies {
@@ -140,19 +123,11 @@ export function createApp(deps: AppDependencies): App {
     ffmpegPath: config.video.ffmpegPath,
     ffprobePath: config.video.ffprobePath,
   });
-  const videoWorkers = new VideoWorkers(config.video.workers, {
+  const videoWorkers = createVideoWorkers(config.video, config.replicaId, {
     videos: deps.database.videos,
     storage: deps.storage,
     modelClient: deps.modelClient,
-    binaries,
     logger,
-    replicaId: config.replicaId,
-    leaseMs: config.video.leaseMs,
-    pollIntervalMs: config.video.pollIntervalMs,
-    frameConcurrency: config.video.frameConcurrency,
-    stallTimeoutMs: config.video.stallTimeoutMs,
-    maxAttempts: config.video.maxAttempts,
-    tempDir: config.video.tempDir,
   });
   const videoService = new VideoService({
     videos: deps.database.videos,

@@ -9,6 +9,7 @@ import {
   parsePublicKey,
 } from './auth/jwt-verifier.js';
 import { type Permission, permissions } from './auth/permissions.js';
+import type { VideoConfig } from './video/video-config.js';
 
 const booleanFromString = z
   .enum(['true', 'false', '1', '0', 'yes', 'no', ''])
@@ -274,4 +275,25 @@ export function databaseSettings(env: Env): DatabaseSettings {
     };
   }
   return { dialect: 'sqlite', path: env.DATABASE_PATH };
+}
+
+/** Video uploads and workers: the VIDEO_*, MAX_VIDEO_* and FFMPEG_* variables. */
+export function videoConfig(env: Env): VideoConfig {
+  return {
+    maxBytes: env.MAX_VIDEO_BYTES,
+    maxSeconds: env.MAX_VIDEO_SECONDS,
+    maxPixels: env.MAX_VIDEO_PIXELS,
+    defaultSampleFps: env.VIDEO_DEFAULT_FPS,
+    workers: env.VIDEO_WORKERS,
+    frameConcurrency: env.VIDEO_FRAME_CONCURRENCY,
+    leaseMs: env.VIDEO_JOB_LEASE_MS,
+    maxAttempts: env.VIDEO_JOB_MAX_ATTEMPTS,
+    pollIntervalMs: env.VIDEO_POLL_INTERVAL_MS,
+    eventsPollMs: env.VIDEO_EVENTS_POLL_MS,
+    tempDir: env.VIDEO_TEMP_DIR,
+    ffmpegPath: env.FFMPEG_PATH,
+    ffprobePath: env.FFPROBE_PATH,
+    stallTimeoutMs: env.FFMPEG_STALL_TIMEOUT_MS,
+    probeTimeoutMs: env.FFPROBE_TIMEOUT_MS,
+  };
 }

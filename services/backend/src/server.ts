@@ -4,7 +4,7 @@ import { serve } from '@hono/node-server';
 import type { Logger } from 'pino';
 import { createApp } from './app.js';
 import { openDatabase } from './db/database.js';
-import { databaseSettings, type Env, jwtSettings } from './env.js';
+import { databaseSettings, type Env, jwtSettings, videoConfig } from './env.js';
 import { guardServer, type HttpServerLimits, serverOptions } from './http/server-limits.js';
 import { BlobSweeper } from './images/blob-sweeper.js';
 import { createModelClient } from './inference/create-model-client.js';
@@ -61,23 +61,7 @@ export async function startServer(env: Env, logger: Logger): Promise<RunningServ
       },
       annotatedMaxSide: env.ANNOTATED_MAX_SIDE,
       corsOrigins: env.CORS_ORIGINS,
-      video: {
-        maxBytes: env.MAX_VIDEO_BYTES,
-        maxSeconds: env.MAX_VIDEO_SECONDS,
-        maxPixels: env.MAX_VIDEO_PIXELS,
-        defaultSampleFps: env.VIDEO_DEFAULT_FPS,
-        workers: env.VIDEO_WORKERS,
-        frameConcurrency: env.VIDEO_FRAME_CONCURRENCY,
-        leaseMs: env.VIDEO_JOB_LEASE_MS,
-        maxAttempts: env.VIDEO_JOB_MAX_ATTEMPTS,
-        pollIntervalMs: env.VIDEO_POLL_INTERVAL_MS,
-        eventsPollMs: env.VIDEO_EVENTS_POLL_MS,
-        tempDir: env.VIDEO_TEMP_DIR,
-        ffmpegPath: env.FFMPEG_PATH,
-        ffprobePath: env.FFPROBE_PATH,
-        stallTimeoutMs: env.FFMPEG_STALL_TIMEOUT_MS,
-        probeTimeoutMs: env.FFPROBE_TIMEOUT_MS,
-      },
+      video: videoConfig(env),
     },
   });
   videoWorkers.start();

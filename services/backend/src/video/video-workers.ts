@@ -1,3 +1,9 @@
+import type { Logger } from 'pino';
+import type { VideoRepository } from '../db/video-repository.js';
+import type { ModelClient } from '../inference/model-client.js';
+import type { BlobStorage } from '../storage/storage.js';
+import { ffmpegBinaries } from './ffmpeg-binaries.js';
+import type { VideoConfig } from './video-config.js';
 import { VideoWorker, type VideoWorkerOptions } from './video-worker.js';
 
 /** The `VIDEO_WORKERS` workers of this process (none with 0: a separate worker Deployment does the jobs). */
@@ -28,4 +34,23 @@ export class VideoWorkers {
   async stop(): Promise<void> {
     await Promise.all(this.workers.map((worker) => worker.stop()));
   }
+}
+
+/** The workers `config.workers` asks for, configured from the VIDEO_* and FFMPEG_* settings. */
+export function createVideoWorkers(
+  config: VideoConfig,
+  replicaId: string,
+  deps: { videos: VideoRepository; storage: BlobStorage; modelClient: ModelClient; logger: Logger },
+): VideoWorkers {
+  return new VideoWorkers(config.workers, {
+    ...deps,
+    binaries: ffmpegBinaries({ ffmpegPath: config.ffmpegPath, ffprobePath: config.ffprobePath }),
+    replicaId,
+    leaseMs: config.leaseMs,
+    pollIntervalMs: config.pollIntervalMs,
+    frameConcurrency: config.frameConcurrency,
+    stallTimeoutMs: config.stallTimeoutMs,
+    maxAttempts: config.maxAttempts,
+    tempDir: config.tempDir,
+  });
 }

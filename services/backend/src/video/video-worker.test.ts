@@ -8,6 +8,7 @@ import { makeTempDir } from '../../test/support/temp-dir.js';
 import { enqueueVideo } from '../../test/support/video-jobs.js';
 import { panOverPhoto } from '../../test/support/videos.js';
 import type { Database } from '../db/database.js';
+import { type ModelClient, ModelServerError } from '../inference/model-client.js';
 import { RestModelClient } from '../inference/rest-model-client.js';
 import { FsBlobStorage } from '../storage/fs-storage.js';
 import { ffmpegBinaries } from './ffmpeg-binaries.js';
@@ -229,5 +230,131 @@ describe.each(dialects)('VideoWorker against the real model server on %s', (dial
     expect(job?.state).toBe('cancelled');
     expect(job!.framesDone).toBeLessThan(20);
     expect(await database.videos.listTracks(cancelled.videoId)).toEqual([]);
+  });
+});
+
+describe('VideoWorker against an overloaded model server', () => {
+  let modelServer: ChildServer;
+  let dir: string;
+  let database: Database;
+
+  beforeAll(async () => {
+    dir = await makeTempDir('video-worker-overload-');
+    // One inference at a time and no queue: every frame beyond the first in flight is refused with Retry-After.
+    [modelServer, database] = await Promise.all([
+      startModelServer(await closedPort(), { MODEL_CONCURRENCY: '1', MAX_QUEUED_REQUESTS: '0' }),
+      openTestDatabase('sqlite', dir),
+    ]);
+  });
+  afterAll(async () => {
+    await database?.close();
+    await modelServer?.stop();
+    await fs.rm(dir, { recursive: true, force: true });
+  });
+
+  it('Should wait out the model server’s Retry-After and still store every frame once', async () => {
+    const storage = new FsBlobStorage(path.join(dir, 'blobs'));
+    const client = new RestModelClient({
+      baseUrl: modelServer.url,
+      requestTimeoutMs: 30_000,
+      retryDeadlineMs: 10_000,
+    });
+    const refusals: number[] = [];
+    // The real client, observed: which calls the model server refused as overloaded.
+    const observed: ModelClient = {
+      baseUrl: client.baseUrl,
+      detect: (image, options) =>
+        client.detect(image, options).catch((error: unknown) => {
+          if (error instanceof ModelServerError && error.failure === 'overloaded')
+            refusals.push(error.retryAfterSeconds ?? 0);
+          throw error;
+        }),
+      listModels: () => client.listModels(),
+      readiness: (timeoutMs) => client.readiness(timeoutMs),
+      close: () => client.close(),
+    };
+    const clip = await panOverPhoto(dir, 'clip.mp4', { photo: '000000000086.jpg', seconds: 2, fps: 10 });
+    const { videoId, jobId } = await enqueueVideo(database, storage, clip, { fps: 4 });
+    const worker = new VideoWorker({
+      videos: database.videos,
+      storage,
+      modelClient: observed,
+      binaries: ffmpegBinaries(),
+      logger: pino({ level: 'silent' }),
+      owner: 'worker-overload',
+      leaseMs: 30_000,
+      pollIntervalMs: 50,
+      frameConcurrency: 4,
+      stallTimeoutMs: 20_000,
+      maxAttempts: 3,
+      tempDir: dir,
+    });
+    expect(await worker.runOnce()).toBe(true);
+    expect(refusals.length).toBeGreaterThan(0);
+    expect(refusals.every((seconds) => seconds >= 1)).toBe(true);
+    expect(await database.videos.findJob(jobId)).toMatchObject({
+      state: 'completed',
+      framesDone: 8,
+      framesTotal: 8,
+    });
+    expect(await database.videos.frameIndexes(videoId)).toEqual([0, 1, 2, 3, 4, 5, 6, 7]);
+    client.close();
+  });
+});
+
+describe('VideoWorker while the model server is still starting (a scaled-to-zero predictor)', () => {
+  let modelServer: ChildServer | undefined;
+  let dir: string;
+  let database: Database;
+
+  beforeAll(async () => {
+    dir = await makeTempDir('video-worker-cold-');
+    database = await openTestDatabase('sqlite', dir);
+  });
+  afterAll(async () => {
+    await database?.close();
+    await modelServer?.stop();
+    await fs.rm(dir, { recursive: true, force: true });
+  });
+
+  it('Should retry until the model server is up and complete the job', async () => {
+    const port = await closedPort();
+    const storage = new FsBlobStorage(path.join(dir, 'blobs'));
+    let retries = 0;
+    const client = new RestModelClient({
+      baseUrl: `http://127.0.0.1:${port}`,
+      requestTimeoutMs: 30_000,
+      retryDeadlineMs: 120_000,
+      onRetry: () => {
+        retries += 1;
+      },
+    });
+    const clip = await panOverPhoto(dir, 'clip.mp4', { photo: '000000000086.jpg', seconds: 2, fps: 10 });
+    const { jobId } = await enqueueVideo(database, storage, clip, { fps: 2 });
+    const worker = new VideoWorker({
+      videos: database.videos,
+      storage,
+      modelClient: client,
+      binaries: ffmpegBinaries(),
+      logger: pino({ level: 'silent' }),
+      owner: 'worker-cold',
+      leaseMs: 30_000,
+      pollIntervalMs: 50,
+      frameConcurrency: 2,
+      stallTimeoutMs: 20_000,
+      maxAttempts: 3,
+      tempDir: dir,
+    });
+    const working = worker.runOnce();
+    // The model server comes up once the worker has been refused a few times.
+    while (retries < 3) await new Promise((resolve) => setTimeout(resolve, 20));
+    modelServer = await startModelServer(port);
+    expect(await working).toBe(true);
+    expect(await database.videos.findJob(jobId)).toMatchObject({
+      state: 'completed',
+      framesDone: 4,
+      error: null,
+    });
+    client.close();
   });
 });

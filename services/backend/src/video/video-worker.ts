@@ -218,8 +218,7 @@ export class VideoWorker {
       failure ??= error;
     }
     await Promise.all(inFlight);
-    if (failure !== undefined && !(failure instanceof JobInterrupted)) throw failure;
-    if (failure instanceof JobInterrupted) throw failure;
+    if (failure !== undefined) throw failure;
     if (!signal.aborted) {
       await this.options.videos.setFramesTotal(job.id, this.options.owner, sampled, Date.now());
     }

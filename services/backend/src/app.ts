@@ -128,6 +128,7 @@ export function createApp(deps: AppDependencies): App {
     storage: deps.storage,
     modelClient: deps.modelClient,
     logger,
+    metrics,
   });
   const videoService = new VideoService({
     videos: deps.database.videos,

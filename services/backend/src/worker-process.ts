@@ -4,6 +4,7 @@ import type { Logger } from 'pino';
 import { openDatabase } from './db/database.js';
 import { databaseSettings, type Env, videoConfig } from './env.js';
 import { createModelClient } from './inference/create-model-client.js';
+import { createMetrics } from './metrics.js';
 import { createStorage } from './storage/create-storage.js';
 import { createVideoWorkers } from './video/video-workers.js';
 
@@ -16,7 +17,7 @@ export interface RunningWorkers {
  * The video workers without the API (`pnpm --filter @detection/backend worker`), for a Deployment that scales
  * them apart from the API replicas (which then run with `VIDEO_WORKERS=0`): opens the database (migrating it),
  * the storage and the model client from the same environment, runs `VIDEO_WORKERS` workers (at least 1), and
- * answers `GET /health` on PORT for the liveness probe. `close()` gives running jobs back to the queue.
+ * answers `GET /health` (liveness) and `GET /metrics` (Prometheus) on PORT. `close()` gives running jobs back to the queue.
  */
 export async function startWorkerProcess(env: Env, logger: Logger): Promise<RunningWorkers> {
   const database = await openDatabase(databaseSettings(env), {
@@ -28,15 +29,24 @@ export async function startWorkerProcess(env: Env, logger: Logger): Promise<Runn
     onRetry: ({ attempt, delayMs, reason }) =>
       logger.info({ attempt, delay_ms: delayMs, reason }, 'model server not ready, retrying'),
   });
+  const metrics = createMetrics({ defaultMetrics: true });
   const config = { ...videoConfig(env), workers: Math.max(1, env.VIDEO_WORKERS) };
   const workers = createVideoWorkers(config, env.REPLICA_ID, {
     videos: database.videos,
     storage: createStorage(env),
     modelClient,
     logger,
+    metrics,
   });
   workers.start();
   const server = http.createServer((req, res) => {
+    if (req.method === 'GET' && req.url === '/metrics') {
+      metrics.registry.metrics().then((text) => {
+        res.writeHead(200, { 'content-type': metrics.registry.contentType });
+        res.end(text);
+      });
+      return;
+    }
     const healthy = req.method === 'GET' && req.url === '/health';
     res.writeHead(healthy ? 200 : 404, { 'content-type': 'application/json' });
     res.end(JSON.stringify(healthy ? { status: 'ok', video_workers: workers.size } : { error: 'not found' }));

@@ -6,6 +6,7 @@ import type { Logger } from 'pino';
 import type { VideoJobRow, VideoRow } from '../db/records.js';
 import type { VideoRepository } from '../db/video-repository.js';
 import { type ModelClient, ModelServerError } from '../inference/model-client.js';
+import type { Metrics } from '../metrics.js';
 import type { BlobStorage } from '../storage/storage.js';
 import type { FfmpegBinaries } from './ffmpeg-binaries.js';
 import { type FrameObject, toFrameObjects } from './frame-objects.js';
@@ -33,6 +34,8 @@ export interface VideoWorkerOptions {
   /** Where the video is copied from storage for ffmpeg to read. */
   tempDir: string;
   tracker?: TrackerOptions;
+  /** Counts finished jobs and detected frames (`/metrics`). */
+  metrics?: Metrics;
   /** Extra ffmpeg input arguments (tests slow ffmpeg down with `-re`). */
   ffmpegInputArgs?: string[];
 }
@@ -128,6 +131,7 @@ export class VideoWorker {
     log.info('video job started');
     try {
       const framesTotal = await this.process(job, found.video);
+      this.options.metrics?.videoJobsFinished.inc({ state: 'completed' });
       log.info({ frames: framesTotal }, 'video job completed');
     } catch (error) {
       if (error instanceof JobInterrupted) {
@@ -142,6 +146,7 @@ export class VideoWorker {
             ? error.message
             : `the job failed: ${(error as Error).message}`;
       const recorded = await videos.fail(job.id, owner, reason, Date.now()).catch(() => false);
+      if (recorded) this.options.metrics?.videoJobsFinished.inc({ state: 'failed' });
       log.warn({ err: error, recorded }, 'video job failed');
     }
     return true;
@@ -253,6 +258,7 @@ export class VideoWorker {
           Date.now(),
         );
         if (write === 'lease_lost') throw new JobInterrupted('lease lost or job cancelled');
+        if (write === 'saved') this.options.metrics?.videoFrames.inc({ model: job.model });
         return;
       } catch (error) {
         if (!(error instanceof ModelServerError) || error.failure !== 'overloaded') throw error;

@@ -1,6 +1,7 @@
 import type { Logger } from 'pino';
 import type { VideoRepository } from '../db/video-repository.js';
 import type { ModelClient } from '../inference/model-client.js';
+import type { Metrics } from '../metrics.js';
 import type { BlobStorage } from '../storage/storage.js';
 import { ffmpegBinaries } from './ffmpeg-binaries.js';
 import type { VideoConfig } from './video-config.js';
@@ -40,7 +41,13 @@ export class VideoWorkers {
 export function createVideoWorkers(
   config: VideoConfig,
   replicaId: string,
-  deps: { videos: VideoRepository; storage: BlobStorage; modelClient: ModelClient; logger: Logger },
+  deps: {
+    videos: VideoRepository;
+    storage: BlobStorage;
+    modelClient: ModelClient;
+    logger: Logger;
+    metrics: Metrics;
+  },
 ): VideoWorkers {
   return new VideoWorkers(config.workers, {
     ...deps,

@@ -48,7 +48,7 @@ describe('The video worker process', () => {
     await modelServer?.stop();
   });
 
-  it('Should do the jobs the API queued, and report its workers on /health', async () => {
+  it('Should do the jobs the API queued, and report its workers on /health and its counts on /metrics', async () => {
     const health = (await (await fetch(`${worker.url}/health`)).json()) as { video_workers: number };
     expect(health.video_workers).toBe(1);
     const clip = await panOverPhoto(t.dir, 'clip.mp4', { photo: '000000000086.jpg', seconds: 2, fps: 10 });
@@ -68,7 +68,8 @@ describe('The video worker process', () => {
         .slice(6),
     );
     expect(last).toMatchObject({ state: 'completed', frames_done: 4, frames_total: 4, attempts: 1 });
-    const job = await t.database.videos.findJob(last.job_id);
-    expect(job?.startedAt).not.toBeNull();
+    const metrics = await (await fetch(`${worker.url}/metrics`)).text();
+    expect(metrics).toMatch(/^backend_video_jobs_finished_total\{state="completed"\} 1$/m);
+    expect(metrics).toMatch(/^backend_video_frames_detected_total\{model="centernet-coco"\} 4$/m);
   });
 });

@@ -139,6 +139,18 @@ describe('POST /videos with bad input', () => {
     expect(((await res.json()) as { error: string }).error).toMatch(/private|loopback|not allowed/i);
     const none = await t.app.request('/videos', { method: 'POST', body: multipart(null) });
     expect(none.status).toBe(400);
+    const text = await t.app.request('/videos', {
+      method: 'POST',
+      headers: { 'content-type': 'text/plain' },
+      body: 'a video',
+    });
+    expect(text.status).toBe(415);
+    expect(((await text.json()) as { error: string }).error).toMatch(/^unsupported media type "text\/plain"/);
+    const empty = await t.app.request('/videos', { method: 'POST' });
+    expect(empty.status).toBe(400);
+    expect(((await empty.json()) as { error: string }).error).toMatch(
+      /^send the video as multipart\/form-data/,
+    );
     await nothingStored();
   });
 });

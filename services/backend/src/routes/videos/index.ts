@@ -57,7 +57,11 @@ export function videosRouter(deps: VideosRouterDependencies) {
 
   router.openapi(uploadVideoRoute(uploadBodyLimit(deps.maxVideoBytes)), async (c) => {
     const query = c.req.valid('query');
-    const input = await readImageInput(c.req, { maxUploadBytes: deps.maxVideoBytes, fetcher: deps.fetcher });
+    const input = await readImageInput(c.req, {
+      maxUploadBytes: deps.maxVideoBytes,
+      fetcher: deps.fetcher,
+      noun: 'video',
+    });
     const stored = await deps.service.upload(input, {
       model: query.model,
       scoreThreshold: query.score_threshold,

@@ -409,10 +409,11 @@ if [ "$mode" = local ]; then
 
   log "starting the backend on port $api_port (log: $(shown "$log_dir/backend.log"))"
   # STORAGE_BACKEND and the S3_* and AWS_* variables pass through (by default, files under the data dir);
-  # MALLOC_ARENA_MAX=2 keeps glibc from holding on to what libvips' threads freed.
+  # MALLOC_ARENA_MAX=2 and MALLOC_MMAP_THRESHOLD_=131072 keep glibc from holding on to what libvips' threads and
+  # upload buffers freed (see the backend README, "Overload and memory").
   start_group env PORT="$api_port" MODEL_SERVER_URL="$model_url" DATABASE_PATH="$data_dir/detections.sqlite" \
     STORAGE_BACKEND="$storage_backend" STORAGE_DIR="$data_dir/images" \
-    MALLOC_ARENA_MAX="${MALLOC_ARENA_MAX:-2}" \
+    MALLOC_ARENA_MAX="${MALLOC_ARENA_MAX:-2}" MALLOC_MMAP_THRESHOLD_="${MALLOC_MMAP_THRESHOLD_:-131072}" \
     node services/backend/dist/index.js >"$log_dir/backend.log" 2>&1
   backend_pid=$started
   wait_ready "backend" "$api_url/ready" "$backend_pid" "$log_dir/backend.log"

@@ -28,8 +28,9 @@ const backendEnv = {
   HOST: '127.0.0.1',
   LOG_LEVEL: 'warn',
   // As the backend image and run_all.sh start it: glibc's per-thread arenas otherwise keep what libvips' threads
-  // freed, and RSS creeps up load after load.
+  // freed, and its rising mmap threshold lets freed upload buffers fragment the heap: RSS creeps up load after load.
   MALLOC_ARENA_MAX: '2',
+  MALLOC_MMAP_THRESHOLD_: '131072',
   MODEL_RETRY_DEADLINE_MS: '1000',
   ADMISSION_QUEUE_TIMEOUT_MS: '3000',
   // /detect is the third load's route: more of them in flight, so the model server's own queue overflows.
@@ -69,6 +70,7 @@ afterAll(async () => {
 
 /** Runs `load` while sampling the backend's RSS; every request must be answered (no error, no timeout). */
 async function underLoad(name: string, load: () => Promise<Answer>[]): Promise<Answer[]> {
+  const rssBeforeMb = sampleRss(backend.process.pid!).stop();
   const rss = sampleRss(backend.process.pid!);
   const started = performance.now();
   const answers = await Promise.all(load());
@@ -77,6 +79,7 @@ async function underLoad(name: string, load: () => Promise<Answer>[]): Promise<A
   figures[name] = {
     requests: answers.length,
     statuses: countStatuses(answers),
+    rss_before_mb: rssBeforeMb,
     peak_rss_mb: peakMb,
     latency_ms: { p50: Math.round(percentile(ms, 50)), p99: Math.round(percentile(ms, 99)) },
     wall_ms: Math.round(performance.now() - started),

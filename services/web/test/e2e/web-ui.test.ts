@@ -91,25 +91,36 @@ describe('web UI against the real backend and model server', () => {
     expect(await page.getByTestId('objects-count').innerText()).toBe(`${objects.length} objects`);
     expect(page.url()).toContain(`#/images/${imageId}`);
 
-    // Each box sits where its bbox is on the displayed image (scaled from original pixels).
-    const image = page.getByTestId('result-image');
-    const frame = (await image.boundingBox())!;
-    const { width: naturalWidth, height: naturalHeight } = await image.evaluate(
-      (element: HTMLImageElement) => ({ width: element.naturalWidth, height: element.naturalHeight }),
+    // Each box sits where its bbox is on the displayed image (scaled from original pixels). The image and the boxes
+    // are measured in one snapshot: the page may still be laying out (the table filling in) between two calls.
+    const layout = await page.evaluate(
+      (ids) => {
+        const rect = (element: Element | null) => {
+          const { x, y, width, height } = element!.getBoundingClientRect();
+          return { x, y, width, height };
+        };
+        const image = document.querySelector<HTMLImageElement>('[data-testid="result-image"]')!;
+        return {
+          frame: rect(image),
+          naturalWidth: image.naturalWidth,
+          naturalHeight: image.naturalHeight,
+          boxes: ids.map((id) => rect(document.querySelector(`[data-testid="box"][data-object-id="${id}"]`))),
+        };
+      },
+      objects.slice(0, 5).map(({ object_id }) => object_id),
     );
+    const { frame, naturalWidth, naturalHeight } = layout;
     // A landscape photo wider than the column is scaled down whole, never stretched.
     expect(frame.height / frame.width).toBeCloseTo(naturalHeight / naturalWidth, 2);
     const scale = frame.width / naturalWidth;
-    for (const object of objects.slice(0, 5)) {
-      const box = (await page
-        .locator(`[data-testid="box"][data-object-id="${object.object_id}"]`)
-        .boundingBox())!;
+    objects.slice(0, 5).forEach((object, index) => {
+      const box = layout.boxes[index]!;
       const [x1, y1, x2, y2] = object.bbox;
       expect(Math.abs(box.x - (frame.x + x1 * scale))).toBeLessThan(2);
       expect(Math.abs(box.y - (frame.y + y1 * scale))).toBeLessThan(2);
       expect(Math.abs(box.width - (x2 - x1) * scale)).toBeLessThan(2);
       expect(Math.abs(box.height - (y2 - y1) * scale)).toBeLessThan(2);
-    }
+    });
 
     // Clicking a row highlights its box and shows the object's full record from GET /images/{id}/objects/{oid}.
     const best = [...objects].sort((a, b) => b.score - a.score)[0]!;

@@ -35,6 +35,8 @@ export const CATALOG: readonly CatalogEntry[] = [
       postprocessing: { type: 'centernet', detections: 'tower_0/detections' },
       labels: [...COCO_LABELS],
       defaults: { score_threshold: 0.2, iou_threshold: 0.4, max_detections: 100 },
+      max_batch_size: 4,
+      dynamic_batching: { max_queue_delay_ms: 2, preferred_batch_sizes: [4] },
     },
   },
   {
@@ -73,6 +75,8 @@ export const CATALOG: readonly CatalogEntry[] = [
       labels: ['face'],
       // MediaPipe's own face-detection thresholds for this model.
       defaults: { score_threshold: 0.5, iou_threshold: 0.3, max_detections: 50 },
+      max_batch_size: 4,
+      dynamic_batching: { max_queue_delay_ms: 2, preferred_batch_sizes: [4] },
     },
   },
 ];

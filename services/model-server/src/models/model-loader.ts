@@ -136,7 +136,6 @@ export function createModelLoader(options: ModelLoaderOptions): ModelLoader {
           checkBatchDimension(config, session);
         }
         const batching = options.dynamicBatching ? batchingPolicy(config) : null;
-        if (batching) runtime = new BatchingRuntime(session, batching);
         // A slot covers one request from decoding to its answer; with batching, enough of them to fill a batch
         // while the previous one runs, so that MODEL_CONCURRENCY counts batches.
         const limiter = new ConcurrencyLimiter(
@@ -144,6 +143,9 @@ export function createModelLoader(options: ModelLoaderOptions): ModelLoader {
           options.maxQueuedRequests,
           `model ${source.name} version ${version}`,
         );
+        // Slot holders that have not reached the batcher yet are still decoding: they may join the next batch.
+        if (batching)
+          runtime = new BatchingRuntime(session, batching, (submitted) => limiter.holders - submitted);
         const views: ServedModel[] = [];
         if (servesDetection(config)) {
           const rawName = source.name + RAW_MODEL_SUFFIX;

@@ -85,6 +85,22 @@ describe('BatchingRuntime', () => {
   });
 });
 
+describe('BatchingRuntime with nothing else on its way', () => {
+  it('Should send a lone run at once instead of waiting max_queue_delay_ms for company', async () => {
+    const runtime = new BatchingRuntime(
+      await OnnxWorkerRuntime.start(modelFile, OPTIONS),
+      { maxBatchSize: 4, maxQueueDelayMs: 60_000, preferredBatchSizes: [4] },
+      (submitted) => 1 - submitted,
+    );
+    try {
+      const run = await runtime.run(rows([1, 1, 1]), ['y']);
+      expect(Array.from(run.outputs.get('y')!.data as Float32Array)).toEqual([2, 3, 4]);
+    } finally {
+      await runtime.release();
+    }
+  });
+});
+
 describe('BatchingRuntime release', () => {
   it('Should reject waiting runs and refuse new ones once released', async () => {
     const runtime = new BatchingRuntime(await OnnxWorkerRuntime.start(modelFile, OPTIONS), {

@@ -99,9 +99,16 @@ export class BatchingRuntime implements ModelRuntime {
   private readonly preferred: number[];
   private readonly failureListeners: Array<(error: Error) => void> = [];
 
+  private submitted = 0;
+
+  /**
+   * `upcoming` tells how many runs are on their way (requests being decoded); when none is, waiting for
+   * company is pointless and a lone run leaves at once instead of after `maxQueueDelayMs`.
+   */
   constructor(
     private readonly inner: ModelRuntime,
     private readonly policy: BatchingPolicy,
+    private readonly upcoming: (submitted: number) => number = () => Number.POSITIVE_INFINITY,
   ) {
     if (policy.maxBatchSize < 1) throw new Error('max_batch_size must be at least 1 to batch');
     this.preferred = [...policy.preferredBatchSizes]
@@ -129,7 +136,11 @@ export class BatchingRuntime implements ModelRuntime {
     if (this.closed) return Promise.reject(this.closed);
     const size = batchItems(feeds, this.policy.maxBatchSize);
     if (size === null) return this.inner.run(feeds, fetches);
-    return new Promise((resolve, reject) => {
+    this.submitted += 1;
+    const settle = () => {
+      this.submitted -= 1;
+    };
+    return new Promise<RuntimeRun>((resolve, reject) => {
       this.queue.push({
         feeds,
         fetches,
@@ -140,7 +151,7 @@ export class BatchingRuntime implements ModelRuntime {
         reject,
       });
       this.schedule();
-    });
+    }).finally(settle);
   }
 
   onFailure(listener: (error: Error) => void): void {
@@ -169,6 +180,7 @@ export class BatchingRuntime implements ModelRuntime {
       size >= this.policy.maxBatchSize ||
       size === this.preferred[0] ||
       waited >= this.policy.maxQueueDelayMs ||
+      this.upcoming(this.submitted) <= 0 ||
       batch.length < this.queue.filter((run) => run.key === batch[0]!.key).length;
     if (!ready) {
       this.timer ??= setTimeout(() => {

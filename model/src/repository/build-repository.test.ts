@@ -82,7 +82,9 @@ describe('buildRepository', () => {
         JSON.parse(await readFile(path.join(directory, MODEL_CONFIG_FILE), 'utf8')),
       );
       expect(config.max_batch_size).toBe(4);
-      expect(config.dynamic_batching).toEqual({ max_queue_delay_ms: 2, preferred_batch_sizes: [4] });
+      expect(config.dynamic_batching).toEqual(
+        name === 'centernet-coco' ? { max_queue_delay_ms: 2, preferred_batch_sizes: [4] } : undefined,
+      );
       expect(config.outputs.every((output) => output.shape[0] === -1)).toBe(true);
       const onnx = await readFile(path.join(directory, MODEL_VERSION, MODEL_FILE));
       await expect(verifyBatching(name, onnx, config.inputs, [2, 3, 4])).resolves.toBeUndefined();

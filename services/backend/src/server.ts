@@ -4,6 +4,7 @@ import { serve } from '@hono/node-server';
 import type { Logger } from 'pino';
 import { createApp } from './app.js';
 import { openDatabase } from './db/database.js';
+import { LocalDeploymentTarget } from './deployments/local-target.js';
 import { databaseSettings, type Env, jwtSettings } from './env.js';
 import { guardServer, type HttpServerLimits, serverOptions } from './http/server-limits.js';
 import { BlobSweeper } from './images/blob-sweeper.js';
@@ -36,10 +37,16 @@ export async function startServer(env: Env, logger: Logger): Promise<RunningServ
       logger.info({ attempt, delay_ms: delayMs, reason }, 'model server not ready, retrying');
     },
   });
-  const { app } = createApp({
+  const deploymentTarget = new LocalDeploymentTarget({
+    modelServerUrl: env.MODEL_SERVER_URL,
+    repositoryToken: env.MODEL_REPOSITORY_TOKEN,
+    requestTimeoutMs: env.DEPLOY_READY_DEADLINE_MS,
+  });
+  const { app, deployments } = createApp({
     database,
     storage,
     modelClient,
+    deploymentTarget,
     metrics,
     logger,
     config: {
@@ -61,6 +68,10 @@ export async function startServer(env: Env, logger: Logger): Promise<RunningServ
       },
       annotatedMaxSide: env.ANNOTATED_MAX_SIDE,
       corsOrigins: env.CORS_ORIGINS,
+      deployments: {
+        readyDeadlineMs: env.DEPLOY_READY_DEADLINE_MS,
+        pollIntervalMs: env.DEPLOY_POLL_INTERVAL_MS,
+      },
     },
   });
   const sweeper = new BlobSweeper({
@@ -114,8 +125,7 @@ export async function startServer(env: Env, logger: Logger): Promise<RunningServ
         server.close((error) => {
           clearTimeout(timer);
           modelClient.close();
-          sweeper
-            .stop()
+          Promise.all([sweeper.stop(), deployments.close()])
             .then(() => database.close())
             .then(
               () => (error ? reject(error) : resolve()),

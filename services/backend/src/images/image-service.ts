@@ -66,6 +66,8 @@ export interface ImageServiceDependencies {
   replicaId: string;
   /** How long an upload's blob may exist without its image row before the sweeper may delete it. */
   uploadGracePeriodMs: number;
+  /** The version a detection with this model goes to (its deployment's traffic split); none: the server's choice. */
+  chooseVersion?: (model: string) => Promise<string | undefined>;
 }
 
 /**
@@ -285,7 +287,8 @@ export class ImageService {
   ): Promise<DetectResult> {
     const log = { request_id: requestId, model, image_bytes: bytes.byteLength };
     try {
-      const result = await this.deps.modelClient.detect(bytes, { model, scoreThreshold, requestId });
+      const version = await this.deps.chooseVersion?.(model);
+      const result = await this.deps.modelClient.detect(bytes, { model, version, scoreThreshold, requestId });
       this.deps.metrics.modelRequests.inc({ model, outcome: 'ok' });
       this.deps.metrics.modelDuration.observe({ model }, result.inferenceMs / 1000);
       this.deps.logger.debug(

@@ -42,6 +42,8 @@ export class ModelServerError extends Error {
 
 export interface DetectOptions {
   model: string;
+  /** A version of the model (its deployment's choice); the model server's highest loaded one when absent. */
+  version?: string | undefined;
   scoreThreshold?: number | undefined;
   requestId?: string | undefined;
 }

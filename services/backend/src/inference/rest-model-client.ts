@@ -47,7 +47,8 @@ export class RestModelClient implements ModelClient {
   }
 
   async detect(image: Uint8Array, options: DetectOptions): Promise<DetectResult> {
-    const path = `/v2/models/${encodeURIComponent(options.model)}/infer`;
+    const version = options.version === undefined ? '' : `/versions/${encodeURIComponent(options.version)}`;
+    const path = `/v2/models/${encodeURIComponent(options.model)}${version}/infer`;
     const { body, headerLength } = encodeInferRequest(
       options.requestId ?? randomUUID(),
       image,

@@ -158,6 +158,7 @@ export function createApp(deps: AppDependencies): App {
   };
   app.on('POST', '/images', work.uploads.middleware());
   app.on('POST', ['/detect', '/images/:image_id/detections'], work.detections.middleware());
+  app.on('GET', '/detect', work.detections.middleware());
   app.on('GET', '/images/:image_id/annotated', work.annotations.middleware());
 
   app.route(

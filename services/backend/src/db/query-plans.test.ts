@@ -130,6 +130,7 @@ describe.each(dialects)('Query plans of every route on %s', (dialect) => {
         }),
     ],
     'GET /models': [() => t.app.request('/models')],
+    'GET /detect': [() => t.app.request('/detect?image_url=http%3A%2F%2F127.0.0.1%2Fphoto.jpg')],
     'GET /deployments': [() => t.app.request('/deployments')],
     'GET /deployments/{name}': [() => t.app.request('/deployments/planned')],
     'POST /deployments': [
@@ -215,7 +216,13 @@ describe.each(dialects)('Query plans of every route on %s', (dialect) => {
   }
 
   // POST /deployments asks the model server (down here) whether the model exists before touching the database.
-  const withoutDatabase = new Set(['GET /health', 'POST /detect', 'GET /models', 'POST /deployments']);
+  const withoutDatabase = new Set([
+    'GET /health',
+    'POST /detect',
+    'GET /detect',
+    'GET /models',
+    'POST /deployments',
+  ]);
 
   it.each(Object.keys(requests))('%s reads no table whole', async (operation) => {
     captured = [];

@@ -4,7 +4,7 @@ import { serve } from '@hono/node-server';
 import type { Logger } from 'pino';
 import { createApp } from './app.js';
 import { openDatabase } from './db/database.js';
-import { LocalDeploymentTarget } from './deployments/local-target.js';
+import { createDeploymentTarget } from './deployments/create-deployment-target.js';
 import { databaseSettings, type Env, jwtSettings } from './env.js';
 import { guardServer, type HttpServerLimits, serverOptions } from './http/server-limits.js';
 import { BlobSweeper } from './images/blob-sweeper.js';
@@ -37,11 +37,7 @@ export async function startServer(env: Env, logger: Logger): Promise<RunningServ
       logger.info({ attempt, delay_ms: delayMs, reason }, 'model server not ready, retrying');
     },
   });
-  const deploymentTarget = new LocalDeploymentTarget({
-    modelServerUrl: env.MODEL_SERVER_URL,
-    repositoryToken: env.MODEL_REPOSITORY_TOKEN,
-    requestTimeoutMs: env.DEPLOY_READY_DEADLINE_MS,
-  });
+  const deploymentTarget = createDeploymentTarget(env);
   const { app, deployments } = createApp({
     database,
     storage,

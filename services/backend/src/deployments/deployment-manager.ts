@@ -272,15 +272,11 @@ export class DeploymentManager {
   }
 
   private async checkModel(name: string): Promise<void> {
-    let models: Awaited<ReturnType<DeploymentTarget['models']>>;
     try {
-      models = await this.deps.target.models();
+      await this.deps.target.checkModel(name);
     } catch (error) {
+      if (error instanceof TargetError && error.status === 404) throw new ApiError(404, error.message);
       throw asApiError(error, 'cannot check the model');
-    }
-    if (!models.some((model) => model.name === name)) {
-      const known = models.map((model) => model.name).join(', ') || 'none';
-      throw new ApiError(404, `unknown model ${name}: the model repository has ${known}`);
     }
   }
 

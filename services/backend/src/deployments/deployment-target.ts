@@ -15,12 +15,6 @@ export interface TargetSpec {
   targetConcurrency: number;
 }
 
-/** A model the target can deploy, with the versions it knows of (empty when it cannot tell before loading). */
-export interface TargetModel {
-  name: string;
-  versions: string[];
-}
-
 /**
  * What the target sees of a deployment now. `progressing`: still coming up; `failed`: a wanted version cannot
  * serve (`reason` says why in plain words); `absent`: nothing runs for this name.
@@ -53,8 +47,11 @@ export interface DeploymentTarget {
   readonly kind: 'local' | 'kubernetes';
   /** Whether replica counts and target concurrency mean anything here. */
   readonly scalingApplies: boolean;
-  /** Models that can be deployed. Throws {@link TargetError}. */
-  models(): Promise<TargetModel[]>;
+  /**
+   * Before anything is written: throws {@link TargetError} 404 for a model the target knows it cannot deploy, 503
+   * when the target cannot be reached or refuses the backend.
+   */
+  checkModel(name: string): Promise<void>;
   /** Makes the target run `spec` (deploy, update, scale, canary, promote, roll back). Throws {@link TargetError}. */
   apply(spec: TargetSpec): Promise<void>;
   /** How the deployment's wanted versions are doing, for every name asked at once. Throws {@link TargetError}. */

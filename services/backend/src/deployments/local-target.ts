@@ -2,7 +2,6 @@ import { z } from 'zod';
 import {
   type DeploymentTarget,
   TargetError,
-  type TargetModel,
   type TargetObservation,
   type TargetSpec,
 } from './deployment-target.js';
@@ -41,14 +40,14 @@ export class LocalDeploymentTarget implements DeploymentTarget {
     this.baseUrl = options.modelServerUrl.replace(/\/+$/, '');
   }
 
-  async models(): Promise<TargetModel[]> {
-    const byName = new Map<string, string[]>();
-    for (const entry of await this.index()) {
-      const versions = byName.get(entry.name) ?? [];
-      if (entry.version !== undefined && entry.version !== null) versions.push(String(entry.version));
-      byName.set(entry.name, versions);
-    }
-    return [...byName].map(([name, versions]) => ({ name, versions }));
+  /** The model must be in the repository index (loaded or not); its versions are checked by the rollout. */
+  async checkModel(name: string): Promise<void> {
+    const names = [...new Set((await this.index()).map((entry) => entry.name))];
+    if (!names.includes(name))
+      throw new TargetError(
+        `unknown model ${name}: the model repository has ${names.join(', ') || 'none'}`,
+        404,
+      );
   }
 
   async apply(spec: TargetSpec): Promise<void> {

@@ -115,7 +115,7 @@ export function createApp(deps: AppDependencies): App {
     maxImagePixels: config.maxImagePixels,
     replicaId: config.replicaId,
     uploadGracePeriodMs: config.uploadGracePeriodMs,
-    chooseVersion: (model) => deployments.chooseVersion(model),
+    route: (model) => deployments.routeFor(model),
   });
   const fetcher = new UrlFetcher({
     maxBytes: config.maxUploadBytes,

@@ -213,6 +213,14 @@ const envSchema = z
         });
       }
     }
+    if (env.DEPLOYMENT_TARGET === 'kubernetes' && env.MODEL_SERVER_PROTOCOL === 'grpc') {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['MODEL_SERVER_PROTOCOL'],
+        message:
+          'must be rest with DEPLOYMENT_TARGET=kubernetes (detections go to each deployment’s own URL)',
+      });
+    }
     if (env.DEPLOYMENT_TARGET === 'kubernetes' && !env.DEPLOY_STORAGE_URI) {
       ctx.addIssue({
         code: 'custom',

@@ -109,6 +109,13 @@ describe('parseEnv', () => {
     });
     expect(() => parseEnv({ DEPLOYMENT_TARGET: 'kubernetes' })).toThrow(/DEPLOY_STORAGE_URI: is required/);
     expect(() => parseEnv({ DEPLOYMENT_TARGET: 'cloud' })).toThrow(/DEPLOYMENT_TARGET/);
+    expect(() =>
+      parseEnv({
+        DEPLOYMENT_TARGET: 'kubernetes',
+        DEPLOY_STORAGE_URI: 'pvc://models',
+        MODEL_SERVER_PROTOCOL: 'grpc',
+      }),
+    ).toThrow(/MODEL_SERVER_PROTOCOL: must be rest with DEPLOYMENT_TARGET=kubernetes/);
     expect(() => parseEnv({ DEPLOY_NAMESPACE: 'Not_A_Namespace' })).toThrow(/DEPLOY_NAMESPACE/);
     expect(() => parseEnv({ DEPLOY_READY_DEADLINE_MS: '10' })).toThrow(/DEPLOY_READY_DEADLINE_MS/);
     expect(

@@ -248,11 +248,19 @@ export class DeploymentManager {
     await this.deps.repository.remove(name, deleting.generation);
   }
 
-  /** The version a detection with `model` goes to: its deployment's split; undefined without a deployment. */
-  async chooseVersion(model: string): Promise<string | undefined> {
+  /**
+   * Where a detection with `model` goes: the version its deployment's split picks and, where the target gives
+   * each deployment its own server, that server; undefined without a deployment.
+   */
+  async routeFor(
+    model: string,
+  ): Promise<{ version: string | undefined; baseUrl: string | undefined } | undefined> {
     const row = await this.deps.repository.find(model);
     if (!row || row.phase === 'deleting') return undefined;
-    return pickVersion(trafficOf(row), this.random());
+    return {
+      version: pickVersion(trafficOf(row), this.random()),
+      baseUrl: this.deps.target.endpointFor(model) ?? undefined,
+    };
   }
 
   /** Resolves once no rollout started by this process is running. */

@@ -58,4 +58,6 @@ export interface DeploymentTarget {
   observe(specs: TargetSpec[]): Promise<Map<string, TargetObservation>>;
   /** Stops serving the deployment. Throws {@link TargetError}. */
   remove(name: string): Promise<void>;
+  /** The base URL that serves this deployment's detections; null: the backend's MODEL_SERVER_URL serves them. */
+  endpointFor(name: string): string | null;
 }

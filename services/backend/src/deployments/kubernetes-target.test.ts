@@ -145,6 +145,12 @@ describe('Deployments on Kubernetes (fake API)', () => {
     });
     expect(stored.spec.predictor.canaryTrafficPercent).toBeUndefined();
     expect(api.managersOf(stored, 'spec.predictor.minReplicas')).toEqual([FIELD_MANAGER]);
+    // Detections with model=blazeface go to its own InferenceService, version 1.
+    expect(await manager.routeFor('blazeface')).toEqual({
+      version: '1',
+      baseUrl: 'http://blazeface.models.svc.cluster.local',
+    });
+    expect(await manager.routeFor('centernet-coco')).toBeUndefined();
     const applies = api.requests.filter((r) => r.method === 'PATCH');
     expect(
       applies.every((r) => r.query.get('fieldManager') === FIELD_MANAGER && r.query.get('force') !== 'true'),

@@ -106,6 +106,11 @@ export class KubernetesDeploymentTarget implements DeploymentTarget {
     return observed;
   }
 
+  /** The InferenceService's cluster-local address (KServe's `status.url` for a cluster-local Serverless service). */
+  endpointFor(name: string): string {
+    return `http://${name}.${this.options.namespace}.svc.cluster.local`;
+  }
+
   async remove(name: string): Promise<void> {
     try {
       await this.api.delete(this.reference(name) as never);

@@ -71,6 +71,11 @@ export class LocalDeploymentTarget implements DeploymentTarget {
     );
   }
 
+  /** One model server serves every deployment: the backend's own MODEL_SERVER_URL. */
+  endpointFor(): null {
+    return null;
+  }
+
   async remove(name: string): Promise<void> {
     await this.repositoryCall(name, 'unload', { missingIsDone: true });
   }

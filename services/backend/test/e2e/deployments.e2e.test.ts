@@ -9,6 +9,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { DeploymentView } from '../../src/deployments/deployment-view.js';
+import { RestModelClient } from '../../src/inference/rest-model-client.js';
 import { type ChildServer, repoRoot, startModelServer } from '../support/processes.js';
 import { closedPort, createTestApp, type TestApp } from '../support/test-app.js';
 
@@ -132,6 +133,21 @@ describe('Deployments on the local model server', () => {
     expect(await detectedVersions(2)).toEqual(['1', '1']);
     const list = await call('GET', '/deployments');
     expect((list.body as unknown as { deployments: DeploymentView[] }).deployments).toHaveLength(1);
+  });
+
+  it('Should send a detection to a deployment’s own server when its target names one (Kubernetes)', async () => {
+    const client = new RestModelClient({
+      baseUrl: `http://127.0.0.1:${await closedPort()}`,
+      requestTimeoutMs: 30_000,
+      retryDeadlineMs: 0,
+    });
+    const result = await client.detect(photo, {
+      model: 'blazeface',
+      version: '1',
+      baseUrl: `${modelServer.url}/`,
+    });
+    expect(result).toMatchObject({ modelName: 'blazeface', modelVersion: '1' });
+    expect(result.detections.length).toBeGreaterThan(0);
   });
 
   it('Should change scaling in place (200), reported as not applicable locally', async () => {

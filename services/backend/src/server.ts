@@ -37,7 +37,7 @@ export async function startServer(env: Env, logger: Logger): Promise<RunningServ
       logger.info({ attempt, delay_ms: delayMs, reason }, 'model server not ready, retrying');
     },
   });
-  const deploymentTarget = createDeploymentTarget(env);
+  const deploymentTarget = await createDeploymentTarget(env);
   const { app, deployments } = createApp({
     database,
     storage,

@@ -1,8 +1,6 @@
 import fs from 'node:fs';
-import { KubeConfig } from '@kubernetes/client-node';
 import type { Env } from '../env.js';
 import type { DeploymentTarget } from './deployment-target.js';
-import { KubernetesDeploymentTarget } from './kubernetes-target.js';
 import { LocalDeploymentTarget } from './local-target.js';
 
 const serviceAccountNamespace = '/var/run/secrets/kubernetes.io/serviceaccount/namespace';
@@ -10,8 +8,9 @@ const serviceAccountNamespace = '/var/run/secrets/kubernetes.io/serviceaccount/n
 /**
  * The target of DEPLOYMENT_TARGET: the model server at MODEL_SERVER_URL, or the cluster the backend runs in
  * (in-cluster credentials; outside a cluster, the default kubeconfig) in DEPLOY_NAMESPACE or its own namespace.
+ * The Kubernetes client is loaded only for the latter, so local start-up does not pay for it.
  */
-export function createDeploymentTarget(
+export async function createDeploymentTarget(
   env: Pick<
     Env,
     | 'DEPLOYMENT_TARGET'
@@ -22,7 +21,7 @@ export function createDeploymentTarget(
     | 'DEPLOY_RUNTIME'
     | 'DEPLOY_STORAGE_URI'
   >,
-): DeploymentTarget {
+): Promise<DeploymentTarget> {
   if (env.DEPLOYMENT_TARGET === 'local') {
     return new LocalDeploymentTarget({
       modelServerUrl: env.MODEL_SERVER_URL,
@@ -30,6 +29,10 @@ export function createDeploymentTarget(
       requestTimeoutMs: env.DEPLOY_READY_DEADLINE_MS,
     });
   }
+  const [{ KubeConfig }, { KubernetesDeploymentTarget }] = await Promise.all([
+    import('@kubernetes/client-node'),
+    import('./kubernetes-target.js'),
+  ]);
   const kubeConfig = new KubeConfig();
   if (process.env.KUBERNETES_SERVICE_HOST) kubeConfig.loadFromCluster();
   else kubeConfig.loadFromDefault();

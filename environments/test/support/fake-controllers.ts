@@ -27,6 +27,8 @@ export interface ControllerOptions {
   drainSteps?: number;
   /** Why an InferenceService's new revision fails (a broken model file…); undefined: it becomes ready. */
   failRevision?: (isvc: StoredObject) => string | undefined;
+  /** True for a revision that never becomes ready (a pod that never passes its probe): it stays RevisionMissing. */
+  stallRevision?: (isvc: StoredObject) => boolean;
 }
 
 const ref = (object: StoredObject) => ({
@@ -231,6 +233,7 @@ function createRevision(
   api.schedule(step, () => {
     if (!stillLatest()) return;
     api.setStatus(ref(isvc), status(all('False', 'RevisionMissing'), previousReady));
+    if (options.stallRevision?.(isvc)) return;
     const failure = options.failRevision?.(isvc);
     api.schedule(step, () => {
       if (!stillLatest()) return;

@@ -29,6 +29,7 @@ import { KubernetesDeploymentTarget } from './kubernetes-target.js';
 const token = 'backend-service-account-token';
 const namespace = 'models';
 const brokenVersion = '3';
+const stalledVersion = '4';
 
 function targetFor(server: string, inNamespace = namespace) {
   const kubeConfig = new KubeConfig();
@@ -48,12 +49,12 @@ describe('Deployments on Kubernetes (fake API)', () => {
   let manager: DeploymentManager;
   const managers: DeploymentManager[] = [];
 
-  const managerFor = (target: KubernetesDeploymentTarget) => {
+  const managerFor = (target: KubernetesDeploymentTarget, readyDeadlineMs = 10_000) => {
     const created = new DeploymentManager({
       repository: database.deployments,
       target,
       logger: pino({ level: 'silent' }),
-      settings: { readyDeadlineMs: 10_000, pollIntervalMs: 10 },
+      settings: { readyDeadlineMs, pollIntervalMs: 10 },
     });
     managers.push(created);
     return created;
@@ -87,16 +88,19 @@ describe('Deployments on Kubernetes (fake API)', () => {
 
   beforeAll(async () => {
     api = new FakeKubeApi({ token, requireNamespaces: true });
+    await api.start();
+    const versionOf = (service: StoredObject) =>
+      (service.spec as { predictor: { labels?: Record<string, string> } }).predictor.labels?.[
+        'detection.backend/model-version'
+      ];
     simulateControllers(api, {
       stepMs: 15,
       failRevision: (service) =>
-        (service.spec as { predictor: { labels?: Record<string, string> } }).predictor.labels?.[
-          'detection.backend/model-version'
-        ] === brokenVersion
+        versionOf(service) === brokenVersion
           ? 'failed to load model blazeface version 3: model.onnx is not an ONNX model'
           : undefined,
+      stallRevision: (service) => versionOf(service) === stalledVersion,
     });
-    await api.start();
     api.put({ apiVersion: 'v1', kind: 'Namespace', metadata: { name: namespace } });
     dir = await makeTempDir('backend-kubernetes-target-');
     database = await openTestDatabase('sqlite', dir);
@@ -237,6 +241,19 @@ describe('Deployments on Kubernetes (fake API)', () => {
       state: 'scaled_to_zero',
       replicas: { current: 0 },
     });
+  });
+
+  it('Should roll back a version whose revision does not become ready by the deadline', async () => {
+    // A deadline of one second (the least DEPLOY_READY_DEADLINE_MS allows).
+    const impatient = managerFor(targetFor(api.url), 1_000);
+    // maxReplicas 6 as kubectl set it above: the same value is shared ownership, not a conflict.
+    expect((await impatient.deploy(request(stalledVersion, { maxReplicas: 6 }))).status).toBe(202);
+    await impatient.idle();
+    const view = await impatient.get('blazeface');
+    expect(view.failure_reason).toBe('version 4 was not deployed: it did not become ready within 1 s');
+    expect(view.versions).toMatchObject({ stable: '1', rolling_out: null });
+    expect(isvc()!.spec.predictor.labels['detection.backend/model-version']).toBe('1');
+    expect(await settled()).toMatchObject({ state: 'ready', traffic: [{ version: '1', percent: 100 }] });
   });
 
   it('Should delete the InferenceService with the deployment', async () => {

@@ -18,7 +18,8 @@ await build({
   legalComments: 'linked',
   // Native addons stay external (loaded from node_modules at run time), and so does swagger-ui-dist, whose
   // static files are served from its package folder. pg-native is pg's optional native binding, never used.
-  external: ['better-sqlite3', 'sharp', 'swagger-ui-dist', 'pg-native'],
+  // @kubernetes/client-node (two thirds of the bundle otherwise) is imported only with DEPLOYMENT_TARGET=kubernetes.
+  external: ['better-sqlite3', 'sharp', 'swagger-ui-dist', 'pg-native', '@kubernetes/client-node'],
   banner: {
     js: "import { createRequire as __createRequire } from 'node:module'; const require = __createRequire(import.meta.url);",
   },

@@ -7,6 +7,8 @@ import { createJwtVerifier, type JwtSettings } from './auth/jwt-verifier.js';
 import { type Permission, permissions } from './auth/permissions.js';
 import type { Database } from './db/database.js';
 import type { ImageRepository } from './db/image-repository.js';
+import { DeploymentManager, type DeploymentSettings } from './deployments/deployment-manager.js';
+import type { DeploymentTarget } from './deployments/deployment-target.js';
 import { ApiError, errorHandler, validationHook } from './errors.js';
 import { UrlFetcher } from './fetch/url-fetcher.js';
 import { ImageService } from './images/image-service.js';
@@ -16,6 +18,7 @@ import { accessLog } from './middleware/access-log.js';
 import { type WorkLimit, WorkQueue } from './middleware/admission.js';
 import { authenticate, requirePermission } from './middleware/authenticate.js';
 import { corsPolicy, crossSiteProtection, securityHeaders } from './middleware/browser-security.js';
+import { deploymentsRouter } from './routes/deployments/index.js';
 import { detectRouter } from './routes/detect/index.js';
 import { docsRouter } from './routes/docs/index.js';
 import { documentWithAuth } from './routes/docs/openapi-auth.js';
@@ -51,12 +54,16 @@ export interface AppConfig {
   annotatedMaxSide: number;
   /** Other origins whose pages may call the API from a browser (CORS, and allowed through the CSRF check). */
   corsOrigins: string[];
+  /** How long a new model version may take to become ready, and how often a rollout is looked at. */
+  deployments: DeploymentSettings;
 }
 
 export interface AppDependencies {
   database: Database;
   storage: BlobStorage;
   modelClient: ModelClient;
+  /** Where model deployments run: the local model server or a Kubernetes cluster. */
+  deploymentTarget: DeploymentTarget;
   metrics: Metrics;
   logger: Logger;
   config: AppConfig;
@@ -68,6 +75,7 @@ const apiPrefixes = [
   '/labels',
   '/detect',
   '/models',
+  '/deployments',
   '/health',
   '/ready',
   '/docs',
@@ -82,12 +90,20 @@ export interface App {
   app: OpenAPIHono<AppEnv>;
   service: ImageService;
   repository: ImageRepository;
+  /** Stop it (`close()`) before the database: it may be watching a rollout. */
+  deployments: DeploymentManager;
 }
 
 /** The composition root: wires the repository, services and routers, and the one error and validation channel. */
 export function createApp(deps: AppDependencies): App {
   const { config, logger, metrics } = deps;
   const repository = deps.database.images;
+  const deployments = new DeploymentManager({
+    repository: deps.database.deployments,
+    target: deps.deploymentTarget,
+    logger,
+    settings: config.deployments,
+  });
   const service = new ImageService({
     repository,
     pendingBlobs: deps.database.pendingBlobs,
@@ -99,6 +115,7 @@ export function createApp(deps: AppDependencies): App {
     maxImagePixels: config.maxImagePixels,
     replicaId: config.replicaId,
     uploadGracePeriodMs: config.uploadGracePeriodMs,
+    route: (model) => deployments.routeFor(model),
   });
   const fetcher = new UrlFetcher({
     maxBytes: config.maxUploadBytes,
@@ -141,6 +158,7 @@ export function createApp(deps: AppDependencies): App {
   };
   app.on('POST', '/images', work.uploads.middleware());
   app.on('POST', ['/detect', '/images/:image_id/detections'], work.detections.middleware());
+  app.on('GET', '/detect', work.detections.middleware());
   app.on('GET', '/images/:image_id/annotated', work.annotations.middleware());
 
   app.route(
@@ -152,6 +170,7 @@ export function createApp(deps: AppDependencies): App {
   app.route('/labels', labelsRouter({ repository }));
   app.route('/detect', detectRouter({ service, fetcher, maxUploadBytes: config.maxUploadBytes }));
   app.route('/models', modelsRouter({ modelClient: deps.modelClient, defaultModel: config.defaultModel }));
+  app.route('/deployments', deploymentsRouter({ manager: deployments }));
   app.route('/docs', docsRouter());
   app.get('/metrics', requirePermission('read'), async (c) => {
     c.header('Content-Type', metrics.registry.contentType);
@@ -193,5 +212,5 @@ export function createApp(deps: AppDependencies): App {
     throw new ApiError(404, 'not found');
   });
 
-  return { app, service, repository };
+  return { app, service, repository, deployments };
 }

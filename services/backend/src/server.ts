@@ -4,6 +4,7 @@ import { serve } from '@hono/node-server';
 import type { Logger } from 'pino';
 import { createApp } from './app.js';
 import { openDatabase } from './db/database.js';
+import { createDeploymentTarget } from './deployments/create-deployment-target.js';
 import { databaseSettings, type Env, jwtSettings } from './env.js';
 import { guardServer, type HttpServerLimits, serverOptions } from './http/server-limits.js';
 import { BlobSweeper } from './images/blob-sweeper.js';
@@ -36,10 +37,12 @@ export async function startServer(env: Env, logger: Logger): Promise<RunningServ
       logger.info({ attempt, delay_ms: delayMs, reason }, 'model server not ready, retrying');
     },
   });
-  const { app } = createApp({
+  const deploymentTarget = await createDeploymentTarget(env);
+  const { app, deployments } = createApp({
     database,
     storage,
     modelClient,
+    deploymentTarget,
     metrics,
     logger,
     config: {
@@ -61,6 +64,10 @@ export async function startServer(env: Env, logger: Logger): Promise<RunningServ
       },
       annotatedMaxSide: env.ANNOTATED_MAX_SIDE,
       corsOrigins: env.CORS_ORIGINS,
+      deployments: {
+        readyDeadlineMs: env.DEPLOY_READY_DEADLINE_MS,
+        pollIntervalMs: env.DEPLOY_POLL_INTERVAL_MS,
+      },
     },
   });
   const sweeper = new BlobSweeper({
@@ -114,8 +121,7 @@ export async function startServer(env: Env, logger: Logger): Promise<RunningServ
         server.close((error) => {
           clearTimeout(timer);
           modelClient.close();
-          sweeper
-            .stop()
+          Promise.all([sweeper.stop(), deployments.close()])
             .then(() => database.close())
             .then(
               () => (error ? reject(error) : resolve()),

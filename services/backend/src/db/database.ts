@@ -1,11 +1,14 @@
 import { sql } from 'drizzle-orm';
 import type { Logger as QueryLogger } from 'drizzle-orm/logger';
+import type { DeploymentRepository } from './deployment-repository.js';
 import type { ImageRepository } from './image-repository.js';
 import type { PendingBlobRepository } from './pending-blob-repository.js';
 import { openPostgres, type PostgresDatabase } from './postgres/connection.js';
+import { PostgresDeploymentRepository } from './postgres/deployment-repository.js';
 import { PostgresImageRepository } from './postgres/image-repository.js';
 import { PostgresPendingBlobRepository } from './postgres/pending-blob-repository.js';
 import { openSqlite, type SqliteDatabase } from './sqlite/connection.js';
+import { SqliteDeploymentRepository } from './sqlite/deployment-repository.js';
 import { SqliteImageRepository } from './sqlite/image-repository.js';
 import { SqlitePendingBlobRepository } from './sqlite/pending-blob-repository.js';
 
@@ -13,6 +16,7 @@ import { SqlitePendingBlobRepository } from './sqlite/pending-blob-repository.js
 export type Database = {
   images: ImageRepository;
   pendingBlobs: PendingBlobRepository;
+  deployments: DeploymentRepository;
   /** One trivial round trip (`SELECT 1`): the readiness check, which must not grow with the data. */
   ping(): Promise<void>;
   close(): Promise<void>;
@@ -41,6 +45,7 @@ export async function openDatabase(config: DatabaseConfig, options: DatabaseOpti
       client,
       images: new SqliteImageRepository(client),
       pendingBlobs: new SqlitePendingBlobRepository(client),
+      deployments: new SqliteDeploymentRepository(client),
       ping: async () => {
         client.get(sql`select 1`);
       },
@@ -60,6 +65,7 @@ export async function openDatabase(config: DatabaseConfig, options: DatabaseOpti
     client,
     images: new PostgresImageRepository(client),
     pendingBlobs: new PostgresPendingBlobRepository(client),
+    deployments: new PostgresDeploymentRepository(client),
     ping: async () => {
       await client.execute(sql`select 1`);
     },

@@ -8,7 +8,14 @@ import { BlobSweeper } from '../images/blob-sweeper.js';
 import type { Database } from './database.js';
 
 /** Tables that grow with the data: a statement must reach their rows through an index range or a key. */
-const largeTables = ['images', 'objects', 'detection_runs', 'image_labels', 'pending_blobs'];
+const largeTables = [
+  'images',
+  'objects',
+  'detection_runs',
+  'image_labels',
+  'pending_blobs',
+  'deployment_events',
+];
 
 interface Statement {
   sql: string;
@@ -123,6 +130,24 @@ describe.each(dialects)('Query plans of every route on %s', (dialect) => {
         }),
     ],
     'GET /models': [() => t.app.request('/models')],
+    'GET /detect': [() => t.app.request('/detect?image_url=http%3A%2F%2F127.0.0.1%2Fphoto.jpg')],
+    'GET /deployments': [() => t.app.request('/deployments')],
+    'GET /deployments/{name}': [() => t.app.request('/deployments/planned')],
+    'POST /deployments': [
+      () =>
+        t.app.request('/deployments', {
+          method: 'POST',
+          headers: { 'content-type': 'application/json' },
+          body: JSON.stringify({ model: 'planned', version: '1' }),
+        }),
+    ],
+    'POST /deployments/{name}/promote': [
+      () => t.app.request('/deployments/planned/promote', { method: 'POST' }),
+    ],
+    'POST /deployments/{name}/rollback': [
+      () => t.app.request('/deployments/planned/rollback', { method: 'POST' }),
+    ],
+    'DELETE /deployments/{name}': [() => t.app.request('/deployments/planned', { method: 'DELETE' })],
   };
 
   beforeAll(async () => {
@@ -140,6 +165,30 @@ describe.each(dialects)('Query plans of every route on %s', (dialect) => {
     }
     for (let i = 0; i < 50; i++)
       await insertFixture(t.database, imageFixture(`filler-${i}`, { labels: ['car'] }));
+    // A deployment with a canary and some history, so that promote, roll back and delete reach their statements.
+    const now = Date.now();
+    await t.database.deployments.create(
+      {
+        name: 'planned',
+        phase: 'ready',
+        stableVersion: '1',
+        canaryVersion: '2',
+        canaryPercent: 10,
+        previousVersion: null,
+        rolloutVersion: null,
+        rolloutCanaryPercent: null,
+        rolloutDeadlineAt: null,
+        minReplicas: 0,
+        maxReplicas: 1,
+        targetConcurrency: 4,
+        failureReason: null,
+        message: 'ready',
+        createdAt: now,
+        updatedAt: now,
+        lastTransitionAt: now,
+      },
+      { action: 'deploy', version: '1', detail: 'deploy version 1' },
+    );
   });
   afterAll(async () => {
     await t?.close();
@@ -166,7 +215,14 @@ describe.each(dialects)('Query plans of every route on %s', (dialect) => {
     return problems;
   }
 
-  const withoutDatabase = new Set(['GET /health', 'POST /detect', 'GET /models']);
+  // POST /deployments asks the model server (down here) whether the model exists before touching the database.
+  const withoutDatabase = new Set([
+    'GET /health',
+    'POST /detect',
+    'GET /detect',
+    'GET /models',
+    'POST /deployments',
+  ]);
 
   it.each(Object.keys(requests))('%s reads no table whole', async (operation) => {
     captured = [];

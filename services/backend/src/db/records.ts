@@ -9,4 +9,11 @@ export type NewDetectionRunRow = typeof sqlite.detectionRuns.$inferInsert;
 export type ObjectRow = typeof sqlite.objects.$inferSelect;
 export type NewObjectRow = typeof sqlite.objects.$inferInsert;
 export type PendingBlobRow = typeof sqlite.pendingBlobs.$inferSelect;
-export type { BlobPurpose, ImageStatus } from './schema/values.js';
+export type DeploymentRow = typeof sqlite.deployments.$inferSelect;
+export type DeploymentEventRow = typeof sqlite.deploymentEvents.$inferSelect;
+export type {
+  BlobPurpose,
+  DeploymentAction,
+  DeploymentPhase,
+  ImageStatus,
+} from './schema/values.js';

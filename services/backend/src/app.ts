@@ -231,7 +231,14 @@ export function createApp(deps: AppDependencies): App {
       maxVideoBytes: config.video.maxBytes,
     }),
   );
-  app.route('/jobs', jobsRouter({ videos: deps.database.videos, eventsPollMs: config.video.eventsPollMs }));
+  app.route(
+    '/jobs',
+    jobsRouter({
+      videos: deps.database.videos,
+      eventsPollMs: config.video.eventsPollMs,
+      keepAliveMs: config.video.eventsKeepAliveMs,
+    }),
+  );
   app.route('/deployments', deploymentsRouter({ manager: deployments }));
   app.route('/docs', docsRouter());
   app.get('/metrics', requirePermission('read'), async (c) => {

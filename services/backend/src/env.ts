@@ -150,6 +150,7 @@ const envSchema = z
     VIDEO_JOB_MAX_ATTEMPTS: positiveInt.max(100).default(3),
     VIDEO_POLL_INTERVAL_MS: positiveInt.default(1000),
     VIDEO_EVENTS_POLL_MS: positiveInt.min(50).default(500),
+    VIDEO_EVENTS_KEEPALIVE_MS: positiveInt.min(100).default(15_000),
     VIDEO_TEMP_DIR: z
       .string()
       .min(1)
@@ -323,6 +324,7 @@ export function videoConfig(env: Env): VideoConfig {
     maxAttempts: env.VIDEO_JOB_MAX_ATTEMPTS,
     pollIntervalMs: env.VIDEO_POLL_INTERVAL_MS,
     eventsPollMs: env.VIDEO_EVENTS_POLL_MS,
+    eventsKeepAliveMs: env.VIDEO_EVENTS_KEEPALIVE_MS,
     tempDir: env.VIDEO_TEMP_DIR,
     ffmpegPath: env.FFMPEG_PATH,
     ffprobePath: env.FFPROBE_PATH,

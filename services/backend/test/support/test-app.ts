@@ -80,6 +80,7 @@ export async function createTestApp(options: TestAppOptions = {}) {
       maxAttempts: 3,
       pollIntervalMs: 100,
       eventsPollMs: 100,
+      eventsKeepAliveMs: 15_000,
       tempDir: dir,
       stallTimeoutMs: 30_000,
       probeTimeoutMs: 30_000,

@@ -38,7 +38,14 @@ describe('GET /jobs/{job_id}/events on a job that waits', () => {
     const jobs = text
       .split('\n\n')
       .filter((block) => block.includes('event: job'))
-      .map((block) => JSON.parse(block.split('\n').find((line) => line.startsWith('data: '))!.slice(6)));
+      .map((block) =>
+        JSON.parse(
+          block
+            .split('\n')
+            .find((line) => line.startsWith('data: '))!
+            .slice(6),
+        ),
+      );
     expect(jobs.map((job) => job.state)).toEqual(['queued', 'cancelled']);
   });
 });

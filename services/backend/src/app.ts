@@ -144,6 +144,7 @@ export function createApp(deps: AppDependencies): App {
     videos: deps.database.videos,
     storage: deps.storage,
     modelClient: deps.modelClient,
+    route: (model) => deployments.routeFor(model),
     logger,
     metrics,
   });

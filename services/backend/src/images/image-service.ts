@@ -16,6 +16,7 @@ import {
   type ModelClient,
   ModelServerError,
 } from '../inference/model-client.js';
+import type { RouteModel } from '../inference/model-route.js';
 import type { Metrics } from '../metrics.js';
 import { newImageStorageKey } from '../storage/image-keys.js';
 import type { BlobStorage } from '../storage/storage.js';
@@ -70,9 +71,7 @@ export interface ImageServiceDependencies {
    * Where a detection with this model goes: its deployment's version (by the traffic split) and, on Kubernetes,
    * its own endpoint; undefined without a deployment (the model server's highest version at MODEL_SERVER_URL).
    */
-  route?: (
-    model: string,
-  ) => Promise<{ version?: string | undefined; baseUrl?: string | undefined } | undefined>;
+  route?: RouteModel;
 }
 
 /**

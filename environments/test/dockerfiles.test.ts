@@ -16,7 +16,7 @@ import { beforeAll, describe, expect, test } from 'vitest';
 import type { KubernetesObject } from '../src/manifests/kubernetes-object.js';
 import { environmentsDir, overlayNames, renderOverlay } from '../src/manifests/overlays.js';
 import { backendDockerfile, runtimeEnvironment } from './support/image-environment.js';
-import { type Deployment, one, podSpecs, type ServingRuntime } from './support/manifest-types.js';
+import { type Deployment, ofKind, one, podSpecs, type ServingRuntime } from './support/manifest-types.js';
 
 const repoRoot = path.resolve(environmentsDir, '..');
 /** The Dockerfiles' base image variable, as written in them. */
@@ -439,5 +439,26 @@ describe('the backend image runs video jobs', () => {
       expect(Object.keys(parsed), `${name} is not a backend variable`).toContain(name);
       expect(String(parsed[name]), name).toBe(value);
     }
+  });
+
+  test('the image contains the file each backend container starts: dist/index.js (CMD) and dist/worker.js (video-worker)', async () => {
+    // Under WORKDIR /app, dist/ is the build's services/backend/dist, whose entry points the build stage checks.
+    expect(text).toContain('COPY --from=build /workspace/services/backend/dist ./dist');
+    const checked = [...text.matchAll(/test -f services\/backend\/(dist\/\S+)/g)].map((match) => match[1]);
+    const started = new Set(['dist/index.js']);
+    for (const overlay of overlayNames()) {
+      const objects = overlay === 'local' ? localObjects : await renderOverlay(overlay);
+      const backendImage = one<Deployment>(objects, 'Deployment', 'backend').spec.template.spec.containers[0]!
+        .image;
+      for (const deployment of ofKind<Deployment>(objects, 'Deployment')) {
+        for (const container of deployment.spec.template.spec.containers) {
+          if (container.image !== backendImage || !container.command) continue;
+          expect(container.command[0], `${overlay} ${deployment.metadata.name}`).toBe('node');
+          started.add(container.command[1]!);
+        }
+      }
+    }
+    expect([...started].sort()).toEqual(['dist/index.js', 'dist/worker.js']);
+    for (const file of started) expect(checked, file).toContain(file);
   });
 });

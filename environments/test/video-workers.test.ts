@@ -25,6 +25,7 @@ import {
   type Secret,
   type Service,
   type ServiceAccount,
+  type VirtualService,
 } from './support/manifest-types.js';
 
 const repoRoot = path.resolve(environmentsDir, '..');
@@ -138,6 +139,30 @@ describe.each(overlays)('overlay %s', (overlay) => {
         scratchLimit(worker.spec.template.spec, container, workerEnv.VIDEO_TEMP_DIR),
       ).toBeGreaterThanOrEqual(workerEnv.VIDEO_WORKERS * workerEnv.MAX_VIDEO_BYTES);
     }
+  });
+
+  test('through the gateway, a job’s event stream has no route timeout, while every other request keeps the public route’s', () => {
+    const { http } = one<VirtualService>(objectsOf(), 'VirtualService', 'backend').spec;
+    // Istio takes the first route whose match matches (a regex must match the whole path).
+    const routeFor = (path: string) =>
+      http.find((route) =>
+        (route.match ?? [{}]).some(({ uri }) =>
+          uri?.regex !== undefined
+            ? new RegExp(`^(?:${uri.regex})$`).test(path)
+            : uri?.exact !== undefined
+              ? uri.exact === path
+              : path.startsWith(uri?.prefix ?? ''),
+        ),
+      );
+    const events = routeFor('/jobs/6f1c2a9e-4d8b-4a57-9a43-0c2f3e1b7d55/events');
+    const other = routeFor('/jobs/6f1c2a9e-4d8b-4a57-9a43-0c2f3e1b7d55');
+    expect(events?.timeout).toBeUndefined();
+    expect(events?.route).toEqual(other?.route);
+    expect(events?.retries).toEqual(other?.retries);
+    for (const path of ['/jobs/j', '/jobs/j/events/more', '/videos', '/videos/v/annotated', '/images', '/']) {
+      expect(routeFor(path), path).toBe(other);
+    }
+    expect(Number.parseInt(other?.timeout ?? '0', 10)).toBeGreaterThan(0);
   });
 
   test('the predictor admits the video workers’ identity only where they run', () => {

@@ -259,6 +259,12 @@ describe('prod: the video-worker Deployment', () => {
     expect(worker().spec.replicas).toBe(hpa.spec.minReplicas);
     expect(hpa.spec.metrics?.map((metric) => metric.resource?.name)).toEqual(['cpu']);
     expect(container().resources?.requests?.cpu).toBeDefined();
+    // The sidecar carries the worker's database traffic from its start until it has given its jobs back.
+    const proxy = JSON.parse(worker().spec.template.metadata?.annotations?.['proxy.istio.io/config'] ?? '{}');
+    expect(proxy).toEqual({
+      holdApplicationUntilProxyStarts: true,
+      proxyMetadata: { EXIT_ON_ZERO_ACTIVE_CONNECTIONS: 'true' },
+    });
     // A rollout starts the new pod before the old one gives its jobs back.
     expect(worker().spec.strategy).toEqual({
       type: 'RollingUpdate',

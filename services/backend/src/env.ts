@@ -114,6 +114,23 @@ const envSchema = z
     URL_FETCH_TIMEOUT_MS: positiveInt.default(10_000),
     MODEL_REQUEST_TIMEOUT_MS: positiveInt.default(30_000),
     MODEL_RETRY_DEADLINE_MS: z.coerce.number().int().min(0).default(120_000),
+    DEPLOYMENT_TARGET: z.enum(['local', 'kubernetes']).default('local'),
+    DEPLOY_NAMESPACE: z
+      .string()
+      .regex(/^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/, 'must be a Kubernetes namespace name')
+      .max(63)
+      .optional(),
+    DEPLOY_RUNTIME: z.string().min(1).default('detection-onnx'),
+    DEPLOY_STORAGE_URI: z
+      .string()
+      .regex(
+        /^(pvc|s3|gs|https?):\/\/\S+$/,
+        'must be a storage URI KServe reads (pvc://, s3://, gs://, https://)',
+      )
+      .optional(),
+    DEPLOY_READY_DEADLINE_MS: positiveInt.min(1_000).default(300_000),
+    DEPLOY_POLL_INTERVAL_MS: positiveInt.default(1_000),
+    MODEL_REPOSITORY_TOKEN: z.string().min(16).optional(),
     LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
     WEB_UI_DIR: z.string().min(1).default(path.resolve(packageRoot, '../web/dist')),
     SHUTDOWN_TIMEOUT_MS: positiveInt.default(25_000),
@@ -214,6 +231,22 @@ const envSchema = z
           message: `is not a public key in PEM or JWK form (${(error as Error).message})`,
         });
       }
+    }
+    if (env.DEPLOYMENT_TARGET === 'kubernetes' && env.MODEL_SERVER_PROTOCOL === 'grpc') {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['MODEL_SERVER_PROTOCOL'],
+        message:
+          'must be rest with DEPLOYMENT_TARGET=kubernetes (detections go to each deployment’s own URL)',
+      });
+    }
+    if (env.DEPLOYMENT_TARGET === 'kubernetes' && !env.DEPLOY_STORAGE_URI) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['DEPLOY_STORAGE_URI'],
+        message:
+          'is required with DEPLOYMENT_TARGET=kubernetes (where the model folders are, e.g. pvc://models)',
+      });
     }
     if (env.HTTP_HEADERS_TIMEOUT_MS > env.HTTP_REQUEST_TIMEOUT_MS) {
       ctx.addIssue({

@@ -240,9 +240,14 @@ describe('VideoWorker against an overloaded model server', () => {
 
   beforeAll(async () => {
     dir = await makeTempDir('video-worker-overload-');
-    // One inference at a time and no queue: every frame beyond the first in flight is refused with Retry-After.
+    // One inference at a time, no queue and no batching: every frame beyond the first in flight is refused with
+    // Retry-After (a batch would take up to four frames at once).
     [modelServer, database] = await Promise.all([
-      startModelServer(await closedPort(), { MODEL_CONCURRENCY: '1', MAX_QUEUED_REQUESTS: '0' }),
+      startModelServer(await closedPort(), {
+        MODEL_CONCURRENCY: '1',
+        MAX_QUEUED_REQUESTS: '0',
+        DYNAMIC_BATCHING: 'false',
+      }),
       openTestDatabase('sqlite', dir),
     ]);
   });

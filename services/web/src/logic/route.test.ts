@@ -8,6 +8,7 @@ describe('route', () => {
   it('round-trips the image and object routes', () => {
     for (const route of [
       { page: 'home' } as const,
+      { page: 'models' } as const,
       { page: 'image', imageId: sha, objectId: null } as const,
       { page: 'image', imageId: sha, objectId: uuid } as const,
     ]) {
@@ -20,5 +21,6 @@ describe('route', () => {
     expect(parseRoute('#/images/..%2F..%2Fetc')).toEqual({ page: 'home' });
     expect(parseRoute('#/images/<script>')).toEqual({ page: 'home' });
     expect(parseRoute('#/unknown')).toEqual({ page: 'home' });
+    expect(parseRoute('#/models/x')).toEqual({ page: 'home' });
   });
 });

@@ -7,6 +7,7 @@ import type { PendingBlobRepository } from '../db/pending-blob-repository.js';
 import type { VideoJobRow, VideoRow } from '../db/records.js';
 import { DuplicateVideoError, type VideoRepository, type VideoWithJob } from '../db/video-repository.js';
 import { ApiError } from '../errors.js';
+import { BlobDisposal } from '../images/blob-disposal.js';
 import type { BlobStorage } from '../storage/storage.js';
 import { newAnnotatedVideoStorageKey, newVideoStorageKey } from '../storage/video-keys.js';
 import { renderAnnotatedVideo } from './annotate-video.js';
@@ -68,7 +69,11 @@ export class VideoService {
   /** Annotated videos being drawn in this process: a second request for one waits for the first. */
   private readonly drawing = new Map<string, Promise<Uint8Array<ArrayBuffer>>>();
 
-  constructor(private readonly deps: VideoServiceDependencies) {}
+  private readonly blobs: BlobDisposal;
+
+  constructor(private readonly deps: VideoServiceDependencies) {
+    this.blobs = new BlobDisposal(deps);
+  }
 
   async upload(input: VideoInput, options: VideoJobOptions): Promise<VideoWithJob> {
     if (input.bytes.byteLength === 0) throw new ApiError(400, 'the video is empty (0 bytes)');
@@ -125,7 +130,7 @@ export class VideoService {
     try {
       await this.deps.storage.put(reservation.storageKey, input.bytes, videoContentType(probed.container));
     } catch (error) {
-      await this.discardBlob(reservation.storageKey);
+      await this.blobs.discard(reservation.storageKey);
       throw new ApiError(
         503,
         `video storage (${this.deps.storage.kind}) is unavailable; nothing was stored`,
@@ -136,7 +141,7 @@ export class VideoService {
     try {
       await this.deps.videos.insertVideo(video, job, reservation);
     } catch (error) {
-      await this.discardBlob(reservation.storageKey);
+      await this.blobs.discard(reservation.storageKey);
       if (error instanceof DuplicateVideoError) throw duplicate(error.videoId);
       if (error instanceof ReservationLostError) {
         throw new ApiError(
@@ -223,10 +228,10 @@ export class VideoService {
         const outcome = await this.deps.videos.setAnnotated(video.id, reservation);
         if (outcome === 'gone') throw new ApiError(404, `video ${video.id} was deleted`);
         // Another replica stored its drawing first: the same picture, so this one is served and then dropped.
-        if (outcome === 'exists') await this.discardBlob(reservation.storageKey);
+        if (outcome === 'exists') await this.blobs.discard(reservation.storageKey);
       } catch (error) {
         if (!(await this.deps.videos.isReferenced(reservation.storageKey)))
-          await this.discardBlob(reservation.storageKey);
+          await this.blobs.discard(reservation.storageKey);
         throw error;
       }
       return bytes;
@@ -244,7 +249,7 @@ export class VideoService {
       now: Date.now(),
     });
     if (storageKeys === null) throw new ApiError(404, `video ${videoId} not found`);
-    for (const storageKey of storageKeys) await this.removeBlob(storageKey, token);
+    for (const storageKey of storageKeys) await this.blobs.remove(storageKey, token);
   }
 
   private async probe(bytes: Uint8Array): Promise<ProbedVideo> {
@@ -270,37 +275,6 @@ export class VideoService {
       );
     }
     return { fps };
-  }
-
-  /** Deletes a blob no row will own, recording it for the sweeper first so that a failure leaves no orphan. */
-  private async discardBlob(storageKey: string): Promise<void> {
-    const token = randomUUID();
-    const now = Date.now();
-    try {
-      await this.deps.pendingBlobs.record({
-        storageKey,
-        token,
-        purpose: 'delete',
-        owner: this.deps.replicaId,
-        createdAt: now,
-        dueAt: now,
-      });
-    } catch (error) {
-      this.deps.logger.warn({ err: error, storageKey }, 'could not record a blob for deletion');
-    }
-    await this.removeBlob(storageKey, token);
-  }
-
-  private async removeBlob(storageKey: string, token: string): Promise<void> {
-    try {
-      await this.deps.storage.delete(storageKey);
-      await this.deps.pendingBlobs.release(storageKey, token);
-    } catch (error) {
-      this.deps.logger.warn(
-        { err: error, storageKey },
-        'blob removal failed; the blob sweeper will retry it',
-      );
-    }
   }
 }
 

@@ -7,6 +7,7 @@ import { parseByteRange } from '../../http/byte-range.js';
 import { userContentPolicy } from '../../middleware/browser-security.js';
 import { type VideoService, videoContentType } from '../../video/video-service.js';
 import { readImageInput, uploadBodyLimit } from '../image-input.js';
+import { decodeCursor, encodeCursor } from '../list-cursor.js';
 import {
   deleteVideoRoute,
   getAnnotatedVideoRoute,
@@ -24,26 +25,6 @@ export interface VideosRouterDependencies {
   videos: VideoRepository;
   fetcher: UrlFetcher;
   maxVideoBytes: number;
-}
-
-const encodeCursor = (position: { createdAt: number; id: string }) =>
-  Buffer.from(JSON.stringify([position.createdAt, position.id])).toString('base64url');
-
-function decodeCursor(cursor: string): { createdAt: number; id: string } {
-  try {
-    const [createdAt, id] = JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8')) as unknown[];
-    if (
-      typeof createdAt === 'number' &&
-      Number.isSafeInteger(createdAt) &&
-      typeof id === 'string' &&
-      id.length <= 64
-    ) {
-      return { createdAt, id };
-    }
-  } catch {
-    // Falls through to the error below.
-  }
-  throw new ApiError(400, 'invalid query: cursor: is not a cursor returned by this API');
 }
 
 export function videosRouter(deps: VideosRouterDependencies) {

@@ -4,7 +4,7 @@ import { ApiError, toApiError } from '../api/errors.js';
 import type { ImageRecord } from '../api/types.js';
 import { appReducer, INITIAL_STATE, type JobKind, type Result } from '../logic/app-state.js';
 import { formatScore } from '../logic/format.js';
-import { VIEWS } from '../logic/route.js';
+import { VIEWS, viewOf } from '../logic/route.js';
 import {
   DEFAULT_SETTINGS,
   type DetectSettings,
@@ -24,6 +24,7 @@ import { StatusBar } from './StatusBar.js';
 import { TokenField } from './TokenField.js';
 import { UploadPanel } from './UploadPanel.js';
 import { useUploadQueue } from './upload-queue-hook.js';
+import { VideosView } from './VideosView.js';
 
 interface AppProps {
   api: ApiClient;
@@ -62,6 +63,7 @@ export function App({ api, tokens }: AppProps) {
     error: null,
   });
   const [route, navigate] = useHashRoute();
+  const view = viewOf(route);
   const status = useReadiness(api, state.job !== null);
   const models = useModels(api, tokenVersion);
   const jobController = useRef<AbortController | null>(null);
@@ -292,21 +294,25 @@ export function App({ api, tokens }: AppProps) {
   useEffect(() => {
     let depth = 0;
     const onDragEnter = (event: DragEvent) => {
+      if (view !== 'images') return;
       if (!draggingFiles(event)) return;
       depth += 1;
       setDragging(true);
     };
     const onDragLeave = (event: DragEvent) => {
+      if (view !== 'images') return;
       if (!draggingFiles(event)) return;
       depth = Math.max(0, depth - 1);
       if (depth === 0) setDragging(false);
     };
     const onDragOver = (event: DragEvent) => {
+      if (view !== 'images') return;
       if (!draggingFiles(event)) return;
       event.preventDefault();
       if (event.dataTransfer) event.dataTransfer.dropEffect = 'copy';
     };
     const onDrop = (event: DragEvent) => {
+      if (view !== 'images') return;
       depth = 0;
       setDragging(false);
       if (!draggingFiles(event)) return;
@@ -314,6 +320,7 @@ export function App({ api, tokens }: AppProps) {
       takeFiles(Array.from(event.dataTransfer?.files ?? []));
     };
     const onPaste = (event: ClipboardEvent) => {
+      if (view !== 'images') return;
       const target = event.target as HTMLElement | null;
       if (target?.closest('input, textarea, [contenteditable="true"]')) return;
       const files = Array.from(event.clipboardData?.files ?? []);
@@ -371,9 +378,9 @@ export function App({ api, tokens }: AppProps) {
           </svg>
           <h1>Object detection</h1>
           <nav class="views" aria-label="Views">
-            {VIEWS.map((view) => (
-              <a key={view.id} href={view.hash} aria-current="page">
-                {view.label}
+            {VIEWS.map((item) => (
+              <a key={item.id} href={item.hash} aria-current={item.id === view ? 'page' : undefined}>
+                {item.label}
               </a>
             ))}
             <a class="docs-link" href={`${api.baseUrl}/docs`}>
@@ -400,90 +407,105 @@ export function App({ api, tokens }: AppProps) {
       </header>
 
       <main id="main" class="layout" tabIndex={-1}>
-        <div class="area-upload">
-          <UploadPanel
+        {route.page === 'videos' || route.page === 'video' ? (
+          <VideosView
+            api={api}
+            tokenVersion={tokenVersion}
+            route={route}
+            navigate={navigate}
             settings={settings}
             onSettings={setSettings}
             models={models.models}
-            modelsError={models.error}
-            busy={state.job !== null}
-            dragging={dragging}
-            onFiles={takeFiles}
-            onUrl={uploadUrl}
-            onFieldError={() => dispatch({ type: 'dismiss-error' })}
-            onError={(message) =>
-              dispatch({
-                type: 'show-error',
-                error: new ApiError({ kind: 'network', status: 0, title: message, detail: null }),
-              })
-            }
-          />
-        </div>
-
-        <section class="area-result" aria-label="Result">
-          {queue.items.length > 0 && (
-            <BatchPanel
-              items={queue.items}
-              parallel={settings.parallelUploads}
-              onOpen={(imageId) => navigate({ page: 'image', imageId, objectId: null })}
-              onCancel={queue.cancel}
-              onClear={queue.clear}
-            />
-          )}
-          {state.job && (
-            <JobProgress
-              job={state.job}
-              modelServer={status.modelServer}
-              onCancel={() => jobController.current?.abort()}
-            />
-          )}
-          {state.error && (
-            <ErrorAlert error={state.error} onDismiss={() => dispatch({ type: 'dismiss-error' })}>
-              {errorActions(state.error)}
-            </ErrorAlert>
-          )}
-          {state.notice && (
-            <p class="alert alert-info" role="status">
-              {state.notice}
-            </p>
-          )}
-          {state.result ? (
-            <ResultView
-              api={api}
-              tokenVersion={tokenVersion}
-              result={state.result}
-              earlierRuns={state.earlierRuns[state.result.image.image_id] ?? []}
-              rerunSettings={`${settings.model || models.models?.defaultModel || 'the default model'}, ${
-                settings.scoreThreshold === null
-                  ? "the model's default threshold"
-                  : `threshold ${formatScore(settings.scoreThreshold)}`
-              }`}
-              state={state}
-              dispatch={dispatch}
-              busy={state.job !== null}
-              detailsLoading={details.loading}
-              detailsError={details.error}
-              onRerun={() => rerun(state.result!.image.image_id)}
-              onDelete={() => void remove(state.result!.image.image_id)}
-            />
-          ) : (
-            !state.job && queue.items.length === 0 && <EmptyState status={status} />
-          )}
-        </section>
-
-        <div class="area-history">
-          <HistoryPanel
-            api={api}
-            tokenVersion={tokenVersion}
-            version={state.historyVersion}
-            currentId={currentId}
-            busy={state.job !== null}
-            onOpen={(imageId) => navigate({ page: 'image', imageId, objectId: null })}
-            onRerun={rerun}
-            onDelete={(imageId) => void remove(imageId)}
             onUnauthorized={() => setTokenRequested(true)}
           />
-        </div>
+        ) : (
+          <>
+            <div class="area-upload">
+              <UploadPanel
+                settings={settings}
+                onSettings={setSettings}
+                models={models.models}
+                modelsError={models.error}
+                busy={state.job !== null}
+                dragging={dragging}
+                onFiles={takeFiles}
+                onUrl={uploadUrl}
+                onFieldError={() => dispatch({ type: 'dismiss-error' })}
+                onError={(message) =>
+                  dispatch({
+                    type: 'show-error',
+                    error: new ApiError({ kind: 'network', status: 0, title: message, detail: null }),
+                  })
+                }
+              />
+            </div>
+
+            <section class="area-result" aria-label="Result">
+              {queue.items.length > 0 && (
+                <BatchPanel
+                  items={queue.items}
+                  parallel={settings.parallelUploads}
+                  onOpen={(imageId) => navigate({ page: 'image', imageId, objectId: null })}
+                  onCancel={queue.cancel}
+                  onClear={queue.clear}
+                />
+              )}
+              {state.job && (
+                <JobProgress
+                  job={state.job}
+                  modelServer={status.modelServer}
+                  onCancel={() => jobController.current?.abort()}
+                />
+              )}
+              {state.error && (
+                <ErrorAlert error={state.error} onDismiss={() => dispatch({ type: 'dismiss-error' })}>
+                  {errorActions(state.error)}
+                </ErrorAlert>
+              )}
+              {state.notice && (
+                <p class="alert alert-info" role="status">
+                  {state.notice}
+                </p>
+              )}
+              {state.result ? (
+                <ResultView
+                  api={api}
+                  tokenVersion={tokenVersion}
+                  result={state.result}
+                  earlierRuns={state.earlierRuns[state.result.image.image_id] ?? []}
+                  rerunSettings={`${settings.model || models.models?.defaultModel || 'the default model'}, ${
+                    settings.scoreThreshold === null
+                      ? "the model's default threshold"
+                      : `threshold ${formatScore(settings.scoreThreshold)}`
+                  }`}
+                  state={state}
+                  dispatch={dispatch}
+                  busy={state.job !== null}
+                  detailsLoading={details.loading}
+                  detailsError={details.error}
+                  onRerun={() => rerun(state.result!.image.image_id)}
+                  onDelete={() => void remove(state.result!.image.image_id)}
+                />
+              ) : (
+                !state.job && queue.items.length === 0 && <EmptyState status={status} />
+              )}
+            </section>
+
+            <div class="area-history">
+              <HistoryPanel
+                api={api}
+                tokenVersion={tokenVersion}
+                version={state.historyVersion}
+                currentId={currentId}
+                busy={state.job !== null}
+                onOpen={(imageId) => navigate({ page: 'image', imageId, objectId: null })}
+                onRerun={rerun}
+                onDelete={(imageId) => void remove(imageId)}
+                onUnauthorized={() => setTokenRequested(true)}
+              />
+            </div>
+          </>
+        )}
       </main>
 
       <div class="visually-hidden" aria-live="polite" data-testid="announcer">

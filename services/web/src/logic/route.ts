@@ -1,10 +1,15 @@
 /**
- * The page's location lives in the URL hash (`#/images/<id>`) so deep links never collide with the API's
- * own `/images/...` paths on the same origin and need no server-side fallback.
+ * The page's location lives in the URL hash (`#/images/<id>`, `#/videos/<id>`) so deep links never collide with
+ * the API's own `/images/...` and `/videos/...` paths on the same origin and need no server-side fallback.
  */
-export type Route = { page: 'home' } | { page: 'image'; imageId: string; objectId: string | null };
+export type Route =
+  | { page: 'home' }
+  | { page: 'image'; imageId: string; objectId: string | null }
+  | { page: 'videos' }
+  | { page: 'video'; videoId: string };
 
 const IMAGE_ID = /^[A-Za-z0-9_-]{1,128}$/;
+const VIDEO_ID = /^[0-9a-f]{64}$/;
 
 export function parseRoute(hash: string): Route {
   const path = hash.replace(/^#/, '');
@@ -16,17 +21,36 @@ export function parseRoute(hash: string): Route {
       return { page: 'image', imageId, objectId };
     }
   }
+  if (/^\/videos\/?$/.test(path)) return { page: 'videos' };
+  const video = /^\/videos\/([^/?]+)\/?$/.exec(path);
+  if (video && VIDEO_ID.test(video[1]!)) return { page: 'video', videoId: video[1]! };
   return { page: 'home' };
 }
 
 export function routeHash(route: Route): string {
-  if (route.page === 'home') return '#/';
-  const base = `#/images/${encodeURIComponent(route.imageId)}`;
-  return route.objectId ? `${base}/objects/${encodeURIComponent(route.objectId)}` : base;
+  switch (route.page) {
+    case 'home':
+      return '#/';
+    case 'videos':
+      return '#/videos';
+    case 'video':
+      return `#/videos/${route.videoId}`;
+    default: {
+      const base = `#/images/${encodeURIComponent(route.imageId)}`;
+      return route.objectId ? `${base}/objects/${encodeURIComponent(route.objectId)}` : base;
+    }
+  }
 }
 
-/**
- * The page's views, in the order the header lists them. Images is the only one yet; a view added here (videos,
- * models) gets its own route and component, and the header links to it.
- */
-export const VIEWS = [{ id: 'images', label: 'Images', hash: '#/' }] as const;
+/** Which view of the header a route belongs to. */
+export function viewOf(route: Route): ViewId {
+  return route.page === 'videos' || route.page === 'video' ? 'videos' : 'images';
+}
+
+/** The page's views, in the order the header lists them; each has its routes and its component. */
+export const VIEWS = [
+  { id: 'images', label: 'Images', hash: '#/' },
+  { id: 'videos', label: 'Videos', hash: '#/videos' },
+] as const;
+
+export type ViewId = (typeof VIEWS)[number]['id'];

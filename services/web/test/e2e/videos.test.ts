@@ -41,10 +41,12 @@ let clipDir: string;
 let pan: string;
 /** 60 s at 10 fps, sampled at 10 per second: 600 frames, long enough to watch and cancel. */
 let long: string;
+/** 2 s over another photo, for the fallbacks. */
+let short: string;
 
 beforeAll(async () => {
   clipDir = await mkdtemp(path.join(os.tmpdir(), 'web-e2e-videos-'));
-  [stack, pan, long] = await Promise.all([
+  [stack, pan, long, short] = await Promise.all([
     startWebStack(),
     panOverPhoto(clipDir, 'rider-pan.mp4', {
       photo: '000000000086.jpg',
@@ -59,6 +61,7 @@ beforeAll(async () => {
       fps: 10,
       pixelsPerSecond: 5,
     }),
+    panOverPhoto(clipDir, 'short-pan.mp4', { photo: '000000000540.jpg', seconds: 2, fps: 10 }),
   ]);
 }, 240_000);
 
@@ -155,6 +158,7 @@ describe('Videos view against the real backend, model server and ffmpeg', () => 
     expect(Number(await bar.getAttribute('value'))).toBeGreaterThan(0);
     expect(Number(await bar.getAttribute('value'))).toBeLessThan(1);
     const videoId = (await page.getByTestId('video-result').getAttribute('data-video-id'))!;
+    expect(await seriousAxeViolations(page)).toEqual([]);
 
     await page.getByTestId('video-job-progress').getByRole('button', { name: 'Cancel' }).click();
     await page.getByTestId('video-cancelled').waitFor({ timeout: 30_000 });
@@ -346,6 +350,39 @@ describe('Videos view against the real backend, model server and ffmpeg', () => 
     await page.evaluate(() => window.scrollTo(0, 0));
     await mkdir(artifacts, { recursive: true });
     await page.screenshot({ path: path.join(artifacts, 'videos.png') });
+    await page.close();
+  });
+
+  it('follows the job by polling when the events stream is refused, and draws on timeupdate without requestVideoFrameCallback', async () => {
+    const page = await openPage();
+    // a browser without requestVideoFrameCallback, behind a proxy that refuses event streams
+    await page.addInitScript(() => {
+      delete (HTMLVideoElement.prototype as Partial<HTMLVideoElement>).requestVideoFrameCallback;
+    });
+    let refused = 0;
+    await page.route(/\/jobs\/[^/]+\/events$/, (route) => {
+      refused += 1;
+      return route.fulfill({ status: 502, contentType: 'text/html', body: '<h1>Bad Gateway</h1>' });
+    });
+    await openVideos(page);
+    const videoId = await uploadVideo(page, short, '5');
+    await waitCompleted(page);
+    expect(refused).toBeGreaterThan(0);
+    const stored = await apiJson<{ status: string }>(stack.backend.url, `/videos/${videoId}`);
+    expect(stored.body.status).toBe('completed');
+    expect(await page.getByTestId('error').count()).toBe(0);
+
+    expect(await page.getByTestId('video-overlay').getAttribute('data-sync')).toBe('timeupdate');
+    const frames = (await apiJson<{ frames: ApiFrame[] }>(stack.backend.url, `/videos/${videoId}/frames`))
+      .body.frames;
+    const withObjects = frames.find((frame) => frame.objects.length > 0)!;
+    const video = page.getByTestId('video-element');
+    await video.evaluate((element: HTMLVideoElement, time) => {
+      element.currentTime = time;
+      return element.play();
+    }, withObjects.timestamp);
+    await expect.poll(async () => (await drawnState(page)).boxCount, { timeout: 30_000 }).toBeGreaterThan(0);
+    expect(page.problems).toEqual([]);
     await page.close();
   });
 

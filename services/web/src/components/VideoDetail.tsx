@@ -24,7 +24,11 @@ interface VideoDetailProps {
 interface Results {
   frames: VideoFrame[];
   tracks: VideoTrack[];
+  /** Loaded after the job finished (with track ids), not a live update while it runs. */
+  final: boolean;
 }
+
+const LIVE_FRAMES_MS = 2000;
 
 /** One video: its job live while it runs, then the player with the boxes, the track list and the downloads. */
 export function VideoDetail({ api, tokenVersion, video, onDelete, onError, onFinished }: VideoDetailProps) {
@@ -45,13 +49,37 @@ export function VideoDetail({ api, tokenVersion, video, onDelete, onError, onFin
       api.videoFrames(video.video_id, controller.signal),
       api.videoTracks(video.video_id, controller.signal),
     ])
-      .then(([frames, tracks]) => setResults({ frames, tracks }))
+      .then(([frames, tracks]) => setResults({ frames, tracks, final: true }))
       .catch((caught: unknown) => {
         const error = toApiError(caught, 'Loading the detections', api.baseUrl);
         if (error.kind !== 'aborted') onError(error);
       });
     return () => controller.abort();
   }, [api, video.video_id, finished, tokenVersion]);
+
+  // While the job runs, the frames detected so far are drawn too (without track ids yet), fetched at most every
+  // LIVE_FRAMES_MS as the job reports progress.
+  const lastLiveFetch = useRef(0);
+  useEffect(() => {
+    if (finished || job.frames_done === 0) return;
+    const controller = new AbortController();
+    const wait = Math.max(0, lastLiveFetch.current + LIVE_FRAMES_MS - performance.now());
+    const timer = setTimeout(() => {
+      lastLiveFetch.current = performance.now();
+      api
+        .videoFrames(video.video_id, controller.signal)
+        .then((frames) =>
+          setResults((current) => (current?.final ? current : { frames, tracks: [], final: false })),
+        )
+        .catch(() => {
+          // a missed update: the next progress event or the final load brings the frames
+        });
+    }, wait);
+    return () => {
+      clearTimeout(timer);
+      controller.abort();
+    };
+  }, [api, video.video_id, job.frames_done, finished]);
 
   const cancel = async () => {
     setCancelling(true);
@@ -164,8 +192,8 @@ export function VideoDetail({ api, tokenVersion, video, onDelete, onError, onFin
       />
       {source.failed && <p class="hint hint-warn">The video file could not be loaded.</p>}
 
-      {finished && results && <TrackList tracks={results.tracks} onSeek={seek} />}
-      {finished && !results && (
+      {finished && results?.final && <TrackList tracks={results.tracks} onSeek={seek} />}
+      {finished && !results?.final && (
         <p class="hint">
           <span class="spinner spinner-small" aria-hidden="true" /> Loading the detections…
         </p>

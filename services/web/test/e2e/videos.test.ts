@@ -158,6 +158,12 @@ describe('Videos view against the real backend, model server and ffmpeg', () => 
     expect(Number(await bar.getAttribute('value'))).toBeGreaterThan(0);
     expect(Number(await bar.getAttribute('value'))).toBeLessThan(1);
     const videoId = (await page.getByTestId('video-result').getAttribute('data-video-id'))!;
+    // the frames detected so far are drawn while the job runs: at 0 s, the first sampled frame with its boxes
+    await expect.poll(async () => (await drawnState(page)).frameIndex, { timeout: 30_000 }).toBe('0');
+    const firstFrame = (
+      await apiJson<{ frames: ApiFrame[] }>(stack.backend.url, `/videos/${videoId}/frames?to=0`)
+    ).body.frames[0]!;
+    expect((await drawnState(page)).boxCount).toBe(firstFrame.objects.length);
     expect(await seriousAxeViolations(page)).toEqual([]);
 
     await page.getByTestId('video-job-progress').getByRole('button', { name: 'Cancel' }).click();

@@ -340,6 +340,8 @@ describe('Videos view against the real backend, model server and ffmpeg', () => 
     await waitCompleted(page);
     const overflow = await page.evaluate(() => document.documentElement.scrollWidth - window.innerWidth);
     expect(overflow).toBeLessThanOrEqual(0);
+    await mkdir(artifacts, { recursive: true });
+    await page.screenshot({ path: path.join(artifacts, 'videos-390.png'), fullPage: true });
     expect(await seriousAxeViolations(page)).toEqual([]);
     await page.close();
   });

@@ -8,5 +8,6 @@ if (reason === null) {
   console.log(`building the model repository: ${reason}`);
   for (const model of await buildRepository(DEFAULT_REPOSITORY_DIR)) {
     console.log(`built ${model.directory} in ${Math.round(model.milliseconds)} ms`);
+    if (model.batchingProblem) console.log(`  unbatched (fixed batch of 1): ${model.batchingProblem}`);
   }
 }

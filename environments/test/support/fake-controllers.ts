@@ -4,8 +4,11 @@
  * controller-uid, as the Job controller does) that runs and terminates with a message; an InferenceService
  * whose spec changed keeps its old status for a while, then KServe/Knative create the next revision
  * (`<name>-predictor-0000N`, its Deployment and a pod that mounts the pvc:// storageUri with subPath, as
- * KServe's pod webhook does), which becomes Ready a step later; the old revision's pod drains and goes a
- * few steps after that.
+ * KServe's pod webhook does) and its Knative Revision; the InferenceService's conditions go Unknown (KServe
+ * reconciling), then False (RevisionMissing) a step later, then True a step after that — or, for a revision
+ * `failRevision` names a reason for, LatestDeploymentReady False (RevisionFailed, with KServe's
+ * `modelStatus.lastFailureInfo`) while the previous ready revision keeps the InferenceService Ready. The old
+ * revision's pod drains and goes a few steps after the new one is ready.
  */
 import type { FakeKubeApi, StoredObject } from './fake-kube-api.js';
 
@@ -22,6 +25,10 @@ export interface ControllerOptions {
   runJob?: (job: StoredObject) => JobRun | Promise<JobRun>;
   /** Steps an old revision's pod keeps running (draining) after the new revision is Ready. */
   drainSteps?: number;
+  /** Why an InferenceService's new revision fails (a broken model file…); undefined: it becomes ready. */
+  failRevision?: (isvc: StoredObject) => string | undefined;
+  /** True for a revision that never becomes ready (a pod that never passes its probe): it stays RevisionMissing. */
+  stallRevision?: (isvc: StoredObject) => boolean;
 }
 
 const ref = (object: StoredObject) => ({
@@ -61,7 +68,7 @@ export function simulateControllers(api: FakeKubeApi, options: ControllerOptions
       const number = (revisions.get(key) ?? 0) + 1;
       revisions.set(key, number);
       // The old status (and Ready condition) stays for a step: KServe has not reconciled yet.
-      store.schedule(step * 2, () => createRevision(store, object, number, step, options.drainSteps ?? 4));
+      store.schedule(step * 2, () => createRevision(store, object, number, step, options));
     }
   };
 }
@@ -136,33 +143,55 @@ function createRevision(
   isvc: StoredObject,
   number: number,
   step: number,
-  drainSteps: number,
+  options: ControllerOptions,
 ): void {
+  const drainSteps = options.drainSteps ?? 4;
   const { name, namespace } = isvc.metadata;
   const revision = `${name}-predictor-${String(number).padStart(5, '0')}`;
-  const previous = number > 1 ? `${name}-predictor-${String(number - 1).padStart(5, '0')}` : undefined;
-  const predictor = (isvc.spec as { predictor: { model?: { storageUri?: string } } }).predictor;
+  const predictor = (isvc.spec as { predictor: { model?: { storageUri?: string }; minReplicas?: number } })
+    .predictor;
+  const live = () => api.get(isvc.apiVersion, isvc.kind, namespace, name);
+  const previousReady = (
+    live()?.status as { components?: { predictor?: { latestReadyRevision?: string } } } | undefined
+  )?.components?.predictor?.latestReadyRevision;
   const pvc = /^pvc:\/\/([^/]+)\/(.+)$/.exec(predictor.model?.storageUri ?? '');
   const labels = {
     'serving.kserve.io/inferenceservice': name,
     'serving.knative.dev/revision': revision,
   };
-  const status = (conditions: Array<{ type: string; status: string; reason?: string }>, ready?: string) => ({
+  type Condition = { type: string; status: string; reason?: string; message?: string };
+  const status = (conditions: Condition[], ready?: string, extra: Record<string, unknown> = {}) => ({
+    observedGeneration: isvc.metadata.generation,
     url: `http://${name}.${namespace}.svc.cluster.local`,
     address: { url: `http://${name}.${namespace}.svc.cluster.local` },
     components: { predictor: { latestCreatedRevision: revision, latestReadyRevision: ready } },
     conditions,
+    ...extra,
   });
-  api.setStatus(
-    ref(isvc),
-    status(
-      [
-        { type: 'PredictorReady', status: 'False', reason: 'RevisionMissing' },
-        { type: 'Ready', status: 'False', reason: 'RevisionMissing' },
-      ],
-      previous,
-    ),
-  );
+  const all = (value: string, reason?: string): Condition[] =>
+    ['PredictorReady', 'LatestDeploymentReady', 'Ready'].map((type) => ({
+      type,
+      status: value,
+      ...(reason ? { reason } : {}),
+    }));
+  const setRevision = (conditionStatus: string, actualReplicas: number, message?: string) => {
+    if (!api.get('serving.knative.dev/v1', 'Revision', namespace, revision)) {
+      api.put({
+        apiVersion: 'serving.knative.dev/v1',
+        kind: 'Revision',
+        metadata: { name: revision, namespace, labels },
+      });
+    }
+    api.setStatus(
+      { apiVersion: 'serving.knative.dev/v1', kind: 'Revision', namespace, name: revision },
+      {
+        actualReplicas,
+        conditions: [{ type: 'Ready', status: conditionStatus, ...(message ? { message } : {}) }],
+      },
+    );
+  };
+  api.setStatus(ref(isvc), status(all('Unknown'), previousReady));
+  setRevision('Unknown', 0);
   const deployment = api.put({
     apiVersion: 'apps/v1',
     kind: 'Deployment',
@@ -200,23 +229,45 @@ function createRevision(
     },
     status: { phase: 'Running' },
   });
+  const stillLatest = () => live()?.metadata.generation === isvc.metadata.generation;
   api.schedule(step, () => {
-    api.setStatus(
-      ref(isvc),
-      status(
-        [
-          { type: 'IngressReady', status: 'True' },
-          { type: 'PredictorReady', status: 'True' },
-          { type: 'Ready', status: 'True' },
-        ],
-        revision,
-      ),
-    );
-    if (!previous) return;
-    // The old revision gets no traffic any more; its pod drains, then goes.
-    api.schedule(step * drainSteps, () => {
-      const old = api.get('apps/v1', 'Deployment', namespace, `${previous}-deployment`);
-      if (old) api.remove(old);
+    if (!stillLatest()) return;
+    api.setStatus(ref(isvc), status(all('False', 'RevisionMissing'), previousReady));
+    if (options.stallRevision?.(isvc)) return;
+    const failure = options.failRevision?.(isvc);
+    api.schedule(step, () => {
+      if (!stillLatest()) return;
+      if (failure !== undefined) {
+        setRevision('False', 0, failure);
+        const servedBefore = previousReady ? 'True' : 'False';
+        api.setStatus(
+          ref(isvc),
+          status(
+            [
+              { type: 'IngressReady', status: servedBefore },
+              { type: 'PredictorReady', status: servedBefore },
+              { type: 'LatestDeploymentReady', status: 'False', reason: 'RevisionFailed', message: failure },
+              { type: 'Ready', status: servedBefore, ...(previousReady ? {} : { reason: 'RevisionFailed' }) },
+            ],
+            previousReady,
+            {
+              modelStatus: {
+                transitionStatus: 'BlockedByFailedLoad',
+                lastFailureInfo: { reason: 'ModelLoadFailed', message: failure },
+              },
+            },
+          ),
+        );
+        return;
+      }
+      setRevision('True', Math.max(1, predictor.minReplicas ?? 1));
+      api.setStatus(ref(isvc), status([{ type: 'IngressReady', status: 'True' }, ...all('True')], revision));
+      if (!previousReady) return;
+      // The old revision gets no traffic any more; its pod drains, then goes.
+      api.schedule(step * drainSteps, () => {
+        const old = api.get('apps/v1', 'Deployment', namespace, `${previousReady}-deployment`);
+        if (old) api.remove(old);
+      });
     });
   });
 }

@@ -10,6 +10,7 @@
  * - `metadata.generation` counts changes outside metadata and status; `status` is written only by
  *   controllers (`setStatus`), never by apply;
  * - a Job's pod template and selector are immutable (422), which is why the tool re-creates Jobs;
+ * - with `requireNamespaces`, an apply into a namespace that does not exist is a 404 (`namespaces "x" not found`);
  * - DELETE with `propagationPolicy=Foreground` marks the object (deletionTimestamp) and removes it after its
  *   dependents (ownerReferences) are gone, a moment later; Background removes it at once and its dependents
  *   a moment later.
@@ -78,6 +79,7 @@ export const standardResourceTypes: ResourceType[] = [
     plural: 'inferenceservices',
     namespaced: true,
   },
+  { group: 'serving.knative.dev', version: 'v1', kind: 'Revision', plural: 'revisions', namespaced: true },
   {
     group: 'networking.istio.io',
     version: 'v1',
@@ -141,6 +143,11 @@ export interface FakeKubeApiOptions {
   token?: string;
   /** How long a deleted object (Foreground) or its dependents (Background) linger, in ms. */
   deletionDelayMs?: number;
+  /**
+   * Namespaced applies need their Namespace object, as on a real cluster (404 `namespaces "x" not found`);
+   * off by default, where tests apply into namespaces they never create.
+   */
+  requireNamespaces?: boolean;
 }
 
 type Json = null | boolean | number | string | Json[] | { [key: string]: Json };
@@ -588,6 +595,14 @@ export class FakeKubeApi {
       }
       const manager = recorded.query.get('fieldManager');
       if (!manager) return fail(422, 'Invalid', 'fieldManager: Required value: is required for apply patch');
+      if (
+        this.options.requireNamespaces &&
+        type.namespaced &&
+        route.namespace &&
+        !this.get('v1', 'Namespace', undefined, route.namespace)
+      ) {
+        return fail(404, 'NotFound', `namespaces "${route.namespace}" not found`);
+      }
       const applied = body as StoredObject;
       if (
         applied?.metadata?.name !== route.name ||

@@ -23,6 +23,8 @@ export interface ConvertOptions {
   outputs?: readonly string[];
   docString?: string;
   metadata?: Readonly<Record<string, string>>;
+  /** Make the graph inputs' leading dimension (1 in the source) dynamic, so that one run takes a batch. */
+  dynamicBatch?: boolean;
 }
 
 export interface ConversionResult {
@@ -58,7 +60,7 @@ export function convertGraphModel(graphModel: TfGraphModel, options: ConvertOpti
       throw new ConversionError(`requested output "${ref.node}" is not a node of the graph`);
   }
 
-  const builder = new OnnxGraphBuilder();
+  const builder = new OnnxGraphBuilder(options.dynamicBatch ?? false);
   const bindings = new Map<string, TfTensorBinding>();
   for (const node of topologicalOrder(
     nodes,
@@ -72,7 +74,7 @@ export function convertGraphModel(graphModel: TfGraphModel, options: ConvertOpti
       continue;
     }
     if (node.op === 'Placeholder') {
-      const info = placeholderInfo(node);
+      const info = placeholderInfo(node, options.dynamicBatch ?? false);
       builder.addInput(node.name, info);
       bindings.set(node.name, { kind: 'tensor', name: node.name });
       continue;
@@ -178,11 +180,16 @@ function constantOf(node: TfNodeDef, weight: TfConstant | undefined): ConstantTe
   return { dataType, shape: weight.shape, values: weight.values };
 }
 
-function placeholderInfo(node: TfNodeDef) {
+function placeholderInfo(node: TfNodeDef, dynamicBatch: boolean) {
   try {
     const dtype = node.attr?.dtype?.type;
     if (!dtype) throw new Error('attribute "dtype" is missing');
-    return { dataType: onnxTypeFromTf(dtype), shape: decodeShape(node.attr?.shape?.shape) };
+    const shape = decodeShape(node.attr?.shape?.shape);
+    if (dynamicBatch && shape !== null && shape.length > 0 && shape[0] !== null) {
+      if (shape[0] !== 1) throw new Error(`a dynamic batch needs a leading dimension of 1, not ${shape[0]}`);
+      shape[0] = null;
+    }
+    return { dataType: onnxTypeFromTf(dtype), shape };
   } catch (error) {
     throw new ConversionError(`node "${node.name}" (Placeholder): ${(error as Error).message}`);
   }

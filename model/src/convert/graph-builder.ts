@@ -16,6 +16,14 @@ export class OnnxGraphBuilder {
   readonly #info = new Map<string, TensorInfo>();
   readonly #constants = new Map<string, ConstantTensor>();
   readonly #usedNames = new Set<string>();
+  /** Tensors whose leading dimension folds the batch into the next one → the same data with the batch apart. */
+  readonly #batchMerged = new Map<string, string>();
+
+  /**
+   * True when the graph input's batch dimension is dynamic: mappers then translate reshapes that the source
+   * graph froze at batch 1 so that they keep (or track) the batch dimension.
+   */
+  constructor(readonly dynamicBatch = false) {}
 
   uniqueName(base: string): string {
     let name = base;
@@ -91,6 +99,15 @@ export class OnnxGraphBuilder {
       outputs: outputs.map((output) => output.name),
       attributes: normaliseAttributes(attributes),
     });
+  }
+
+  /** Records that `name` is `batched` ([batch, n, ...]) with its first two dimensions merged into one. */
+  markBatchMerged(name: string, batched: string): void {
+    this.#batchMerged.set(name, batched);
+  }
+
+  batchMergedSource(name: string): string | undefined {
+    return this.#batchMerged.get(name);
   }
 
   info(name: string): TensorInfo {

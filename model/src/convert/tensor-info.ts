@@ -31,8 +31,11 @@ export function broadcastShapes(a: Shape | null, b: Shape | null): Shape | null 
   const rank = Math.max(a.length, b.length);
   const out: Dimension[] = [];
   for (let i = 0; i < rank; i++) {
-    const da = a[a.length - rank + i] ?? 1;
-    const db = b[b.length - rank + i] ?? 1;
+    // A missing leading dimension broadcasts as 1; an unknown one (null) stays unknown.
+    const ia = a.length - rank + i;
+    const ib = b.length - rank + i;
+    const da = ia < 0 ? 1 : (a[ia] as Dimension);
+    const db = ib < 0 ? 1 : (b[ib] as Dimension);
     if (da === 1) out.push(db);
     else if (db === 1) out.push(da);
     else if (da === null || db === null) out.push(da ?? db);

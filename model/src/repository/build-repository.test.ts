@@ -8,6 +8,7 @@ import { CATALOG } from './catalog.js';
 import { sha256 } from './fingerprint.js';
 import { MODEL_CONFIG_FILE, MODEL_FILE, MODEL_VERSION, modelConfigSchema } from './model-config.js';
 import { staleReason } from './repository-status.js';
+import { verifyBatching } from './verify-onnx.js';
 
 describe('buildRepository', () => {
   let repository: string;
@@ -51,11 +52,13 @@ describe('buildRepository', () => {
         JSON.parse(await readFile(path.join(repository, name, MODEL_CONFIG_FILE), 'utf8')),
       );
     const centernet = await read('centernet-coco');
-    expect(centernet.inputs).toEqual([{ name: 'tower_0/images', datatype: 'FP32', shape: [1, 512, 512, 3] }]);
+    expect(centernet.inputs).toEqual([
+      { name: 'tower_0/images', datatype: 'FP32', shape: [-1, 512, 512, 3] },
+    ]);
     expect(centernet.outputs).toContainEqual({
       name: 'tower_0/detections',
       datatype: 'FP32',
-      shape: [1, 100, 6],
+      shape: [-1, 100, 6],
     });
     expect(centernet.preprocessing).toMatchObject({
       width: 512,
@@ -65,11 +68,27 @@ describe('buildRepository', () => {
     });
     expect(centernet.labels).toHaveLength(80);
     const blazeface = await read('blazeface');
-    expect(blazeface.inputs).toEqual([{ name: 'input', datatype: 'FP32', shape: [1, 256, 256, 3] }]);
+    expect(blazeface.inputs).toEqual([{ name: 'input', datatype: 'FP32', shape: [-1, 256, 256, 3] }]);
     expect(blazeface.preprocessing).toMatchObject({ width: 256, height: 256, value_range: [-1, 1] });
     const heads = blazeface.postprocessing?.type === 'blazeface' ? blazeface.postprocessing.heads : [];
     const anchors = heads.reduce((sum, head) => sum + (256 / head.stride) ** 2 * head.anchors_per_cell, 0);
     expect(anchors).toBe(896);
+  });
+
+  it('Should build CenterNet and BlazeFace with a dynamic batch, verified bit for bit against batch 1', async () => {
+    for (const name of ['centernet-coco', 'blazeface']) {
+      const directory = path.join(repository, name);
+      const config = modelConfigSchema.parse(
+        JSON.parse(await readFile(path.join(directory, MODEL_CONFIG_FILE), 'utf8')),
+      );
+      expect(config.max_batch_size).toBe(4);
+      expect(config.dynamic_batching).toEqual(
+        name === 'centernet-coco' ? { max_queue_delay_ms: 2, preferred_batch_sizes: [4] } : undefined,
+      );
+      expect(config.outputs.every((output) => output.shape[0] === -1)).toBe(true);
+      const onnx = await readFile(path.join(directory, MODEL_VERSION, MODEL_FILE));
+      await expect(verifyBatching(name, onnx, config.inputs, [2, 3, 4])).resolves.toBeUndefined();
+    }
   });
 
   it('Should rebuild byte-identical models (deterministic)', async () => {
@@ -92,6 +111,14 @@ describe('buildRepository', () => {
 
   it('Should report the repository current, and stale once a model file is damaged or missing', async () => {
     expect(await staleReason(repository)).toBeNull();
+    const configPath = path.join(repository, 'blazeface', MODEL_CONFIG_FILE);
+    const config = await readFile(configPath, 'utf8');
+    const { max_batch_size: _, dynamic_batching: __, ...unbatched } = JSON.parse(config);
+    await writeFile(configPath, JSON.stringify(unbatched));
+    expect(await staleReason(repository)).toBe(
+      'blazeface has no max_batch_size (built before dynamic batching)',
+    );
+    await writeFile(configPath, config);
     const onnxPath = path.join(repository, 'blazeface', MODEL_VERSION, MODEL_FILE);
     const original = await readFile(onnxPath);
     await writeFile(onnxPath, original.subarray(0, original.length - 10));

@@ -14,25 +14,28 @@ import {
   MODEL_FILE,
   MODEL_VERSION,
   type ModelConfig,
+  type ModelConfigInput,
   modelConfigSchema,
   postprocessingOutputs,
 } from './model-config.js';
 import { sourcePackageDir, sourcePackageVersion } from './source-package.js';
 import { tensorSpecOf } from './tensor-spec.js';
-import { verifyOnnxModel } from './verify-onnx.js';
+import { verifyBatching, verifyOnnxModel } from './verify-onnx.js';
 
 export interface BuiltModel {
   config: ModelConfig;
   directory: string;
   onnxBytes: number;
   milliseconds: number;
+  /** Why the catalog asked for batching but the model was built with a fixed batch of 1. */
+  batchingProblem?: string;
 }
 
 /** Converts one catalog entry and returns its ONNX bytes and validated config, without touching the disk. */
 export async function buildModel(
   entry: CatalogEntry,
   fingerprint: string,
-): Promise<{ config: ModelConfig; onnx: Uint8Array }> {
+): Promise<{ config: ModelConfig; onnx: Uint8Array; batchingProblem?: string }> {
   const packageDir = sourcePackageDir(SOURCE_PACKAGE);
   const modelJsonPath = path.join(packageDir, entry.sourceFile);
   const graphModel = await loadTfjsGraphModel(modelJsonPath);
@@ -47,17 +50,41 @@ export async function buildModel(
     license: entry.license,
     origin: entry.origin,
   };
-  const result = convertGraphModel(graphModel, {
-    graphName: entry.config.name,
-    ...(entry.config.description ? { docString: entry.config.description } : {}),
-    metadata: {
-      source: `${source.package}@${source.version}/${entry.sourceFile}`,
-      origin: entry.origin,
-      license: entry.license,
-    },
-  });
+  const convert = (dynamicBatch: boolean) =>
+    convertGraphModel(graphModel, {
+      graphName: entry.config.name,
+      ...(entry.config.description ? { docString: entry.config.description } : {}),
+      metadata: {
+        source: `${source.package}@${source.version}/${entry.sourceFile}`,
+        origin: entry.origin,
+        license: entry.license,
+      },
+      dynamicBatch,
+    });
+  const { max_batch_size: maxBatchSize, dynamic_batching: dynamicBatching, ...unbatched } = entry.config;
+  let result: ReturnType<typeof convertGraphModel> | null = null;
+  let batching: Pick<ModelConfigInput, 'max_batch_size' | 'dynamic_batching'> = {};
+  let batchingProblem: string | undefined;
+  if ((maxBatchSize ?? 0) > 1) {
+    try {
+      const batched = convert(true);
+      const sizes = [...new Set([2, 4, maxBatchSize!].filter((size) => size <= maxBatchSize!))];
+      await verifyBatching(entry.config.name, batched.bytes, batched.inputs.map(tensorSpecOf), sizes);
+      result = batched;
+      batching = {
+        max_batch_size: maxBatchSize,
+        ...(dynamicBatching && { dynamic_batching: dynamicBatching }),
+      };
+    } catch (error) {
+      // The graph does not allow a batch dimension: serve it unbatched (fixed batch of 1).
+      batchingProblem = error instanceof Error ? error.message : String(error);
+      batching = { max_batch_size: 0 };
+    }
+  }
+  result ??= convert(false);
   const config = modelConfigSchema.parse({
-    ...entry.config,
+    ...unbatched,
+    ...batching,
     platform: 'onnx',
     inputs: result.inputs.map(tensorSpecOf),
     outputs: result.outputs.map(tensorSpecOf),
@@ -71,7 +98,7 @@ export async function buildModel(
   });
   checkPostprocessingOutputs(config);
   await verifyOnnxModel(config.name, result.bytes, config.inputs, config.outputs);
-  return { config, onnx: result.bytes };
+  return { config, onnx: result.bytes, ...(batchingProblem && { batchingProblem }) };
 }
 
 function checkPostprocessingOutputs(config: ModelConfig): void {
@@ -98,7 +125,7 @@ export async function buildRepository(
   const built: BuiltModel[] = [];
   for (const entry of catalog) {
     const started = performance.now();
-    const { config, onnx } = await buildModel(entry, fingerprint);
+    const { config, onnx, batchingProblem } = await buildModel(entry, fingerprint);
     const directory = path.join(repositoryDir, config.name);
     const staging = path.join(repositoryDir, `.staging-${config.name}`);
     await rm(staging, { recursive: true, force: true });
@@ -107,7 +134,13 @@ export async function buildRepository(
     await writeFile(path.join(staging, MODEL_CONFIG_FILE), `${JSON.stringify(config, null, 2)}\n`);
     await rm(directory, { recursive: true, force: true });
     await rename(staging, directory);
-    built.push({ config, directory, onnxBytes: onnx.byteLength, milliseconds: performance.now() - started });
+    built.push({
+      config,
+      directory,
+      onnxBytes: onnx.byteLength,
+      milliseconds: performance.now() - started,
+      ...(batchingProblem && { batchingProblem }),
+    });
   }
   return built;
 }

@@ -35,6 +35,8 @@ export const CATALOG: readonly CatalogEntry[] = [
       postprocessing: { type: 'centernet', detections: 'tower_0/detections' },
       labels: [...COCO_LABELS],
       defaults: { score_threshold: 0.2, iou_threshold: 0.4, max_detections: 100 },
+      max_batch_size: 4,
+      dynamic_batching: { max_queue_delay_ms: 2, preferred_batch_sizes: [4] },
     },
   },
   {
@@ -73,6 +75,9 @@ export const CATALOG: readonly CatalogEntry[] = [
       labels: ['face'],
       // MediaPipe's own face-detection thresholds for this model.
       defaults: { score_threshold: 0.5, iou_threshold: 0.3, max_detections: 50 },
+      // The graph batches exactly, but on the 2-core machine a batch cost more per image than single runs
+      // (fastest of 10: 9.5 ms at batch 1, 11.4 at 2, 15.2 at 4), so the server does not join its requests.
+      max_batch_size: 4,
     },
   },
 ];

@@ -123,20 +123,55 @@ export const modelBuildSchema = z.object({
   onnx_sha256: z.string().regex(/^[0-9a-f]{64}$/),
 });
 
-/** `<repository>/<model>/config.json`: everything a server needs to serve `<model>/<version>/model.onnx`. */
-export const modelConfigSchema = z.object({
-  name: z.string().regex(/^[a-z0-9][a-z0-9._-]*$/, 'lower-case letters, digits, ".", "_" and "-"'),
-  platform: z.literal('onnx'),
-  description: z.string().optional(),
-  inputs: z.array(tensorSpecSchema).min(1),
-  outputs: z.array(tensorSpecSchema).min(1),
-  preprocessing: imagePreprocessingSchema.optional(),
-  postprocessing: postprocessingSchema.optional(),
-  labels: z.array(z.string()).optional(),
-  defaults: detectionDefaultsSchema.optional(),
-  source: modelSourceSchema.optional(),
-  build: modelBuildSchema.optional(),
+/**
+ * Triton's `dynamic_batching`: concurrent requests are run as one batch of up to `max_batch_size` once a
+ * preferred size is reached, or once the oldest has waited `max_queue_delay_ms`.
+ */
+export const dynamicBatchingSchema = z.object({
+  max_queue_delay_ms: z.number().min(0).max(1000).default(0),
+  preferred_batch_sizes: z.array(z.number().int().min(1)).default([]),
 });
+export type DynamicBatching = z.infer<typeof dynamicBatchingSchema>;
+
+/** `<repository>/<model>/config.json`: everything a server needs to serve `<model>/<version>/model.onnx`. */
+export const modelConfigSchema = z
+  .object({
+    name: z.string().regex(/^[a-z0-9][a-z0-9._-]*$/, 'lower-case letters, digits, ".", "_" and "-"'),
+    platform: z.literal('onnx'),
+    description: z.string().optional(),
+    inputs: z.array(tensorSpecSchema).min(1),
+    outputs: z.array(tensorSpecSchema).min(1),
+    preprocessing: imagePreprocessingSchema.optional(),
+    postprocessing: postprocessingSchema.optional(),
+    labels: z.array(z.string()).optional(),
+    defaults: detectionDefaultsSchema.optional(),
+    /**
+     * Triton's meaning: 0 or absent, the model takes no batch dimension the server may use; N ≥ 1, every input
+     * and output has a leading batch dimension (-1 in `inputs`/`outputs`) that takes up to N items per run.
+     */
+    max_batch_size: z.number().int().min(0).optional(),
+    dynamic_batching: dynamicBatchingSchema.optional(),
+    source: modelSourceSchema.optional(),
+    build: modelBuildSchema.optional(),
+  })
+  .superRefine((config, context) => {
+    const batching = config.dynamic_batching;
+    if (!batching) return;
+    const max = config.max_batch_size ?? 0;
+    if (max < 1)
+      context.addIssue({
+        code: 'custom',
+        path: ['dynamic_batching'],
+        message: 'needs max_batch_size of at least 1',
+      });
+    for (const size of batching.preferred_batch_sizes)
+      if (size > max)
+        context.addIssue({
+          code: 'custom',
+          path: ['dynamic_batching', 'preferred_batch_sizes'],
+          message: `${size} is over max_batch_size ${max}`,
+        });
+  });
 export type ModelConfig = z.infer<typeof modelConfigSchema>;
 /** A config as written to disk, before defaults are applied. */
 export type ModelConfigInput = z.input<typeof modelConfigSchema>;

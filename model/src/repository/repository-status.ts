@@ -24,6 +24,9 @@ export async function staleReason(
     }
     const parsed = modelConfigSchema.safeParse(JSON.parse(raw));
     if (!parsed.success) return `${configPath} is not a valid model config`;
+    // Built before batching existed (or by hand): the catalog's batching fields must be decided by a build.
+    if (entry.config.max_batch_size !== undefined && parsed.data.max_batch_size === undefined)
+      return `${name} has no max_batch_size (built before dynamic batching)`;
     if (parsed.data.build?.converter_fingerprint !== fingerprint)
       return `${name} was built by different converter code`;
     let onnx: Uint8Array;

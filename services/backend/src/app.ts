@@ -7,6 +7,8 @@ import { createJwtVerifier, type JwtSettings } from './auth/jwt-verifier.js';
 import { type Permission, permissions } from './auth/permissions.js';
 import type { Database } from './db/database.js';
 import type { ImageRepository } from './db/image-repository.js';
+import { DeploymentManager, type DeploymentSettings } from './deployments/deployment-manager.js';
+import type { DeploymentTarget } from './deployments/deployment-target.js';
 import { ApiError, errorHandler, validationHook } from './errors.js';
 import { UrlFetcher } from './fetch/url-fetcher.js';
 import { ImageService } from './images/image-service.js';
@@ -16,6 +18,7 @@ import { accessLog } from './middleware/access-log.js';
 import { type WorkLimit, WorkQueue } from './middleware/admission.js';
 import { authenticate, requirePermission } from './middleware/authenticate.js';
 import { corsPolicy, crossSiteProtection, securityHeaders } from './middleware/browser-security.js';
+import { deploymentsRouter } from './routes/deployments/index.js';
 import { detectRouter } from './routes/detect/index.js';
 import { docsRouter } from './routes/docs/index.js';
 import { documentWithAuth } from './routes/docs/openapi-auth.js';
@@ -60,12 +63,16 @@ export interface AppConfig {
   /** Other origins whose pages may call the API from a browser (CORS, and allowed through the CSRF check). */
   corsOrigins: string[];
   video: VideoConfig;
+  /** How long a new model version may take to become ready, and how often a rollout is looked at. */
+  deployments: DeploymentSettings;
 }
 
 export interface AppDependencies {
   database: Database;
   storage: BlobStorage;
   modelClient: ModelClient;
+  /** Where model deployments run: the local model server or a Kubernetes cluster. */
+  deploymentTarget: DeploymentTarget;
   metrics: Metrics;
   logger: Logger;
   config: AppConfig;
@@ -79,6 +86,7 @@ const apiPrefixes = [
   '/models',
   '/videos',
   '/jobs',
+  '/deployments',
   '/health',
   '/ready',
   '/docs',
@@ -95,12 +103,20 @@ export interface App {
   repository: ImageRepository;
   /** This process's video workers: started by the server (`start()`), stopped before the database closes. */
   videoWorkers: VideoWorkers;
+  /** Stop it (`close()`) before the database: it may be watching a rollout. */
+  deployments: DeploymentManager;
 }
 
 /** The composition root: wires the repository, services and routers, and the one error and validation channel. */
 export function createApp(deps: AppDependencies): App {
   const { config, logger, metrics } = deps;
   const repository = deps.database.images;
+  const deployments = new DeploymentManager({
+    repository: deps.database.deployments,
+    target: deps.deploymentTarget,
+    logger,
+    settings: config.deployments,
+  });
   const service = new ImageService({
     repository,
     pendingBlobs: deps.database.pendingBlobs,
@@ -112,6 +128,7 @@ export function createApp(deps: AppDependencies): App {
     maxImagePixels: config.maxImagePixels,
     replicaId: config.replicaId,
     uploadGracePeriodMs: config.uploadGracePeriodMs,
+    route: (model) => deployments.routeFor(model),
   });
   const fetcher = new UrlFetcher({
     maxBytes: config.maxUploadBytes,
@@ -127,6 +144,7 @@ export function createApp(deps: AppDependencies): App {
     videos: deps.database.videos,
     storage: deps.storage,
     modelClient: deps.modelClient,
+    route: (model) => deployments.routeFor(model),
     logger,
     metrics,
   });
@@ -189,6 +207,7 @@ export function createApp(deps: AppDependencies): App {
   };
   app.on('POST', ['/images', '/videos'], work.uploads.middleware());
   app.on('POST', ['/detect', '/images/:image_id/detections'], work.detections.middleware());
+  app.on('GET', '/detect', work.detections.middleware());
   app.on(
     'GET',
     ['/images/:image_id/annotated', '/videos/:video_id/annotated'],
@@ -213,7 +232,15 @@ export function createApp(deps: AppDependencies): App {
       maxVideoBytes: config.video.maxBytes,
     }),
   );
-  app.route('/jobs', jobsRouter({ videos: deps.database.videos, eventsPollMs: config.video.eventsPollMs }));
+  app.route(
+    '/jobs',
+    jobsRouter({
+      videos: deps.database.videos,
+      eventsPollMs: config.video.eventsPollMs,
+      keepAliveMs: config.video.eventsKeepAliveMs,
+    }),
+  );
+  app.route('/deployments', deploymentsRouter({ manager: deployments }));
   app.route('/docs', docsRouter());
   app.get('/metrics', requirePermission('read'), async (c) => {
     c.header('Content-Type', metrics.registry.contentType);
@@ -255,5 +282,5 @@ export function createApp(deps: AppDependencies): App {
     throw new ApiError(404, 'not found');
   });
 
-  return { app, service, repository, videoWorkers };
+  return { app, service, repository, videoWorkers, deployments };
 }

@@ -114,6 +114,23 @@ const envSchema = z
     URL_FETCH_TIMEOUT_MS: positiveInt.default(10_000),
     MODEL_REQUEST_TIMEOUT_MS: positiveInt.default(30_000),
     MODEL_RETRY_DEADLINE_MS: z.coerce.number().int().min(0).default(120_000),
+    DEPLOYMENT_TARGET: z.enum(['local', 'kubernetes']).default('local'),
+    DEPLOY_NAMESPACE: z
+      .string()
+      .regex(/^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/, 'must be a Kubernetes namespace name')
+      .max(63)
+      .optional(),
+    DEPLOY_RUNTIME: z.string().min(1).default('detection-onnx'),
+    DEPLOY_STORAGE_URI: z
+      .string()
+      .regex(
+        /^(pvc|s3|gs|https?):\/\/\S+$/,
+        'must be a storage URI KServe reads (pvc://, s3://, gs://, https://)',
+      )
+      .optional(),
+    DEPLOY_READY_DEADLINE_MS: positiveInt.min(1_000).default(300_000),
+    DEPLOY_POLL_INTERVAL_MS: positiveInt.default(1_000),
+    MODEL_REPOSITORY_TOKEN: z.string().min(16).optional(),
     LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
     WEB_UI_DIR: z.string().min(1).default(path.resolve(packageRoot, '../web/dist')),
     SHUTDOWN_TIMEOUT_MS: positiveInt.default(25_000),
@@ -133,6 +150,7 @@ const envSchema = z
     VIDEO_JOB_MAX_ATTEMPTS: positiveInt.max(100).default(3),
     VIDEO_POLL_INTERVAL_MS: positiveInt.default(1000),
     VIDEO_EVENTS_POLL_MS: positiveInt.min(50).default(500),
+    VIDEO_EVENTS_KEEPALIVE_MS: positiveInt.min(100).default(15_000),
     VIDEO_TEMP_DIR: z
       .string()
       .min(1)
@@ -215,6 +233,22 @@ const envSchema = z
         });
       }
     }
+    if (env.DEPLOYMENT_TARGET === 'kubernetes' && env.MODEL_SERVER_PROTOCOL === 'grpc') {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['MODEL_SERVER_PROTOCOL'],
+        message:
+          'must be rest with DEPLOYMENT_TARGET=kubernetes (detections go to each deployment’s own URL)',
+      });
+    }
+    if (env.DEPLOYMENT_TARGET === 'kubernetes' && !env.DEPLOY_STORAGE_URI) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['DEPLOY_STORAGE_URI'],
+        message:
+          'is required with DEPLOYMENT_TARGET=kubernetes (where the model folders are, e.g. pvc://models)',
+      });
+    }
     if (env.HTTP_HEADERS_TIMEOUT_MS > env.HTTP_REQUEST_TIMEOUT_MS) {
       ctx.addIssue({
         code: 'custom',
@@ -290,6 +324,7 @@ export function videoConfig(env: Env): VideoConfig {
     maxAttempts: env.VIDEO_JOB_MAX_ATTEMPTS,
     pollIntervalMs: env.VIDEO_POLL_INTERVAL_MS,
     eventsPollMs: env.VIDEO_EVENTS_POLL_MS,
+    eventsKeepAliveMs: env.VIDEO_EVENTS_KEEPALIVE_MS,
     tempDir: env.VIDEO_TEMP_DIR,
     ffmpegPath: env.FFMPEG_PATH,
     ffprobePath: env.FFPROBE_PATH,

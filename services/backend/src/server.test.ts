@@ -119,6 +119,33 @@ describe('parseEnv', () => {
     );
   });
 
+  it('Should read the deployment settings: local by default, Kubernetes only with a storage URI', () => {
+    expect(parseEnv({})).toMatchObject({
+      DEPLOYMENT_TARGET: 'local',
+      DEPLOY_READY_DEADLINE_MS: 300_000,
+      DEPLOY_POLL_INTERVAL_MS: 1_000,
+      DEPLOY_RUNTIME: 'detection-onnx',
+    });
+    expect(() => parseEnv({ DEPLOYMENT_TARGET: 'kubernetes' })).toThrow(/DEPLOY_STORAGE_URI: is required/);
+    expect(() => parseEnv({ DEPLOYMENT_TARGET: 'cloud' })).toThrow(/DEPLOYMENT_TARGET/);
+    expect(() =>
+      parseEnv({
+        DEPLOYMENT_TARGET: 'kubernetes',
+        DEPLOY_STORAGE_URI: 'pvc://models',
+        MODEL_SERVER_PROTOCOL: 'grpc',
+      }),
+    ).toThrow(/MODEL_SERVER_PROTOCOL: must be rest with DEPLOYMENT_TARGET=kubernetes/);
+    expect(() => parseEnv({ DEPLOY_NAMESPACE: 'Not_A_Namespace' })).toThrow(/DEPLOY_NAMESPACE/);
+    expect(() => parseEnv({ DEPLOY_READY_DEADLINE_MS: '10' })).toThrow(/DEPLOY_READY_DEADLINE_MS/);
+    expect(
+      parseEnv({
+        DEPLOYMENT_TARGET: 'kubernetes',
+        DEPLOY_STORAGE_URI: 'pvc://models',
+        DEPLOY_NAMESPACE: 'detection',
+      }),
+    ).toMatchObject({ DEPLOYMENT_TARGET: 'kubernetes', DEPLOY_STORAGE_URI: 'pvc://models' });
+  });
+
   it('Should choose SQLite on DATABASE_PATH by default and PostgreSQL when DATABASE_URL is set', () => {
     const env = parseEnv({});
     expect(env).toMatchObject({

@@ -4,6 +4,7 @@ import { serve } from '@hono/node-server';
 import type { Logger } from 'pino';
 import { createApp } from './app.js';
 import { openDatabase } from './db/database.js';
+import { createDeploymentTarget } from './deployments/create-deployment-target.js';
 import { databaseSettings, type Env, jwtSettings, videoConfig } from './env.js';
 import { guardServer, type HttpServerLimits, serverOptions } from './http/server-limits.js';
 import { BlobSweeper } from './images/blob-sweeper.js';
@@ -36,10 +37,12 @@ export async function startServer(env: Env, logger: Logger): Promise<RunningServ
       logger.info({ attempt, delay_ms: delayMs, reason }, 'model server not ready, retrying');
     },
   });
-  const { app, videoWorkers } = createApp({
+  const deploymentTarget = await createDeploymentTarget(env);
+  const { app, videoWorkers, deployments } = createApp({
     database,
     storage,
     modelClient,
+    deploymentTarget,
     metrics,
     logger,
     config: {
@@ -62,6 +65,10 @@ export async function startServer(env: Env, logger: Logger): Promise<RunningServ
       annotatedMaxSide: env.ANNOTATED_MAX_SIDE,
       corsOrigins: env.CORS_ORIGINS,
       video: videoConfig(env),
+      deployments: {
+        readyDeadlineMs: env.DEPLOY_READY_DEADLINE_MS,
+        pollIntervalMs: env.DEPLOY_POLL_INTERVAL_MS,
+      },
     },
   });
   videoWorkers.start();
@@ -118,7 +125,7 @@ export async function startServer(env: Env, logger: Logger): Promise<RunningServ
         server.close((error) => {
           clearTimeout(timer);
           modelClient.close();
-          Promise.all([sweeper.stop(), videoWorkers.stop()])
+          Promise.all([sweeper.stop(), videoWorkers.stop(), deployments.close()])
             .then(() => database.close())
             .then(
               () => (error ? reject(error) : resolve()),

@@ -2,6 +2,8 @@ import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { Logger } from 'pino';
 import { openDatabase } from './db/database.js';
+import { createDeploymentTarget } from './deployments/create-deployment-target.js';
+import { DeploymentManager } from './deployments/deployment-manager.js';
 import { databaseSettings, type Env, videoConfig } from './env.js';
 import { createModelClient } from './inference/create-model-client.js';
 import { createMetrics } from './metrics.js';
@@ -31,10 +33,18 @@ export async function startWorkerProcess(env: Env, logger: Logger): Promise<Runn
   });
   const metrics = createMetrics({ defaultMetrics: true });
   const config = { ...videoConfig(env), workers: Math.max(1, env.VIDEO_WORKERS) };
+  // Read-only use of the deployments: which version and endpoint serve a job's model (no rollout is watched here).
+  const deployments = new DeploymentManager({
+    repository: database.deployments,
+    target: await createDeploymentTarget(env),
+    logger,
+    settings: { readyDeadlineMs: env.DEPLOY_READY_DEADLINE_MS, pollIntervalMs: env.DEPLOY_POLL_INTERVAL_MS },
+  });
   const workers = createVideoWorkers(config, env.REPLICA_ID, {
     videos: database.videos,
     storage: createStorage(env),
     modelClient,
+    route: (model) => deployments.routeFor(model),
     logger,
     metrics,
   });

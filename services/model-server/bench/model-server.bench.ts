@@ -8,7 +8,10 @@
  *   3. cold start: spawn → ready and spawn → first detection returned;
  *   4. peak RSS of the server process;
  *   5. ORT intra-op thread counts compared in-process (how the default was chosen);
- *   6. gRPC against REST binary on one server (bench/grpc-vs-rest.ts).
+ *   6. gRPC against REST binary on one server (bench/grpc-vs-rest.ts);
+ *   7. issue 17 (bench/batching-and-preprocessing.ts): session.run alone at batch 1 and max_batch_size,
+ *      preprocessing alone per 640×480 JPEG, dynamic batching on vs off at concurrency 1–16, and the issue's
+ *      target ratios computed from figures of this run.
  * Writes bench/results/model-server.json at the repository root. Load generator and server share the cores.
  */
 import './usage.js';
@@ -33,6 +36,7 @@ import {
   settingsFromEnvironment,
 } from '../src/settings.js';
 import { binaryImageRequest, jsonImageRequest } from '../test/support/requests.js';
+import { batchingSection, preprocessingSection, sessionRunSection } from './batching-and-preprocessing.js';
 import { grpcVersusRest } from './grpc-vs-rest.js';
 
 const PACKAGE_ROOT = fileURLToPath(new URL('..', import.meta.url));
@@ -44,6 +48,8 @@ const IMAGES = 16;
 const LATENCY_REQUESTS = Number(process.env.BENCH_LATENCY_REQUESTS ?? 64);
 const THROUGHPUT_REQUESTS = Number(process.env.BENCH_THROUGHPUT_REQUESTS ?? 64);
 const CONCURRENCY = [1, 2, 4, 8];
+const BATCHING_CONCURRENCY = [1, 2, 4, 8, 16];
+const ISSUE_17_RUNS = Number(process.env.BENCH_ISSUE17_RUNS ?? 40);
 const COLD_STARTS = Number(process.env.BENCH_COLD_STARTS ?? 5);
 const WARM_UP = 6;
 
@@ -118,7 +124,11 @@ type Call = (index: number) => Promise<void>;
  * Latency at concurrency 1 and throughput at each concurrency for several ways of calling the same pipeline,
  * interleaved in rounds so that the noise of a shared machine falls on all of them alike.
  */
-async function compare(ways: Record<string, Call>, rounds: number) {
+async function compare(
+  ways: Record<string, Call>,
+  rounds: number,
+  concurrencies: readonly number[] = CONCURRENCY,
+) {
   const latencies: Record<string, number[]> = {};
   const throughput: Record<string, Record<number, number[]>> = {};
   for (const [name, call] of Object.entries(ways)) {
@@ -131,7 +141,7 @@ async function compare(ways: Record<string, Call>, rounds: number) {
       const batch = await load(1, LATENCY_REQUESTS / rounds, (i) => call(round * 100 + i));
       latencies[name]!.push(...batch.samples);
     }
-    for (const concurrency of CONCURRENCY) {
+    for (const concurrency of concurrencies) {
       for (const [name, call] of Object.entries(ways)) {
         const run = await load(concurrency, THROUGHPUT_REQUESTS / rounds, call);
         const runs = throughput[name]![concurrency] ?? [];
@@ -142,7 +152,7 @@ async function compare(ways: Record<string, Call>, rounds: number) {
   }
   return Object.fromEntries(
     Object.keys(ways).map((name) => {
-      const perConcurrency = CONCURRENCY.map((concurrency) => {
+      const perConcurrency = concurrencies.map((concurrency) => {
         const runs = throughput[name]![concurrency]!;
         return { concurrency, throughput_rps: round(runs.reduce((a, b) => a + b, 0) / runs.length) };
       });
@@ -206,7 +216,7 @@ function peakRssMb(pid: number): Promise<number> {
 }
 
 // node:http with keep-alive sockets: a lean load generator, so the figures are the server's rather than fetch's.
-const agent = new Agent({ keepAlive: true, maxSockets: Math.max(...CONCURRENCY) });
+const agent = new Agent({ keepAlive: true, maxSockets: Math.max(...CONCURRENCY, ...BATCHING_CONCURRENCY) });
 
 function post(url: string, body: Uint8Array | string, headers: Record<string, string>): Promise<number> {
   const { hostname, port } = new URL(url);
@@ -287,6 +297,19 @@ console.log(
   `model-server benchmark: ${MODEL}, ${photos.length} COCO photos, ${os.cpus().length} CPUs, load average ${loadAtStart.join(' ')}`,
 );
 
+console.log('session.run alone and preprocessing alone, in-process ...');
+const sessionRun = await sessionRunSection({
+  modelRepository: MODEL_REPOSITORY,
+  model: MODEL,
+  intraOpThreads: DEFAULT_INTRA_OP_THREADS,
+  runs: ISSUE_17_RUNS,
+});
+const preprocessing = await preprocessingSection({
+  modelRepository: MODEL_REPOSITORY,
+  model: MODEL,
+  runs: ISSUE_17_RUNS * 2,
+});
+
 console.log('ORT intra-op threads 1 vs 2, in-process, interleaved ...');
 const candidates = { 1: await inProcessPipeline(1), 2: await inProcessPipeline(2) };
 const byThreads = await compare(
@@ -335,6 +358,17 @@ const grpc = await grpcVersusRest({
   restBinaryCall: (url) => httpCall(url, binaryBodies),
   rounds: 4,
 });
+
+console.log('dynamic batching on vs off (production bundle, two servers), concurrency 1-16, interleaved ...');
+const batching = await batchingSection({
+  bundle: path.join(PACKAGE_ROOT, 'dist/index.js'),
+  modelRepository: MODEL_REPOSITORY,
+  ports: { on: basePort + 7, off: basePort + 8 },
+  compare,
+  restBinaryCall: (url) => httpCall(url, binaryBodies),
+  concurrency: BATCHING_CONCURRENCY,
+  rounds: 2,
+});
 agent.destroy();
 const inProcess = compared.in_process!;
 const http = {
@@ -373,6 +407,29 @@ const targets = {
   spawn_to_ready_at_most_1000_ms: cold.spawn_to_ready_median_ms <= 1000,
   rss_at_most_400_mb: peakRss <= 400,
 };
+const modelBound = 1000 / sessionRun.batch_1_p50_ms;
+const batchingOnC1 = batching.batching_on.latency.p50_ms;
+const issue17 = {
+  session_run_batch_1_p50_ms: sessionRun.batch_1_p50_ms,
+  model_bound_rps: round(modelBound),
+  best_throughput_batching_on_rps: batching.batching_on.best_throughput_rps,
+  best_throughput_over_model_bound: round(batching.batching_on.best_throughput_rps / modelBound, 3),
+  p50_concurrency_1_batching_on_ms: batchingOnC1,
+  in_process_p50_ms: inProcess.latency.p50_ms,
+  p50_concurrency_1_over_in_process_p50: round(batchingOnC1 / inProcess.latency.p50_ms, 3),
+  grpc_p50_over_rest_binary_p50: grpc.ratios.grpc_p50_over_rest_binary_p50,
+  preprocessing_p50_ms: preprocessing.p50_ms,
+  peak_rss_mb: peakRss,
+  spawn_to_ready_median_ms: cold.spawn_to_ready_median_ms,
+  targets: {
+    best_throughput_at_least_0_8x_model_bound: batching.batching_on.best_throughput_rps >= 0.8 * modelBound,
+    p50_concurrency_1_no_worse_than_in_process: batchingOnC1 <= inProcess.latency.p50_ms,
+    grpc_p50_at_most_rest_binary_p50: grpc.target_grpc_p50_at_most_rest_binary_p50,
+    preprocessing_p50_at_most_5_ms: preprocessing.p50_ms <= 5,
+    rss_at_most_400_mb: peakRss <= 400,
+    spawn_to_ready_at_most_1000_ms: cold.spawn_to_ready_median_ms <= 1000,
+  },
+};
 const report = {
   when: new Date().toISOString(),
   machine: {
@@ -405,6 +462,10 @@ const report = {
   targets,
   thread_choice: threadChoice,
   grpc,
+  session_run: sessionRun,
+  preprocessing,
+  batching,
+  issue_17: issue17,
 };
 await mkdir(path.dirname(RESULTS), { recursive: true });
 await writeFile(RESULTS, `${JSON.stringify(report, null, 2)}\n`);
@@ -443,6 +504,16 @@ console.log(
         ratios: grpc.ratios,
         target_grpc_p50_at_most_rest_binary_p50: grpc.target_grpc_p50_at_most_rest_binary_p50,
       },
+      batching: {
+        on: batching.batching_on.throughput,
+        off: batching.batching_off.throughput,
+        on_p50_ms: batching.batching_on.latency.p50_ms,
+        off_p50_ms: batching.batching_off.latency.p50_ms,
+        best_throughput_on_over_off: batching.best_throughput_on_over_off,
+      },
+      session_run: sessionRun,
+      preprocessing_p50_ms: preprocessing.p50_ms,
+      issue_17: issue17,
     },
     null,
     2,

@@ -7,8 +7,9 @@ import { acceptOnlyHelp } from '@detection/model/bench-usage';
 acceptOnlyHelp(`Usage: pnpm bench:model-server [--help]
 
 Builds the model server (dist/), then measures the in-process pipeline, the bundle over loopback HTTP (binary
-and JSON), cold starts, peak RSS and ORT thread counts on COCO photos. Takes several minutes; writes
+and JSON), cold starts, peak RSS, ORT thread counts, gRPC vs REST, session.run and preprocessing alone, and
+dynamic batching on vs off at concurrency 1-16 on COCO photos. Takes several minutes; writes
 bench/results/model-server.json at the repository root.
 
 Environment: BENCH_MODEL (default centernet-coco), BENCH_LATENCY_REQUESTS (64), BENCH_THROUGHPUT_REQUESTS (64),
-BENCH_COLD_STARTS (5).`);
+BENCH_COLD_STARTS (5), BENCH_ISSUE17_RUNS (40: session.run runs per batch size; preprocessing runs twice as many).`);

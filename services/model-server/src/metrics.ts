@@ -26,6 +26,13 @@ export class ServerMetrics {
     inference: this.stageHistogram('inference', 'running the ONNX session'),
     postprocess: this.stageHistogram('postprocess', 'decoding boxes, NMS and encoding outputs'),
   };
+  private readonly batchSize = new Histogram({
+    name: 'model_server_inference_batch_size',
+    help: 'Items in the session run that computed each inference request (dynamic batching joins requests)',
+    labelNames: MODEL_LABELS,
+    buckets: [1, 2, 4, 8, 16, 32],
+    registers: [this.registry],
+  });
   private readonly requestDuration = new Histogram({
     name: 'model_server_inference_request_duration_seconds',
     help: 'Whole inference requests per model, from the data plane receiving it to the response being built',
@@ -95,6 +102,7 @@ export class ServerMetrics {
     for (const stage of ['queue', 'preprocess', 'inference', 'postprocess'] as const) {
       this.stages[stage].observe(labels, Math.max(0, timings[stage]) / 1000);
     }
+    this.batchSize.observe(labels, timings.batchSize ?? 1);
     this.requestDuration.observe(labels, totalMs / 1000);
   }
 

@@ -75,6 +75,7 @@ export async function startModelServer(
     maxImagePixels: settings.maxImagePixels,
     modelConcurrency: settings.modelConcurrency,
     maxQueuedRequests: settings.maxQueuedRequests,
+    dynamicBatching: settings.dynamicBatching,
     ...(options.startRuntime && { startRuntime: options.startRuntime }),
   });
   const registry = new ModelRegistry(repository, loader, logger, {

@@ -25,6 +25,7 @@ const environmentSchema = z.object({
   ORT_INTER_OP_THREADS: integer(1).max(256).default(DEFAULT_INTER_OP_THREADS),
   MODEL_CONCURRENCY: integer(1).max(64).default(2),
   MAX_QUEUED_REQUESTS: integer(0).max(100_000).default(64),
+  DYNAMIC_BATCHING: flag.default(true),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
   SHUTDOWN_TIMEOUT_MS: integer(0).default(25_000),
   STRICT_MODEL_LOADING: flag.default(false),
@@ -55,6 +56,8 @@ export interface Settings {
   modelConcurrency: number;
   /** Requests that may wait per model before new ones are refused with 503. */
   maxQueuedRequests: number;
+  /** Honour `dynamic_batching` in model configs; off: every request is its own session run. */
+  dynamicBatching: boolean;
   logLevel: z.infer<typeof environmentSchema>['LOG_LEVEL'];
   shutdownTimeoutMs: number;
   /**
@@ -100,6 +103,7 @@ export function settingsFromEnvironment(environment: NodeJS.ProcessEnv = process
     interOpThreads: env.ORT_INTER_OP_THREADS,
     modelConcurrency: env.MODEL_CONCURRENCY,
     maxQueuedRequests: env.MAX_QUEUED_REQUESTS,
+    dynamicBatching: env.DYNAMIC_BATCHING,
     logLevel: env.LOG_LEVEL,
     shutdownTimeoutMs: env.SHUTDOWN_TIMEOUT_MS,
     strictModelLoading: env.STRICT_MODEL_LOADING,

@@ -126,6 +126,34 @@ describe('a repository with models that cannot load (default)', () => {
   );
 });
 
+describe('a config that asks for batching a graph cannot do', () => {
+  it('Should refuse to load a model with max_batch_size whose graph has a fixed batch of 1, saying why', async () => {
+    const { root } = await tempRepository();
+    await addModel(path.join(root, 'adder'), null, { '1': addBiasGraph([1, 2, 3]) });
+    await addModel(
+      path.join(root, 'fixed'),
+      {
+        name: 'fixed',
+        platform: 'onnx',
+        inputs: [{ name: 'images', datatype: 'FP32', shape: [1, 3, 64, 64] }],
+        outputs: [{ name: 'output0', datatype: 'FP32', shape: [1, 6, 5] }],
+        max_batch_size: 4,
+        dynamic_batching: { max_queue_delay_ms: 1 },
+      },
+      { '1': fixedYoloGraph({ inputSize: 64, dims: [1, 6, 5], values: new Array(30).fill(0) }) },
+    );
+    const server = await startTestServer({ modelRepository: root });
+    expect((await server.ready).failed).toEqual([
+      {
+        model: 'fixed',
+        reason: expect.stringMatching(
+          /max_batch_size is 4 but "images" has shape \[1, 3, 64, 64\], without a dynamic batch dimension/,
+        ),
+      },
+    ]);
+  });
+});
+
 describe('STRICT_MODEL_LOADING=true', () => {
   it('Should fail startup with every reason, and not be ready', async () => {
     const { root } = await tempRepository();
@@ -200,6 +228,7 @@ describe('while the repository is being read', () => {
       maxImagePixels: 1_000_000,
       modelConcurrency: 1,
       maxQueuedRequests: 1,
+      dynamicBatching: true,
     });
     const registry = new ModelRegistry(repository, loader, pino({ level: 'silent' }));
     const loading = registry.loadAll();

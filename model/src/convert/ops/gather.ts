@@ -1,4 +1,5 @@
 import { normaliseAxis } from './axes.js';
+import { gatherWithBatch } from './batch-dimension.js';
 import type { OpMapper } from './op-mapper.js';
 
 const gatherV2: OpMapper = (ctx) => {
@@ -7,6 +8,8 @@ const gatherV2: OpMapper = (ctx) => {
   const indices = ctx.inputShape(1);
   const [axisValue] = ctx.constantNumbers(2, 'the axis');
   const axis = normaliseAxis(ctx, axisValue ?? 0, data.length);
+  const batched = gatherWithBatch(ctx, axis);
+  if (batched) return batched;
   const shape = [...data.slice(0, axis), ...indices, ...data.slice(axis + 1)];
   return [
     ctx.emitOutput('Gather', [ctx.input(0), ctx.input(1)], { dataType: ctx.inputType(0), shape }, { axis }),

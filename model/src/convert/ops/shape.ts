@@ -3,6 +3,7 @@ import type { Dimension } from '../../onnx/model.js';
 import { elementCount, isFullyKnown, type Shape } from '../tensor-info.js';
 import { onnxTypeFromTf } from '../tf-data-type.js';
 import { normaliseAxis } from './axes.js';
+import { reshapeWithBatch } from './batch-dimension.js';
 import { permuteShape } from './layout.js';
 import type { OpMapper } from './op-mapper.js';
 
@@ -37,6 +38,8 @@ const reshape: OpMapper = (ctx) => {
   const target = ctx.constantNumbers(1, 'the shape');
   if (target.filter((dim) => dim === -1).length > 1)
     ctx.fail(`shape [${target.join(', ')}] has more than one -1`);
+  const batched = reshapeWithBatch(ctx, target);
+  if (batched) return batched;
   const outShape = reshapeTarget(input, target);
   if (isFullyKnown(input) && isFullyKnown(outShape)) {
     if (elementCount(input) !== elementCount(outShape))

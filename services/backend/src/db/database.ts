@@ -1,12 +1,15 @@
 import { sql } from 'drizzle-orm';
 import type { Logger as QueryLogger } from 'drizzle-orm/logger';
+import type { DeploymentRepository } from './deployment-repository.js';
 import type { ImageRepository } from './image-repository.js';
 import type { PendingBlobRepository } from './pending-blob-repository.js';
 import { openPostgres, type PostgresDatabase } from './postgres/connection.js';
+import { PostgresDeploymentRepository } from './postgres/deployment-repository.js';
 import { PostgresImageRepository } from './postgres/image-repository.js';
 import { PostgresPendingBlobRepository } from './postgres/pending-blob-repository.js';
 import { PostgresVideoRepository } from './postgres/video-repository.js';
 import { openSqlite, type SqliteDatabase } from './sqlite/connection.js';
+import { SqliteDeploymentRepository } from './sqlite/deployment-repository.js';
 import { SqliteImageRepository } from './sqlite/image-repository.js';
 import { SqlitePendingBlobRepository } from './sqlite/pending-blob-repository.js';
 import { SqliteVideoRepository } from './sqlite/video-repository.js';
@@ -18,6 +21,7 @@ export type Database = {
   pendingBlobs: PendingBlobRepository;
   /** Videos, their jobs (the durable queue), frames and tracks. */
   videos: VideoRepository;
+  deployments: DeploymentRepository;
   /** One trivial round trip (`SELECT 1`): the readiness check, which must not grow with the data. */
   ping(): Promise<void>;
   close(): Promise<void>;
@@ -47,6 +51,7 @@ export async function openDatabase(config: DatabaseConfig, options: DatabaseOpti
       images: new SqliteImageRepository(client),
       pendingBlobs: new SqlitePendingBlobRepository(client),
       videos: new SqliteVideoRepository(client),
+      deployments: new SqliteDeploymentRepository(client),
       ping: async () => {
         client.get(sql`select 1`);
       },
@@ -67,6 +72,7 @@ export async function openDatabase(config: DatabaseConfig, options: DatabaseOpti
     images: new PostgresImageRepository(client),
     pendingBlobs: new PostgresPendingBlobRepository(client),
     videos: new PostgresVideoRepository(client),
+    deployments: new PostgresDeploymentRepository(client),
     ping: async () => {
       await client.execute(sql`select 1`);
     },

@@ -21,6 +21,7 @@ const largeTables = [
   'video_jobs',
   'video_frames',
   'video_tracks',
+  'deployment_events',
 ];
 
 interface Statement {
@@ -165,6 +166,24 @@ describe.each(dialects)('Query plans of every route on %s', (dialect) => {
     'GET /jobs/{job_id}': [() => t.app.request(`/jobs/${video.jobId}`)],
     'GET /jobs/{job_id}/events': [() => t.app.request(`/jobs/${video.cancelledJobId}/events`)],
     'DELETE /jobs/{job_id}': [() => t.app.request(`/jobs/${video.cancelledJobId}`, { method: 'DELETE' })],
+    'GET /detect': [() => t.app.request('/detect?image_url=http%3A%2F%2F127.0.0.1%2Fphoto.jpg')],
+    'GET /deployments': [() => t.app.request('/deployments')],
+    'GET /deployments/{name}': [() => t.app.request('/deployments/planned')],
+    'POST /deployments': [
+      () =>
+        t.app.request('/deployments', {
+          method: 'POST',
+          headers: { 'content-type': 'application/json' },
+          body: JSON.stringify({ model: 'planned', version: '1' }),
+        }),
+    ],
+    'POST /deployments/{name}/promote': [
+      () => t.app.request('/deployments/planned/promote', { method: 'POST' }),
+    ],
+    'POST /deployments/{name}/rollback': [
+      () => t.app.request('/deployments/planned/rollback', { method: 'POST' }),
+    ],
+    'DELETE /deployments/{name}': [() => t.app.request('/deployments/planned', { method: 'DELETE' })],
   };
 
   beforeAll(async () => {
@@ -191,6 +210,30 @@ describe.each(dialects)('Query plans of every route on %s', (dialect) => {
     const cancelled = await enqueueVideo(t.database, t.storage, await clip('cancelled.mp4', 4));
     await t.database.videos.cancel(cancelled.jobId, Date.now());
     video.cancelledJobId = cancelled.jobId;
+    // A deployment with a canary and some history, so that promote, roll back and delete reach their statements.
+    const now = Date.now();
+    await t.database.deployments.create(
+      {
+        name: 'planned',
+        phase: 'ready',
+        stableVersion: '1',
+        canaryVersion: '2',
+        canaryPercent: 10,
+        previousVersion: null,
+        rolloutVersion: null,
+        rolloutCanaryPercent: null,
+        rolloutDeadlineAt: null,
+        minReplicas: 0,
+        maxReplicas: 1,
+        targetConcurrency: 4,
+        failureReason: null,
+        message: 'ready',
+        createdAt: now,
+        updatedAt: now,
+        lastTransitionAt: now,
+      },
+      { action: 'deploy', version: '1', detail: 'deploy version 1' },
+    );
   });
   afterAll(async () => {
     await t?.close();
@@ -217,7 +260,14 @@ describe.each(dialects)('Query plans of every route on %s', (dialect) => {
     return problems;
   }
 
-  const withoutDatabase = new Set(['GET /health', 'POST /detect', 'GET /models']);
+  // POST /deployments asks the model server (down here) whether the model exists before touching the database.
+  const withoutDatabase = new Set([
+    'GET /health',
+    'POST /detect',
+    'GET /detect',
+    'GET /models',
+    'POST /deployments',
+  ]);
 
   it.each(Object.keys(requests))('%s reads no table whole', async (operation) => {
     captured = [];

@@ -16,6 +16,7 @@ import {
   type ModelClient,
   ModelServerError,
 } from '../inference/model-client.js';
+import type { RouteModel } from '../inference/model-route.js';
 import type { Metrics } from '../metrics.js';
 import { newImageStorageKey } from '../storage/image-keys.js';
 import type { BlobStorage } from '../storage/storage.js';
@@ -66,6 +67,11 @@ export interface ImageServiceDependencies {
   replicaId: string;
   /** How long an upload's blob may exist without its image row before the sweeper may delete it. */
   uploadGracePeriodMs: number;
+  /**
+   * Where a detection with this model goes: its deployment's version (by the traffic split) and, on Kubernetes,
+   * its own endpoint; undefined without a deployment (the model server's highest version at MODEL_SERVER_URL).
+   */
+  route?: RouteModel;
 }
 
 /**
@@ -285,7 +291,13 @@ export class ImageService {
   ): Promise<DetectResult> {
     const log = { request_id: requestId, model, image_bytes: bytes.byteLength };
     try {
-      const result = await this.deps.modelClient.detect(bytes, { model, scoreThreshold, requestId });
+      const route = await this.deps.route?.(model);
+      const result = await this.deps.modelClient.detect(bytes, {
+        model,
+        ...route,
+        scoreThreshold,
+        requestId,
+      });
       this.deps.metrics.modelRequests.inc({ model, outcome: 'ok' });
       this.deps.metrics.modelDuration.observe({ model }, result.inferenceMs / 1000);
       this.deps.logger.debug(

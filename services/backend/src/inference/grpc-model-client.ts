@@ -87,6 +87,7 @@ export class GrpcModelClient implements ModelClient {
   async detect(image: Uint8Array, options: DetectOptions): Promise<DetectResult> {
     const request = {
       model_name: options.model,
+      ...(options.version !== undefined && { model_version: options.version }),
       id: options.requestId ?? randomUUID(),
       ...(options.scoreThreshold !== undefined && {
         parameters: { score_threshold: { double_param: options.scoreThreshold } },

@@ -42,6 +42,13 @@ export class ModelServerError extends Error {
 
 export interface DetectOptions {
   model: string;
+  /** A version of the model (its deployment's choice); the model server's highest loaded one when absent. */
+  version?: string | undefined;
+  /**
+   * The model's own server (its deployment's endpoint on Kubernetes) instead of the client's base URL. REST only:
+   * the backend refuses to start with DEPLOYMENT_TARGET=kubernetes and MODEL_SERVER_PROTOCOL=grpc.
+   */
+  baseUrl?: string | undefined;
   scoreThreshold?: number | undefined;
   requestId?: string | undefined;
 }

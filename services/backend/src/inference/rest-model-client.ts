@@ -47,25 +47,31 @@ export class RestModelClient implements ModelClient {
   }
 
   async detect(image: Uint8Array, options: DetectOptions): Promise<DetectResult> {
-    const path = `/v2/models/${encodeURIComponent(options.model)}/infer`;
+    const version = options.version === undefined ? '' : `/versions/${encodeURIComponent(options.version)}`;
+    const path = `/v2/models/${encodeURIComponent(options.model)}${version}/infer`;
     const { body, headerLength } = encodeInferRequest(
       options.requestId ?? randomUUID(),
       image,
       options.scoreThreshold === undefined ? {} : { score_threshold: options.scoreThreshold },
     );
+    const baseUrl = options.baseUrl?.replace(/\/+$/, '') ?? this.baseUrl;
     return retryUntilDeadline(
       this.options,
-      this.baseUrl,
+      baseUrl,
       async (attempt) => {
         const attemptStarted = performance.now();
-        const response = await this.send(path, {
-          method: 'POST',
-          headers: {
-            'content-type': 'application/octet-stream',
-            'inference-header-content-length': String(headerLength),
+        const response = await this.send(
+          path,
+          {
+            method: 'POST',
+            headers: {
+              'content-type': 'application/octet-stream',
+              'inference-header-content-length': String(headerLength),
+            },
+            body,
           },
-          body,
-        });
+          baseUrl,
+        );
         const bytes = new Uint8Array(await response.arrayBuffer());
         if (!response.ok) throw httpError(response, bytes, attempt);
         const header = response.headers.get('inference-header-content-length');
@@ -142,8 +148,8 @@ export class RestModelClient implements ModelClient {
 
   close(): void {}
 
-  private async send(path: string, init: RequestInit): Promise<Response> {
-    return fetch(`${this.baseUrl}${path}`, {
+  private async send(path: string, init: RequestInit, baseUrl = this.baseUrl): Promise<Response> {
+    return fetch(`${baseUrl}${path}`, {
       ...init,
       signal: AbortSignal.timeout(this.options.requestTimeoutMs),
     });

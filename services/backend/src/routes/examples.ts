@@ -104,6 +104,7 @@ export const errorExamples = {
   invalidListQuery: 'invalid query: limit: must be between 1 and 100',
   invalidObjectQuery: 'invalid query: min_score: must be between 0 and 1',
   badInput: 'the file is not an image: expected JPEG, PNG or WebP bytes',
+  badImageUrl: 'invalid query: image_url: the query parameter "image_url" is missing',
   imageNotFound: `image ${EXAMPLE_IMAGE_ID} not found`,
   objectNotFound: `object ${EXAMPLE_OBJECT_ID} not found in image ${EXAMPLE_IMAGE_ID}`,
   tooLarge: 'the request body is larger than the 20971520-byte upload limit',

@@ -44,6 +44,17 @@ export interface ImageInputOptions {
   noun?: string;
 }
 
+/** Fetches the image at `url` under the fetcher's address policy (http/https, no private ranges, size and time caps). */
+export async function readImageFromUrl(url: string, fetcher: UrlFetcher): Promise<ImageInput> {
+  const fetched = await fetcher.fetch(url);
+  if (fetched.bytes.byteLength === 0) throw new ApiError(400, 'the URL returned an empty body');
+  return {
+    bytes: fetched.bytes,
+    filename: filenameFromUrlSegment(fetched.filename),
+    sourceUrl: fetched.finalUrl.toString(),
+  };
+}
+
 /** Reads the image from a validated multipart `file` field or fetches it from a JSON `url`. */
 export async function readImageInput(
   req: UploadRequest,
@@ -69,15 +80,7 @@ export async function readImageInput(
     return { bytes: new Uint8Array(await file.arrayBuffer()), filename };
   }
   const url = (req.valid('json') as { url?: string }).url;
-  if (url !== undefined) {
-    const fetched = await fetcher.fetch(url);
-    if (fetched.bytes.byteLength === 0) throw new ApiError(400, 'the URL returned an empty body');
-    return {
-      bytes: fetched.bytes,
-      filename: filenameFromUrlSegment(fetched.filename),
-      sourceUrl: fetched.finalUrl.toString(),
-    };
-  }
+  if (url !== undefined) return readImageFromUrl(url, fetcher);
   if (contentType.startsWith('application/json'))
     throw new ApiError(400, 'the JSON body needs a "url" field');
   throw new ApiError(

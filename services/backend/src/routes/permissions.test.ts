@@ -75,7 +75,8 @@ describe('Permissions of every route', () => {
         .replace('{image_id}', 'a'.repeat(64))
         .replace('{object_id}', '6f1c2c8e-4d3b-4f0e-9a47-2f6f3b1e8d21')
         .replace('{video_id}', 'b'.repeat(64))
-        .replace('{job_id}', '0d6f9a57-2b1e-4c8e-9f3a-5b7c1d2e3f40'),
+        .replace('{job_id}', '0d6f9a57-2b1e-4c8e-9f3a-5b7c1d2e3f40')
+        .replace('{name}', 'blazeface'),
       { method: operation.method, ...(token ? { headers: { authorization: `Bearer ${token}` } } : {}) },
     );
 
@@ -141,6 +142,24 @@ describe('Permissions of every route', () => {
     expect((await send({ method: 'GET', path: '/images', required: 'read' }, 'admin-token')).status).toBe(
       200,
     );
+  });
+
+  it('Should refuse every deployment route to a detection-only token (403) and let an admin token through', async () => {
+    const managed = operations.filter((operation) => operation.path.startsWith('/deployments'));
+    expect(managed.map((operation) => `${operation.method} ${operation.path}`).sort()).toEqual([
+      'DELETE /deployments/{name}',
+      'GET /deployments',
+      'GET /deployments/{name}',
+      'POST /deployments',
+      'POST /deployments/{name}/promote',
+      'POST /deployments/{name}/rollback',
+    ]);
+    for (const operation of managed) {
+      const name = `${operation.method} ${operation.path}`;
+      expect(operation.required, name).toBe('admin');
+      expect((await send(operation, 'detection-token')).status, name).toBe(403);
+      expect([403, 401], name).not.toContain((await send(operation, 'admin-token')).status);
+    }
   });
 
   it('Should let a token without any permission authenticate, yet reach nothing but the public routes', async () => {

@@ -11,6 +11,8 @@ export interface VideoConfig {
   maxAttempts: number;
   pollIntervalMs: number;
   eventsPollMs: number;
+  /** An event stream with nothing new sends an SSE comment this often, so proxies do not close it as idle. */
+  eventsKeepAliveMs: number;
   tempDir: string;
   ffmpegPath?: string | undefined;
   ffprobePath?: string | undefined;

@@ -231,6 +231,33 @@ describe.each(dialects)('VideoWorker against the real model server on %s', (dial
     expect(job!.framesDone).toBeLessThan(20);
     expect(await database.videos.listTracks(cancelled.videoId)).toEqual([]);
   });
+
+  it('Should send every frame of a job to the deployment its model is routed to, picked once per job', async () => {
+    const clip = await panOverPhoto(dir, 'pan-routed.mp4', {
+      photo: '000000000086.jpg',
+      seconds: 2,
+      fps: 10,
+    });
+    const { jobId } = await enqueueVideo(database, storage, clip, { fps: 2 });
+    // The worker's own client points at a closed port: only the route reaches the model server.
+    const unrouted = new RestModelClient({
+      baseUrl: `http://127.0.0.1:${await closedPort()}`,
+      requestTimeoutMs: 30_000,
+      retryDeadlineMs: 0,
+    });
+    const routed: Array<[string, string | undefined]> = [];
+    const routedWorker = worker('worker-routed', {
+      modelClient: unrouted,
+      route: async (model, clientKey) => {
+        routed.push([model, clientKey]);
+        return { version: '1', baseUrl: modelServer.url };
+      },
+    });
+    expect(await routedWorker.runOnce()).toBe(true);
+    unrouted.close();
+    expect(await database.videos.findJob(jobId)).toMatchObject({ state: 'completed', framesDone: 4 });
+    expect(routed).toEqual([['centernet-coco', jobId]]);
+  });
 });
 
 describe('VideoWorker against an overloaded model server', () => {
@@ -240,9 +267,14 @@ describe('VideoWorker against an overloaded model server', () => {
 
   beforeAll(async () => {
     dir = await makeTempDir('video-worker-overload-');
-    // One inference at a time and no queue: every frame beyond the first in flight is refused with Retry-After.
+    // One inference at a time, no queue and no batching: every frame beyond the first in flight is refused with
+    // Retry-After (a batch would take up to four frames at once).
     [modelServer, database] = await Promise.all([
-      startModelServer(await closedPort(), { MODEL_CONCURRENCY: '1', MAX_QUEUED_REQUESTS: '0' }),
+      startModelServer(await closedPort(), {
+        MODEL_CONCURRENCY: '1',
+        MAX_QUEUED_REQUESTS: '0',
+        DYNAMIC_BATCHING: 'false',
+      }),
       openTestDatabase('sqlite', dir),
     ]);
   });

@@ -6,6 +6,7 @@ import type { Logger } from 'pino';
 import type { VideoJobRow, VideoRow } from '../db/records.js';
 import type { VideoRepository } from '../db/video-repository.js';
 import { type ModelClient, ModelServerError } from '../inference/model-client.js';
+import type { ModelRoute, RouteModel } from '../inference/model-route.js';
 import type { Metrics } from '../metrics.js';
 import type { BlobStorage } from '../storage/storage.js';
 import type { FfmpegBinaries } from './ffmpeg-binaries.js';
@@ -17,6 +18,11 @@ export interface VideoWorkerOptions {
   videos: VideoRepository;
   storage: BlobStorage;
   modelClient: ModelClient;
+  /**
+   * The deployment a job's model is served by (version and endpoint), picked once per job so that every frame of a
+   * video, and so every track, comes from one version during a canary.
+   */
+  route?: RouteModel;
   binaries: FfmpegBinaries;
   logger: Logger;
   /** Names this worker in the job's lease (`<replica>/video-worker-<n>`). */
@@ -177,7 +183,8 @@ export class VideoWorker {
       const sampling: Sampling =
         job.everyNthFrame !== null ? { everyNthFrame: job.everyNthFrame } : { fps: job.sampleFps ?? 2 };
       const done = new Set(await videos.frameIndexes(video.id));
-      const framesTotal = await this.detectFrames(job, video, file, sampling, done, signal);
+      const route = await this.options.route?.(job.model, job.id);
+      const framesTotal = await this.detectFrames(job, video, file, sampling, done, route, signal);
       if (signal.aborted)
         throw new JobInterrupted(lost.signal.aborted ? 'lease lost or job cancelled' : 'worker stopping');
       await this.completeWithTracks(job, video, framesTotal);
@@ -194,6 +201,7 @@ export class VideoWorker {
     file: string,
     sampling: Sampling,
     done: Set<number>,
+    route: ModelRoute | undefined,
     signal: AbortSignal,
   ): Promise<number> {
     const inFlight = new Set<Promise<void>>();
@@ -213,7 +221,7 @@ export class VideoWorker {
         if (done.has(frame.index)) continue;
         while (inFlight.size >= this.options.frameConcurrency) await Promise.race(inFlight);
         if (failure !== undefined || signal.aborted) break;
-        const task = this.detectFrame(job, video, frame, signal).catch((error: unknown) => {
+        const task = this.detectFrame(job, video, frame, route, signal).catch((error: unknown) => {
           failure ??= error;
         });
         const tracked = task.finally(() => inFlight.delete(tracked));
@@ -235,6 +243,7 @@ export class VideoWorker {
     job: VideoJobRow,
     video: VideoRow,
     frame: SampledFrame,
+    route: ModelRoute | undefined,
     signal: AbortSignal,
   ): Promise<void> {
     for (;;) {
@@ -242,6 +251,7 @@ export class VideoWorker {
       try {
         const result = await this.options.modelClient.detect(frame.jpeg, {
           model: job.model,
+          ...route,
           scoreThreshold: job.scoreThreshold ?? undefined,
           requestId: `${job.id}/${frame.index}`,
         });

@@ -1,6 +1,7 @@
 import type { Logger } from 'pino';
 import type { VideoRepository } from '../db/video-repository.js';
 import type { ModelClient } from '../inference/model-client.js';
+import type { RouteModel } from '../inference/model-route.js';
 import type { Metrics } from '../metrics.js';
 import type { BlobStorage } from '../storage/storage.js';
 import { ffmpegBinaries } from './ffmpeg-binaries.js';
@@ -45,6 +46,7 @@ export function createVideoWorkers(
     videos: VideoRepository;
     storage: BlobStorage;
     modelClient: ModelClient;
+    route?: RouteModel;
     logger: Logger;
     metrics: Metrics;
   },

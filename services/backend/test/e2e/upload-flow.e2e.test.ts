@@ -293,6 +293,38 @@ describe('End to end against the real model server (centernet-coco) on real COCO
     expect(await t.stored()).toEqual(before);
   });
 
+  it('Should answer GET /detect?image_url=… as POST /detect does for the same image, storing nothing', async () => {
+    const before = await t.stored();
+    const url = `${photoServer.origin}/photos/000000000030.jpg`;
+    const fromUrl = await t.app.request(`/detect?image_url=${encodeURIComponent(url)}&score_threshold=0.3`);
+    const posted = await t.app.request('/detect?score_threshold=0.3', {
+      method: 'POST',
+      body: multipart(blobOf(readShippedPhoto('000000000030.jpg')), 'x.jpg'),
+    });
+    const postedJson = await t.app.request('/detect?score_threshold=0.3', {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ url }),
+    });
+    expect(fromUrl.status).toBe(200);
+    const withoutIds = async (res: Response) => {
+      const body = (await res.json()) as { detection: { detections: Detection[] } };
+      return {
+        ...body,
+        detection: {
+          ...body.detection,
+          detections: body.detection.detections.map(({ object_id, ...d }) => d),
+        },
+      };
+    };
+    const answer = await withoutIds(fromUrl);
+    expect(answer.detection.detections.length).toBeGreaterThan(0);
+    expect(answer).toEqual(await withoutIds(posted));
+    expect(answer).toEqual(await withoutIds(postedJson));
+    expect(fromUrl.headers.get('server-timing')).toMatch(/receive;.*model;/);
+    expect(await t.stored()).toEqual(before);
+  });
+
   it('Should fetch an image by URL (private addresses allowed for this test)', async () => {
     const res = await t.app.request('/images', {
       method: 'POST',

@@ -4,6 +4,7 @@ import pino, { type Logger } from 'pino';
 import { type AppConfig, createApp, type VideoConfig } from '../../src/app.js';
 import type { DatabaseOptions } from '../../src/db/database.js';
 import type { Dialect } from '../../src/db/migrations-folder.js';
+import { LocalDeploymentTarget } from '../../src/deployments/local-target.js';
 import type { ModelClient } from '../../src/inference/model-client.js';
 import { RestModelClient } from '../../src/inference/rest-model-client.js';
 import { createMetrics } from '../../src/metrics.js';
@@ -66,6 +67,7 @@ export async function createTestApp(options: TestAppOptions = {}) {
     },
     annotatedMaxSide: 2048,
     corsOrigins: [],
+    deployments: { readyDeadlineMs: 60_000, pollIntervalMs: 50 },
     ...options.config,
     video: {
       maxBytes: 20 * 1024 * 1024,
@@ -78,6 +80,7 @@ export async function createTestApp(options: TestAppOptions = {}) {
       maxAttempts: 3,
       pollIntervalMs: 100,
       eventsPollMs: 100,
+      eventsKeepAliveMs: 15_000,
       tempDir: dir,
       stallTimeoutMs: 30_000,
       probeTimeoutMs: 30_000,
@@ -88,6 +91,7 @@ export async function createTestApp(options: TestAppOptions = {}) {
     database,
     storage,
     modelClient,
+    deploymentTarget: new LocalDeploymentTarget({ modelServerUrl, requestTimeoutMs: 60_000 }),
     metrics,
     logger: options.logger ?? pino({ level: 'silent' }),
     config,
@@ -121,6 +125,7 @@ export async function createTestApp(options: TestAppOptions = {}) {
     },
     async close() {
       await built.videoWorkers.stop();
+      await built.deployments.close();
       modelClient.close();
       await database.close();
       await fs.rm(dir, { recursive: true, force: true });

@@ -55,6 +55,8 @@ export interface StageTimings {
   preprocess: number;
   inference: number;
   postprocess: number;
+  /** Items in the session run that computed this request (1 unless dynamic batching joined it with others). */
+  batchSize?: number;
 }
 
 export interface ModelMetadata {

@@ -18,6 +18,11 @@ export class ConcurrencyLimiter {
     private readonly owner: string,
   ) {}
 
+  /** Requests holding a slot (decoding, waiting for or in a session run). */
+  get holders(): number {
+    return this.active;
+  }
+
   get inFlight(): number {
     return this.active + this.waiting.length;
   }

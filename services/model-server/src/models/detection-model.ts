@@ -140,6 +140,7 @@ export class DetectionModel implements ServedModel {
           preprocess: inferenceStarted - preprocessStarted,
           inference: postprocessStarted - inferenceStarted - run.queueMs,
           postprocess: performance.now() - postprocessStarted,
+          batchSize: run.batchSize ?? 1,
         },
       };
     } finally {

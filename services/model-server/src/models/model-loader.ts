@@ -5,6 +5,7 @@ import { warmUpImage } from '../image/warm-up-image.js';
 import { elementCount, NUMERIC_STORAGE } from '../inference/datatypes.js';
 import type { InferRequest, TensorData, TensorSpec } from '../inference/types.js';
 import type { ModelSource, ModelVersionSource } from '../repository.js';
+import { type BatchingPolicy, BatchingRuntime } from '../runtime/batching-runtime.js';
 import type { ModelRuntime, RuntimeOptions } from '../runtime/model-runtime.js';
 import { OnnxWorkerRuntime } from '../runtime/onnx-runtime.js';
 import { ConcurrencyLimiter } from './concurrency-limiter.js';
@@ -35,6 +36,8 @@ export interface ModelLoaderOptions extends RuntimeOptions {
   maxImagePixels: number;
   modelConcurrency: number;
   maxQueuedRequests: number;
+  /** Honour the models' `dynamic_batching` (settings.dynamicBatching); off: every request is its own run. */
+  dynamicBatching: boolean;
   /** Starts the runtime of one model file; onnxruntime in a worker thread unless a test provides another. */
   startRuntime?: (modelFile: string, options: RuntimeOptions) => Promise<ModelRuntime>;
 }
@@ -91,28 +94,59 @@ async function warmUp(view: ServedModel): Promise<void> {
   await view.infer(request);
 }
 
+/** A batch size above 1 needs every graph input and output to start with a dynamic (-1) batch dimension. */
+function checkBatchDimension(config: ModelConfig, runtime: ModelRuntime): void {
+  if ((config.max_batch_size ?? 0) < 1) return;
+  for (const tensor of [...runtime.inputs, ...runtime.outputs]) {
+    if (tensor.shape[0] !== -1) {
+      throw new Error(
+        `config max_batch_size is ${config.max_batch_size} but "${tensor.name}" has shape [${tensor.shape.join(', ')}], without a dynamic batch dimension`,
+      );
+    }
+  }
+}
+
+function batchingPolicy(config: ModelConfig | null): BatchingPolicy | null {
+  const batching = config?.dynamic_batching;
+  const maxBatchSize = config?.max_batch_size ?? 0;
+  if (!batching || maxBatchSize < 2) return null;
+  return {
+    maxBatchSize,
+    maxQueueDelayMs: batching.max_queue_delay_ms,
+    preferredBatchSizes: batching.preferred_batch_sizes,
+  };
+}
+
 /** Loads ONNX model versions into worker-thread onnxruntime sessions and runs one warm-up inference each. */
 export function createModelLoader(options: ModelLoaderOptions): ModelLoader {
   const startRuntime =
     options.startRuntime ?? ((file, runtimeOptions) => OnnxWorkerRuntime.start(file, runtimeOptions));
   return {
     async load(source, { version, modelFile }) {
-      const runtime = await startRuntime(modelFile, {
+      const session = await startRuntime(modelFile, {
         intraOpThreads: options.intraOpThreads,
         interOpThreads: options.interOpThreads,
       });
+      let runtime: ModelRuntime = session;
       try {
+        const config = source.config;
+        if (config) {
+          checkDeclaredTensors('input', config.inputs, session.inputs);
+          checkDeclaredTensors('output', config.outputs, session.outputs);
+          checkBatchDimension(config, session);
+        }
+        const batching = options.dynamicBatching ? batchingPolicy(config) : null;
+        // A slot covers one request from decoding to its answer; with batching, enough of them to fill a batch
+        // while the previous one runs, so that MODEL_CONCURRENCY counts batches.
         const limiter = new ConcurrencyLimiter(
-          options.modelConcurrency,
+          options.modelConcurrency * (batching?.maxBatchSize ?? 1),
           options.maxQueuedRequests,
           `model ${source.name} version ${version}`,
         );
+        // Slot holders that have not reached the batcher yet are still decoding: they may join the next batch.
+        if (batching)
+          runtime = new BatchingRuntime(session, batching, (submitted) => limiter.holders - submitted);
         const views: ServedModel[] = [];
-        const config = source.config;
-        if (config) {
-          checkDeclaredTensors('input', config.inputs, runtime.inputs);
-          checkDeclaredTensors('output', config.outputs, runtime.outputs);
-        }
         if (servesDetection(config)) {
           const rawName = source.name + RAW_MODEL_SUFFIX;
           const head = createDetectionHead(config);

@@ -70,6 +70,7 @@ export class RawTensorModel implements ServedModel {
           preprocess,
           inference: roundTrip - run.queueMs,
           postprocess: performance.now() - postStarted,
+          batchSize: run.batchSize ?? 1,
         },
       };
     } finally {

@@ -10,8 +10,10 @@ export interface RuntimeRun {
   outputs: Map<string, RuntimeTensor>;
   /** Waiting for the session to be free. */
   queueMs: number;
-  /** The session's run, as timed where it executes. */
+  /** The session's run, as timed where it executes (for the whole batch when the run was batched). */
   computeMs: number;
+  /** Items in the session run this run was part of, when dynamic batching joined it with others. */
+  batchSize?: number;
 }
 
 export interface RuntimeOptions {

@@ -1,5 +1,7 @@
 import { ApiError, apiErrorFromException, apiErrorFromResponse } from './errors.js';
 import {
+  parseDeployment,
+  parseDeploymentList,
   parseImagePage,
   parseImageRecord,
   parseModelList,
@@ -9,6 +11,9 @@ import {
 } from './parse.js';
 import { ServerSentEventParser } from './sse.js';
 import type {
+  Deployment,
+  DeploymentList,
+  DeployRequest,
   DetectOptions,
   ImagePage,
   ImageRecord,
@@ -241,6 +246,52 @@ export class ApiClient {
 
   async deleteImage(imageId: string, signal?: AbortSignal): Promise<void> {
     const response = await this.#send('Delete', `/images/${encodeURIComponent(imageId)}`, {
+      method: 'DELETE',
+      signal,
+    });
+    await response.body?.cancel();
+  }
+
+  /** `GET /deployments` (admin): every model deployment with its state. */
+  listDeployments(signal?: AbortSignal): Promise<DeploymentList> {
+    return this.#json('Loading deployments', '/deployments', parseDeploymentList, { signal });
+  }
+
+  /** `POST /deployments`: deploy a version, change scaling, or start a canary. */
+  deploy(request: DeployRequest, signal?: AbortSignal): Promise<Deployment> {
+    return this.#json(`Deploying ${request.model}`, '/deployments', parseDeployment, {
+      method: 'POST',
+      json: request,
+      signal,
+    });
+  }
+
+  promoteDeployment(name: string, signal?: AbortSignal): Promise<Deployment> {
+    return this.#json(
+      `Promoting ${name}`,
+      `/deployments/${encodeURIComponent(name)}/promote`,
+      parseDeployment,
+      {
+        method: 'POST',
+        signal,
+      },
+    );
+  }
+
+  rollbackDeployment(name: string, signal?: AbortSignal): Promise<Deployment> {
+    return this.#json(
+      `Rolling back ${name}`,
+      `/deployments/${encodeURIComponent(name)}/rollback`,
+      parseDeployment,
+      {
+        method: 'POST',
+        signal,
+      },
+    );
+  }
+
+  async deleteDeployment(name: string, signal?: AbortSignal): Promise<void> {
+    const response = await this.#send(`Deleting ${name}`, `/deployments/${encodeURIComponent(name)}`, {
       method: 'DELETE',
       signal,
     });

@@ -51,6 +51,24 @@ describe('apiErrorFromResponse', () => {
     expect(wrong.title).toContain('not accepted');
   });
 
+  it('says a 403 is a missing permission and a 409 on a deployment is a conflict, not a duplicate image', async () => {
+    const forbidden = await apiErrorFromResponse(
+      json(403, { error: 'this token lacks the "admin" permission' }),
+      'Loading deployments',
+      true,
+    );
+    expect(forbidden.title).toBe(
+      'Loading deployments failed: the API token does not have the permission this needs (an admin token manages deployments).',
+    );
+    const busy = await apiErrorFromResponse(
+      json(409, { error: 'deployment blazeface cannot change now: it has no canary to promote' }),
+      'Promoting blazeface',
+      false,
+    );
+    expect(busy.title).toBe('Promoting blazeface failed: it conflicts with what is happening now.');
+    expect(busy.detail).toBe('Deployment blazeface cannot change now: it has no canary to promote.');
+  });
+
   it('reads the image id of a duplicate (409) and of an image stored as failed (503)', async () => {
     const duplicate = await apiErrorFromResponse(
       json(409, { error: 'image already exists', image_id: 'b'.repeat(64) }),

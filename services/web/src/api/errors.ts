@@ -65,13 +65,17 @@ function kindForStatus(status: number): ApiErrorKind {
 function titleFor(kind: ApiErrorKind, action: ApiAction, status: number, hadToken: boolean): string {
   switch (kind) {
     case 'unauthorized':
+      if (status === 403)
+        return `${action} failed: the API token does not have the permission this needs (an admin token manages deployments).`;
       return hadToken
         ? `${action} failed: the API token was not accepted. Check the token and try again.`
         : `${action} failed: this server requires an API token. Enter it in the “API token” field.`;
     case 'not_found':
       return `${action} failed: not found (it may have been deleted).`;
     case 'duplicate':
-      return 'This image was uploaded before.';
+      return /^Upload/.test(action)
+        ? 'This image was uploaded before.'
+        : `${action} failed: it conflicts with what is happening now.`;
     case 'too_large':
       return `${action} failed: the file is too large.`;
     case 'bad_input':

@@ -1,5 +1,8 @@
+import { exampleDeployment, exampleRollingOut } from '@detection/backend/deployment-examples';
 import { describe, expect, it } from 'vitest';
 import {
+  parseDeployment,
+  parseDeploymentList,
   parseImagePage,
   parseImageRecord,
   parseModelList,
@@ -111,5 +114,22 @@ describe('parseModelList', () => {
 
   it('also takes the bare index array of the model server', () => {
     expect(parseModelList([{ name: 'm', version: '2', state: 'READY' }]).models[0]?.version).toBe('2');
+  });
+});
+
+describe('parseDeploymentList', () => {
+  it('reads the API’s own examples (the OpenAPI document’s) and refuses an unknown state', () => {
+    const list = parseDeploymentList({
+      target: 'local',
+      deployments: [exampleDeployment, exampleRollingOut],
+    });
+    expect(list.deployments.map((d) => d.state)).toEqual(['ready', 'deploying']);
+    expect(list.deployments[0]!.traffic).toEqual([
+      { version: '1', percent: 80 },
+      { version: '2', percent: 20 },
+    ]);
+    expect(list.deployments[1]!.versions.rolling_out).toBe('2');
+    expect(() => parseDeployment({ ...exampleDeployment, state: 'sleeping' })).toThrow(/state/);
+    expect(() => parseDeploymentList({ target: 'local' })).toThrow(/deployments/);
   });
 });

@@ -1,5 +1,8 @@
 import type {
   BBox,
+  Deployment,
+  DeploymentList,
+  DeploymentState,
   DetectedObject,
   ImagePage,
   ImageRecord,
@@ -188,4 +191,65 @@ export function parseModelList(value: unknown): ModelList {
     ];
   });
   return { defaultModel, models };
+}
+
+const deploymentStates: readonly DeploymentState[] = [
+  'ready',
+  'scaled_to_zero',
+  'deploying',
+  'failed',
+  'deleting',
+];
+
+export function parseDeployment(value: unknown, what = 'deployment'): Deployment {
+  const source = record(value, what);
+  const state = str(source, 'state', what) as DeploymentState;
+  if (!deploymentStates.includes(state))
+    throw new UnexpectedResponseError(`${what}.state is not a known state`);
+  const versions = record(source.versions, `${what}.versions`);
+  const replicas = record(source.replicas, `${what}.replicas`);
+  if (!Array.isArray(source.traffic)) throw new UnexpectedResponseError(`${what}.traffic is not a list`);
+  const target = str(source, 'target', what);
+  const scaling = str(replicas, 'scaling', `${what}.replicas`);
+  return {
+    name: str(source, 'name', what),
+    model: str(source, 'model', what),
+    target: target === 'kubernetes' ? 'kubernetes' : 'local',
+    state,
+    versions: {
+      stable: optionalStr(versions, 'stable'),
+      canary: optionalStr(versions, 'canary'),
+      rolling_out: optionalStr(versions, 'rolling_out'),
+      previous: optionalStr(versions, 'previous'),
+    },
+    traffic: source.traffic.map((share, i) => {
+      const entry = record(share, `${what}.traffic[${i}]`);
+      return {
+        version: str(entry, 'version', `${what}.traffic[${i}]`),
+        percent: num(entry, 'percent', `${what}.traffic[${i}]`),
+      };
+    }),
+    replicas: {
+      current: optionalNum(replicas, 'current'),
+      min: num(replicas, 'min', `${what}.replicas`),
+      max: num(replicas, 'max', `${what}.replicas`),
+      scaling: scaling === 'applies' ? 'applies' : 'not_applicable',
+    },
+    target_concurrency: num(source, 'target_concurrency', what),
+    url: optionalStr(source, 'url'),
+    last_transition_time: str(source, 'last_transition_time', what),
+    failure_reason: optionalStr(source, 'failure_reason'),
+    message: str(source, 'message', what),
+    generation: num(source, 'generation', what),
+  };
+}
+
+export function parseDeploymentList(value: unknown): DeploymentList {
+  const source = record(value, 'deployment list');
+  if (!Array.isArray(source.deployments))
+    throw new UnexpectedResponseError('deployment list.deployments is not a list');
+  return {
+    target: source.target === 'kubernetes' ? 'kubernetes' : 'local',
+    deployments: source.deployments.map((item, i) => parseDeployment(item, `deployments[${i}]`)),
+  };
 }

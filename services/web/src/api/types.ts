@@ -165,3 +165,42 @@ export interface VideoUploadOptions extends DetectOptions {
   /** Frames sampled per second of video; undefined = the backend's default (`VIDEO_DEFAULT_FPS`). */
   fps?: number | undefined;
 }
+
+export type DeploymentState = 'ready' | 'scaled_to_zero' | 'deploying' | 'failed' | 'deleting';
+
+/** A model deployment (`GET /deployments`, admin token), named after its model. */
+export interface Deployment {
+  name: string;
+  model: string;
+  target: 'local' | 'kubernetes';
+  state: DeploymentState;
+  versions: {
+    stable: string | null;
+    canary: string | null;
+    rolling_out: string | null;
+    previous: string | null;
+  };
+  traffic: { version: string; percent: number }[];
+  replicas: { current: number | null; min: number; max: number; scaling: 'applies' | 'not_applicable' };
+  target_concurrency: number;
+  url: string | null;
+  last_transition_time: string;
+  failure_reason: string | null;
+  message: string;
+  generation: number;
+}
+
+export interface DeploymentList {
+  target: 'local' | 'kubernetes';
+  deployments: Deployment[];
+}
+
+/** The body of `POST /deployments`: deploy, scale, or start a canary. */
+export interface DeployRequest {
+  model: string;
+  version: string;
+  min_replicas: number;
+  max_replicas: number;
+  target_concurrency: number;
+  canary_percent?: number;
+}

@@ -19,6 +19,7 @@ import { ErrorAlert } from './ErrorAlert.js';
 import { HistoryPanel } from './HistoryPanel.js';
 import { useEscapeKey, useHashRoute, useModels, useReadiness } from './hooks.js';
 import { JobProgress } from './JobProgress.js';
+import { ModelsPage } from './ModelsPage.js';
 import { ResultView } from './ResultView.js';
 import { StatusBar } from './StatusBar.js';
 import { TokenField } from './TokenField.js';
@@ -406,8 +407,12 @@ export function App({ api, tokens }: AppProps) {
         />
       </header>
 
-      <main id="main" class="layout" tabIndex={-1}>
-        {route.page === 'videos' || route.page === 'video' ? (
+      {route.page === 'models' ? (
+        <main id="main" class="layout-models" tabIndex={-1}>
+          <ModelsPage api={api} tokenVersion={tokenVersion} onUnauthorized={() => setTokenRequested(true)} />
+        </main>
+      ) : route.page === 'videos' || route.page === 'video' ? (
+        <main id="main" class="layout" tabIndex={-1}>
           <VideosView
             api={api}
             tokenVersion={tokenVersion}
@@ -418,95 +423,95 @@ export function App({ api, tokens }: AppProps) {
             models={models.models}
             onUnauthorized={() => setTokenRequested(true)}
           />
-        ) : (
-          <>
-            <div class="area-upload">
-              <UploadPanel
-                settings={settings}
-                onSettings={setSettings}
-                models={models.models}
-                modelsError={models.error}
-                busy={state.job !== null}
-                dragging={dragging}
-                onFiles={takeFiles}
-                onUrl={uploadUrl}
-                onFieldError={() => dispatch({ type: 'dismiss-error' })}
-                onError={(message) =>
-                  dispatch({
-                    type: 'show-error',
-                    error: new ApiError({ kind: 'network', status: 0, title: message, detail: null }),
-                  })
-                }
+        </main>
+      ) : (
+        <main id="main" class="layout" tabIndex={-1}>
+          <div class="area-upload">
+            <UploadPanel
+              settings={settings}
+              onSettings={setSettings}
+              models={models.models}
+              modelsError={models.error}
+              busy={state.job !== null}
+              dragging={dragging}
+              onFiles={takeFiles}
+              onUrl={uploadUrl}
+              onFieldError={() => dispatch({ type: 'dismiss-error' })}
+              onError={(message) =>
+                dispatch({
+                  type: 'show-error',
+                  error: new ApiError({ kind: 'network', status: 0, title: message, detail: null }),
+                })
+              }
+            />
+          </div>
+
+          <section class="area-result" aria-label="Result">
+            {queue.items.length > 0 && (
+              <BatchPanel
+                items={queue.items}
+                parallel={settings.parallelUploads}
+                onOpen={(imageId) => navigate({ page: 'image', imageId, objectId: null })}
+                onCancel={queue.cancel}
+                onClear={queue.clear}
               />
-            </div>
-
-            <section class="area-result" aria-label="Result">
-              {queue.items.length > 0 && (
-                <BatchPanel
-                  items={queue.items}
-                  parallel={settings.parallelUploads}
-                  onOpen={(imageId) => navigate({ page: 'image', imageId, objectId: null })}
-                  onCancel={queue.cancel}
-                  onClear={queue.clear}
-                />
-              )}
-              {state.job && (
-                <JobProgress
-                  job={state.job}
-                  modelServer={status.modelServer}
-                  onCancel={() => jobController.current?.abort()}
-                />
-              )}
-              {state.error && (
-                <ErrorAlert error={state.error} onDismiss={() => dispatch({ type: 'dismiss-error' })}>
-                  {errorActions(state.error)}
-                </ErrorAlert>
-              )}
-              {state.notice && (
-                <p class="alert alert-info" role="status">
-                  {state.notice}
-                </p>
-              )}
-              {state.result ? (
-                <ResultView
-                  api={api}
-                  tokenVersion={tokenVersion}
-                  result={state.result}
-                  earlierRuns={state.earlierRuns[state.result.image.image_id] ?? []}
-                  rerunSettings={`${settings.model || models.models?.defaultModel || 'the default model'}, ${
-                    settings.scoreThreshold === null
-                      ? "the model's default threshold"
-                      : `threshold ${formatScore(settings.scoreThreshold)}`
-                  }`}
-                  state={state}
-                  dispatch={dispatch}
-                  busy={state.job !== null}
-                  detailsLoading={details.loading}
-                  detailsError={details.error}
-                  onRerun={() => rerun(state.result!.image.image_id)}
-                  onDelete={() => void remove(state.result!.image.image_id)}
-                />
-              ) : (
-                !state.job && queue.items.length === 0 && <EmptyState status={status} />
-              )}
-            </section>
-
-            <div class="area-history">
-              <HistoryPanel
+            )}
+            {state.job && (
+              <JobProgress
+                job={state.job}
+                modelServer={status.modelServer}
+                onCancel={() => jobController.current?.abort()}
+              />
+            )}
+            {state.error && (
+              <ErrorAlert error={state.error} onDismiss={() => dispatch({ type: 'dismiss-error' })}>
+                {errorActions(state.error)}
+              </ErrorAlert>
+            )}
+            {state.notice && (
+              <p class="alert alert-info" role="status">
+                {state.notice}
+              </p>
+            )}
+            {state.result ? (
+              <ResultView
                 api={api}
                 tokenVersion={tokenVersion}
-                version={state.historyVersion}
-                currentId={currentId}
+                result={state.result}
+                earlierRuns={state.earlierRuns[state.result.image.image_id] ?? []}
+                rerunSettings={`${settings.model || models.models?.defaultModel || 'the default model'}, ${
+                  settings.scoreThreshold === null
+                    ? "the model's default threshold"
+                    : `threshold ${formatScore(settings.scoreThreshold)}`
+                }`}
+                state={state}
+                dispatch={dispatch}
                 busy={state.job !== null}
-                onOpen={(imageId) => navigate({ page: 'image', imageId, objectId: null })}
-                onRerun={rerun}
-                onDelete={(imageId) => void remove(imageId)}
-                onUnauthorized={() => setTokenRequested(true)}
+                detailsLoading={details.loading}
+                detailsError={details.error}
+                onRerun={() => rerun(state.result!.image.image_id)}
+                onDelete={() => void remove(state.result!.image.image_id)}
               />
-            </div>
-          </>
-        )}
-      </main>
+            ) : (
+              !state.job && queue.items.length === 0 && <EmptyState status={status} />
+            )}
+          </section>
+
+          <div class="area-history">
+            <HistoryPanel
+              api={api}
+              tokenVersion={tokenVersion}
+              version={state.historyVersion}
+              currentId={currentId}
+              busy={state.job !== null}
+              onOpen={(imageId) => navigate({ page: 'image', imageId, objectId: null })}
+              onRerun={rerun}
+              onDelete={(imageId) => void remove(imageId)}
+              onUnauthorized={() => setTokenRequested(true)}
+            />
+          </div>
+        </main>
+      )}
 
       <div class="visually-hidden" aria-live="polite" data-testid="announcer">
         {state.announcement}

@@ -8,6 +8,8 @@ interface ConfirmButtonProps {
   /** Accessible name of the first button when the visible label is too short on its own. */
   ariaLabel?: string;
   compact?: boolean;
+  /** `danger` (default) for destructive actions; `normal` for changes that are confirmed but not destructive. */
+  tone?: 'danger' | 'normal';
   onConfirm: () => void;
 }
 
@@ -19,8 +21,11 @@ export function ConfirmButton({
   disabled,
   ariaLabel,
   compact,
+  tone = 'danger',
   onConfirm,
 }: ConfirmButtonProps) {
+  const firstClass = tone === 'danger' ? 'button-danger-quiet' : '';
+  const confirmClass = tone === 'danger' ? 'button-danger' : 'button-primary';
   const [asking, setAsking] = useState(false);
   const confirm = useRef<HTMLButtonElement>(null);
   const first = useRef<HTMLButtonElement>(null);
@@ -37,7 +42,7 @@ export function ConfirmButton({
       <button
         ref={first}
         type="button"
-        class={`button button-danger-quiet ${compact ? 'button-small' : ''}`}
+        class={`button ${firstClass} ${compact ? 'button-small' : ''}`}
         disabled={disabled}
         aria-label={ariaLabel}
         onClick={() => setAsking(true)}
@@ -63,7 +68,7 @@ export function ConfirmButton({
       <button
         ref={confirm}
         type="button"
-        class={`button button-danger ${compact ? 'button-small' : ''}`}
+        class={`button ${confirmClass} ${compact ? 'button-small' : ''}`}
         onClick={() => {
           setAsking(false);
           wasAsking.current = false;

@@ -8,6 +8,7 @@ describe('route', () => {
   it('round-trips the image, object and video routes', () => {
     for (const route of [
       { page: 'home' } as const,
+      { page: 'models' } as const,
       { page: 'image', imageId: sha, objectId: null } as const,
       { page: 'image', imageId: sha, objectId: uuid } as const,
       { page: 'videos' } as const,
@@ -23,6 +24,7 @@ describe('route', () => {
     expect(parseRoute('#/images/<script>')).toEqual({ page: 'home' });
     expect(parseRoute('#/videos/not-a-sha256')).toEqual({ page: 'home' });
     expect(parseRoute('#/unknown')).toEqual({ page: 'home' });
+    expect(parseRoute('#/models/x')).toEqual({ page: 'home' });
   });
 
   it('puts each route in its view of the header', () => {
@@ -30,5 +32,6 @@ describe('route', () => {
     expect(viewOf({ page: 'image', imageId: sha, objectId: null })).toBe('images');
     expect(viewOf({ page: 'videos' })).toBe('videos');
     expect(viewOf({ page: 'video', videoId: sha })).toBe('videos');
+    expect(viewOf({ page: 'models' })).toBe('models');
   });
 });

@@ -4,6 +4,7 @@
  */
 export type Route =
   | { page: 'home' }
+  | { page: 'models' }
   | { page: 'image'; imageId: string; objectId: string | null }
   | { page: 'videos' }
   | { page: 'video'; videoId: string };
@@ -13,6 +14,7 @@ const VIDEO_ID = /^[0-9a-f]{64}$/;
 
 export function parseRoute(hash: string): Route {
   const path = hash.replace(/^#/, '');
+  if (/^\/models\/?$/.test(path)) return { page: 'models' };
   const match = /^\/images\/([^/?]+)(?:\/objects\/([^/?]+))?\/?$/.exec(path);
   if (match) {
     const imageId = decodeURIComponent(match[1]!);
@@ -31,6 +33,8 @@ export function routeHash(route: Route): string {
   switch (route.page) {
     case 'home':
       return '#/';
+    case 'models':
+      return '#/models';
     case 'videos':
       return '#/videos';
     case 'video':
@@ -42,15 +46,17 @@ export function routeHash(route: Route): string {
   }
 }
 
-/** Which view of the header a route belongs to. */
-export function viewOf(route: Route): ViewId {
-  return route.page === 'videos' || route.page === 'video' ? 'videos' : 'images';
-}
-
 /** The page's views, in the order the header lists them; each has its routes and its component. */
 export const VIEWS = [
   { id: 'images', label: 'Images', hash: '#/' },
   { id: 'videos', label: 'Videos', hash: '#/videos' },
+  { id: 'models', label: 'Models', hash: '#/models' },
 ] as const;
 
 export type ViewId = (typeof VIEWS)[number]['id'];
+
+/** The view a route belongs to (the header marks it as the current page). */
+export function viewOf(route: Route): ViewId {
+  if (route.page === 'models') return 'models';
+  return route.page === 'videos' || route.page === 'video' ? 'videos' : 'images';
+}

@@ -20,10 +20,13 @@ const BACKEND_READY_MS = 60_000;
 const KILL_AFTER_MS = 15_000;
 
 /** The real model server with the real ONNX model repository built by `pnpm model:ensure`. */
-export async function startModelServer(port?: number): Promise<ChildServer> {
+export async function startModelServer(
+  port?: number,
+  env: Record<string, string> = {},
+): Promise<ChildServer> {
   return startRealModelServer(
     port ?? (await closedPort()),
-    { NODE_ENV: 'test' },
+    { NODE_ENV: 'test', ...env },
     { readyTimeoutMs: MODEL_SERVER_READY_MS, killAfterMs: KILL_AFTER_MS },
   );
 }
@@ -37,6 +40,8 @@ export interface BackendOptions {
   maxUploadBytes?: number;
   /** URL uploads may reach loopback (true by default here; the URL tests fetch from 127.0.0.1). */
   allowPrivateUrls?: boolean;
+  /** More of the backend's environment (e.g. DEPLOY_READY_DEADLINE_MS). */
+  env?: Record<string, string>;
 }
 
 export interface RunningBackend extends ChildServer {
@@ -63,6 +68,7 @@ export async function startBackend(options: BackendOptions): Promise<RunningBack
       MODEL_RETRY_DEADLINE_MS: String(options.modelRetryDeadlineMs ?? 120_000),
       ...(options.maxUploadBytes ? { MAX_UPLOAD_BYTES: String(options.maxUploadBytes) } : {}),
       LOG_LEVEL: 'warn',
+      ...options.env,
     },
     port,
     readyPath: '/health',

@@ -22,9 +22,17 @@ export interface WebStack {
  * and one Chromium.
  */
 export async function startWebStack(
-  options: { backend?: Partial<BackendOptions>; browserArgs?: string[] } = {},
+  options: {
+    backend?: Partial<BackendOptions>;
+    browserArgs?: string[];
+    /** The model server's environment, e.g. its own MODEL_REPOSITORY. */
+    modelServerEnv?: Record<string, string>;
+  } = {},
 ): Promise<WebStack> {
-  const [uiDir, modelServer] = await Promise.all([buildUi(), startModelServer()]);
+  const [uiDir, modelServer] = await Promise.all([
+    buildUi(),
+    startModelServer(undefined, options.modelServerEnv),
+  ]);
   const backend = await startBackend({
     modelServerUrl: modelServer.url,
     webUiDir: uiDir,

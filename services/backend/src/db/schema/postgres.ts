@@ -9,7 +9,14 @@ import {
   text,
   uniqueIndex,
 } from 'drizzle-orm/pg-core';
-import { blobPurposes, imageStatuses, jobStates, runStatuses } from './values.js';
+import {
+  blobPurposes,
+  deploymentActions,
+  deploymentPhases,
+  imageStatuses,
+  jobStates,
+  runStatuses,
+} from './values.js';
 
 // Kept in step with ./sqlite.ts (schema-parity.test.ts compares them). Times are epoch milliseconds (bigint),
 // SQLite's REAL is double precision.
@@ -229,4 +236,40 @@ export const videoTracks = pgTable(
     path: text('path').notNull(),
   },
   (table) => [primaryKey({ name: 'video_tracks_pk', columns: [table.videoId, table.trackId] })],
+);
+
+export const deployments = pgTable('deployments', {
+  name: text('name').primaryKey(),
+  phase: text('phase', { enum: deploymentPhases }).notNull(),
+  stableVersion: text('stable_version'),
+  canaryVersion: text('canary_version'),
+  canaryPercent: integer('canary_percent'),
+  previousVersion: text('previous_version'),
+  rolloutVersion: text('rollout_version'),
+  rolloutCanaryPercent: integer('rollout_canary_percent'),
+  rolloutDeadlineAt: epochMs('rollout_deadline_at'),
+  minReplicas: integer('min_replicas').notNull(),
+  maxReplicas: integer('max_replicas').notNull(),
+  targetConcurrency: integer('target_concurrency').notNull(),
+  failureReason: text('failure_reason'),
+  message: text('message').notNull(),
+  generation: integer('generation').notNull(),
+  createdAt: epochMs('created_at').notNull(),
+  updatedAt: epochMs('updated_at').notNull(),
+  lastTransitionAt: epochMs('last_transition_at').notNull(),
+});
+
+export const deploymentEvents = pgTable(
+  'deployment_events',
+  {
+    id: text('id').primaryKey(),
+    deploymentName: text('deployment_name')
+      .notNull()
+      .references(() => deployments.name, { onDelete: 'cascade' }),
+    action: text('action', { enum: deploymentActions }).notNull(),
+    version: text('version'),
+    detail: text('detail').notNull(),
+    at: epochMs('at').notNull(),
+  },
+  (table) => [index('deployment_events_deployment_name_at_idx').on(table.deploymentName, table.at)],
 );

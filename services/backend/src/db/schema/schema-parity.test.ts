@@ -6,6 +6,8 @@ import { openTestDatabase, query } from '../../../test/support/database.js';
 import { makeTempDir } from '../../../test/support/temp-dir.js';
 import type { Database } from '../database.js';
 import type {
+  DeploymentEventRow,
+  DeploymentRow,
   DetectionRunRow,
   ImageRow,
   NewDetectionRunRow,
@@ -222,6 +224,8 @@ describe('Schema parity between SQLite and PostgreSQL', () => {
 
   it('Should declare the same tables, columns, nullability, keys, indexes and foreign keys in both dialects', () => {
     expect(Object.keys(sqliteShape)).toEqual([
+      'deployment_events',
+      'deployments',
       'detection_runs',
       'image_labels',
       'image_status_counts',
@@ -249,6 +253,8 @@ describe('Schema parity between SQLite and PostgreSQL', () => {
     expectTypeOf<typeof postgres.objects.$inferSelect>().toEqualTypeOf<ObjectRow>();
     expectTypeOf<typeof postgres.objects.$inferInsert>().toEqualTypeOf<NewObjectRow>();
     expectTypeOf<typeof postgres.pendingBlobs.$inferSelect>().toEqualTypeOf<PendingBlobRow>();
+    expectTypeOf<typeof postgres.deployments.$inferSelect>().toEqualTypeOf<DeploymentRow>();
+    expectTypeOf<typeof postgres.deploymentEvents.$inferSelect>().toEqualTypeOf<DeploymentEventRow>();
   });
 
   it('Should index every foreign key column (a delete must not scan the referencing table)', () => {

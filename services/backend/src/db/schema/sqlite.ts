@@ -8,7 +8,14 @@ import {
   text,
   uniqueIndex,
 } from 'drizzle-orm/sqlite-core';
-import { blobPurposes, imageStatuses, jobStates, runStatuses } from './values.js';
+import {
+  blobPurposes,
+  deploymentActions,
+  deploymentPhases,
+  imageStatuses,
+  jobStates,
+  runStatuses,
+} from './values.js';
 
 // Kept in step with ./postgres.ts (schema-parity.test.ts compares them). Times are epoch milliseconds.
 
@@ -234,4 +241,47 @@ export const videoTracks = sqliteTable(
     path: text('path').notNull(),
   },
   (table) => [primaryKey({ name: 'video_tracks_pk', columns: [table.videoId, table.trackId] })],
+);
+
+/**
+ * A model deployment as wanted (and as far as it got): the stable version, an optional canary with its share of
+ * traffic, a rollout in progress, the last good version before the stable one (for a roll back), and scaling.
+ * Every change is compare-and-set on `generation`.
+ */
+export const deployments = sqliteTable('deployments', {
+  name: text('name').primaryKey(),
+  phase: text('phase', { enum: deploymentPhases }).notNull(),
+  stableVersion: text('stable_version'),
+  canaryVersion: text('canary_version'),
+  canaryPercent: integer('canary_percent'),
+  previousVersion: text('previous_version'),
+  rolloutVersion: text('rollout_version'),
+  /** The share the rollout's version gets once ready; null: it replaces the stable version. */
+  rolloutCanaryPercent: integer('rollout_canary_percent'),
+  rolloutDeadlineAt: integer('rollout_deadline_at', { mode: 'number' }),
+  minReplicas: integer('min_replicas').notNull(),
+  maxReplicas: integer('max_replicas').notNull(),
+  targetConcurrency: integer('target_concurrency').notNull(),
+  failureReason: text('failure_reason'),
+  message: text('message').notNull(),
+  generation: integer('generation').notNull(),
+  createdAt: integer('created_at', { mode: 'number' }).notNull(),
+  updatedAt: integer('updated_at', { mode: 'number' }).notNull(),
+  lastTransitionAt: integer('last_transition_at', { mode: 'number' }).notNull(),
+});
+
+/** A deployment's history: one row per change, newest last. */
+export const deploymentEvents = sqliteTable(
+  'deployment_events',
+  {
+    id: text('id').primaryKey(),
+    deploymentName: text('deployment_name')
+      .notNull()
+      .references(() => deployments.name, { onDelete: 'cascade' }),
+    action: text('action', { enum: deploymentActions }).notNull(),
+    version: text('version'),
+    detail: text('detail').notNull(),
+    at: integer('at', { mode: 'number' }).notNull(),
+  },
+  (table) => [index('deployment_events_deployment_name_at_idx').on(table.deploymentName, table.at)],
 );

@@ -21,6 +21,10 @@ describe('API documentation', () => {
     };
     expect(doc.openapi).toBe('3.0.3');
     expect(Object.keys(doc.paths).sort()).toEqual([
+      '/deployments',
+      '/deployments/{name}',
+      '/deployments/{name}/promote',
+      '/deployments/{name}/rollback',
       '/detect',
       '/health',
       '/images',
@@ -57,6 +61,10 @@ describe('API documentation', () => {
         'Detection',
         'ObjectList',
         'Readiness',
+        'Deployment',
+        'DeploymentList',
+        'DeployRequest',
+        'DeploymentConflict',
       ]),
     );
   });
@@ -172,6 +180,15 @@ describe('OpenAPI examples and security', () => {
     expect(await answer(`/images/${EXAMPLE_IMAGE_ID}/objects/not-a-uuid`)).toBe(
       example('/images/{image_id}/objects/{object_id}', 'get', 400),
     );
+    expect(await answer('/deployments/blazeface')).toBe(example('/deployments/{name}', 'get', 404));
+    expect(await answer('/deployments/Not_A_Name')).toBe(example('/deployments/{name}', 'get', 400));
+    expect(
+      await answer('/deployments', {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({ model: 'blazeface', version: '1', min_replicas: 3, max_replicas: 2 }),
+      }),
+    ).toBe(example('/deployments', 'post', 400));
     const form = new FormData();
     form.append('file', new Blob(['plain text']), 'notes.txt');
     expect(await answer('/images', { method: 'POST', body: form })).toBe(example('/images', 'post', 400));

@@ -100,6 +100,33 @@ describe('POST /images with {"url"} refuses unsafe or bad URLs and stores nothin
     await expectRefused(permissive, await postUrl(permissive, `${server.origin}/nope.jpg`), 422, /HTTP 404/);
   });
 
+  it('Should refuse the same way on GET /detect?image_url=… (same address policy as POST /detect)', async () => {
+    const get = (t: TestApp, url: string) => t.app.request(`/detect?image_url=${encodeURIComponent(url)}`);
+    await expectRefused(strict, await get(strict, `${server.origin}/big.jpg`), 400, /refusing to fetch/);
+    await expectRefused(
+      strict,
+      await get(strict, `http://localhost:${server.port}/big.jpg`),
+      400,
+      /refusing/,
+    );
+    await expectRefused(
+      permissive,
+      await get(permissive, 'http://169.254.169.254/latest/meta-data/'),
+      400,
+      /metadata address/,
+    );
+    await expectRefused(strict, await get(strict, 'file:///etc/passwd'), 400, /only http and https/);
+    await expectRefused(permissive, await get(permissive, `${server.origin}/big.jpg`), 413, /limit/);
+    await expectRefused(permissive, await get(permissive, `${server.origin}/anim.gif`), 415, /"gif"/);
+    await expectRefused(permissive, await get(permissive, `${server.origin}/empty.jpg`), 400, /empty/);
+    await expectRefused(permissive, await get(permissive, `${server.origin}/nope.jpg`), 422, /HTTP 404/);
+    const missing = await strict.app.request('/detect');
+    expect(missing.status).toBe(400);
+    expect(((await missing.json()) as { error: string }).error).toBe(
+      'invalid query: image_url: the query parameter "image_url" is missing',
+    );
+  });
+
   it('Should refuse the same way on POST /detect', async () => {
     await expectRefused(
       strict,

@@ -10,6 +10,8 @@ export interface JobsRouterDependencies {
   videos: VideoRepository;
   /** How often an event stream looks at its job (the job row is read; nothing is pushed between replicas). */
   eventsPollMs: number;
+  /** A stream with nothing new for this long gets a `: keep-alive` comment (idle timeouts of Envoy and the like). */
+  keepAliveMs: number;
 }
 
 const finished = new Set(['completed', 'failed', 'cancelled']);
@@ -34,12 +36,17 @@ export function jobsRouter(deps: JobsRouterDependencies) {
     return streamSSE(c, async (stream) => {
       let sent = '';
       let id = 0;
+      let lastWriteAt = Date.now();
       while (!stream.aborted) {
         const data = JSON.stringify(toJob(job));
         const state = `${job.state}/${job.framesDone}/${job.framesTotal}/${job.attempts}`;
         if (state !== sent) {
           await stream.writeSSE({ event: 'job', data, id: String(++id) });
           sent = state;
+          lastWriteAt = Date.now();
+        } else if (Date.now() - lastWriteAt >= deps.keepAliveMs) {
+          await stream.write(': keep-alive\n\n');
+          lastWriteAt = Date.now();
         }
         if (finished.has(job.state)) break;
         await sleep(deps.eventsPollMs);

@@ -1,0 +1,32 @@
+CREATE TABLE "deployment_events" (
+	"id" text PRIMARY KEY NOT NULL,
+	"deployment_name" text NOT NULL,
+	"action" text NOT NULL,
+	"version" text,
+	"detail" text NOT NULL,
+	"at" bigint NOT NULL
+);
+--> statement-breakpoint
+CREATE TABLE "deployments" (
+	"name" text PRIMARY KEY NOT NULL,
+	"phase" text NOT NULL,
+	"stable_version" text,
+	"canary_version" text,
+	"canary_percent" integer,
+	"previous_version" text,
+	"rollout_version" text,
+	"rollout_canary_percent" integer,
+	"rollout_deadline_at" bigint,
+	"min_replicas" integer NOT NULL,
+	"max_replicas" integer NOT NULL,
+	"target_concurrency" integer NOT NULL,
+	"failure_reason" text,
+	"message" text NOT NULL,
+	"generation" integer NOT NULL,
+	"created_at" bigint NOT NULL,
+	"updated_at" bigint NOT NULL,
+	"last_transition_at" bigint NOT NULL
+);
+--> statement-breakpoint
+ALTER TABLE "deployment_events" ADD CONSTRAINT "deployment_events_deployment_name_deployments_name_fk" FOREIGN KEY ("deployment_name") REFERENCES "public"."deployments"("name") ON DELETE cascade ON UPDATE no action;--> statement-breakpoint
+CREATE INDEX "deployment_events_deployment_name_at_idx" ON "deployment_events" USING btree ("deployment_name","at");

@@ -1,0 +1,182 @@
+/**
+ * The issue-17 sections of `pnpm bench:model-server`: the model's `session.run` alone (batch 1 and its
+ * max_batch_size), preprocessing alone (decode + resize + float conversion of 640×480 JPEGs), and the
+ * production bundle with dynamic batching on and off (DYNAMIC_BATCHING=false) at concurrency 1–16, both
+ * servers up at once and called interleaved in rounds by the main benchmark's `compare`.
+ */
+import { type ChildProcess, spawn } from 'node:child_process';
+import { once } from 'node:events';
+import { readFile } from 'node:fs/promises';
+import path from 'node:path';
+import { MODEL_CONFIG_FILE, modelConfigSchema } from '@detection/model/config';
+import { shippedPhotos } from '@detection/test-data';
+import * as ort from 'onnxruntime-node';
+import { imageToTensor } from '../src/image/image-to-tensor.js';
+
+type Call = (index: number) => Promise<void>;
+
+interface Compared {
+  latency: { p50_ms: number; p90_ms: number; p99_ms: number; mean_ms: number; requests: number };
+  throughput: Array<{ concurrency: number; throughput_rps: number }>;
+  best_throughput_rps: number;
+}
+
+const round = (value: number, digits = 2) => Math.round(value * 10 ** digits) / 10 ** digits;
+
+function p50(samples: number[]): number {
+  const sorted = [...samples].sort((a, b) => a - b);
+  return sorted[Math.max(0, Math.ceil(0.5 * sorted.length) - 1)]!;
+}
+
+async function modelConfig(modelRepository: string, model: string) {
+  return modelConfigSchema.parse(
+    JSON.parse(await readFile(path.join(modelRepository, model, MODEL_CONFIG_FILE), 'utf8')),
+  );
+}
+
+/** The shipped photos that are exactly 640×480 (the issue's reference size). */
+async function photos640x480(): Promise<Uint8Array[]> {
+  const files = shippedPhotos.filter((photo) => photo.width === 640 && photo.height === 480);
+  return Promise.all(files.map(async (photo) => new Uint8Array(await readFile(photo.file))));
+}
+
+/** `session.run` in this process on the model's real preprocessed inputs: p50 at batch 1 and at max_batch_size. */
+export async function sessionRunSection(options: {
+  modelRepository: string;
+  model: string;
+  intraOpThreads: number;
+  runs: number;
+}) {
+  const config = await modelConfig(options.modelRepository, options.model);
+  const preprocessing = config.preprocessing!;
+  const inputs = await Promise.all(
+    (await photos640x480()).map((photo) => imageToTensor(photo, preprocessing, { maxPixels: 40_000_000 })),
+  );
+  const session = await ort.InferenceSession.create(
+    path.join(options.modelRepository, options.model, '1', 'model.onnx'),
+    {
+      graphOptimizationLevel: 'all',
+      executionMode: 'sequential',
+      intraOpNumThreads: options.intraOpThreads,
+      interOpNumThreads: 1,
+    },
+  );
+  const inputName = session.inputNames[0]!;
+  const itemDims = inputs[0]!.dims.slice(1);
+  const itemLength = inputs[0]!.data.length;
+  const maxBatch = config.max_batch_size ?? 0;
+  const sizes = maxBatch > 1 ? [1, maxBatch] : [1];
+  const samples = new Map<number, number[]>(sizes.map((size) => [size, []]));
+  try {
+    // Batch sizes alternate run by run, so that the noise of a shared machine falls on both alike.
+    for (let i = -2; i < options.runs; i++) {
+      for (const batch of sizes) {
+        const data = new Float32Array(itemLength * batch);
+        for (let b = 0; b < batch; b++) data.set(inputs[(i + 2 + b) % inputs.length]!.data, b * itemLength);
+        const started = performance.now();
+        await session.run({ [inputName]: new ort.Tensor('float32', data, [batch, ...itemDims]) });
+        if (i >= 0) samples.get(batch)!.push(performance.now() - started);
+      }
+    }
+    const batch1 = p50(samples.get(1)!);
+    const batched = maxBatch > 1 ? p50(samples.get(maxBatch)!) : null;
+    return {
+      intra_op_threads: options.intraOpThreads,
+      batch_1_p50_ms: round(batch1),
+      ...(batched !== null && {
+        max_batch_size: maxBatch,
+        batch_max_p50_ms: round(batched),
+        batch_max_p50_per_image_ms: round(batched / maxBatch),
+      }),
+      method: `${options.runs} runs per batch size, sizes alternating, after 2 warm-up runs each, ${inputs.length} preprocessed 640×480 shipped photos round robin`,
+    };
+  } finally {
+    await session.release();
+  }
+}
+
+/** Decode + resize + float conversion (the server's imageToTensor) per 640×480 JPEG, one at a time. */
+export async function preprocessingSection(options: {
+  modelRepository: string;
+  model: string;
+  runs: number;
+}) {
+  const config = await modelConfig(options.modelRepository, options.model);
+  const photos = await photos640x480();
+  const samples: number[] = [];
+  for (let i = -4; i < options.runs; i++) {
+    const started = performance.now();
+    await imageToTensor(photos[(i + 4) % photos.length]!, config.preprocessing!, { maxPixels: 40_000_000 });
+    if (i >= 0) samples.push(performance.now() - started);
+  }
+  return {
+    p50_ms: round(p50(samples)),
+    photos: photos.length,
+    method: `${options.runs} calls of imageToTensor (sharp decode, TensorFlow-arithmetic bilinear resize to Float32) after 4 warm-up calls, on the ${photos.length} shipped 640×480 JPEGs`,
+  };
+}
+
+function spawnBundle(bundle: string, modelRepository: string, port: number, batching: boolean): ChildProcess {
+  return spawn(process.execPath, [bundle], {
+    env: {
+      PATH: process.env.PATH,
+      PORT: String(port),
+      GRPC_PORT: 'off',
+      HOST: '127.0.0.1',
+      MODEL_REPOSITORY: modelRepository,
+      LOG_LEVEL: 'warn',
+      DYNAMIC_BATCHING: String(batching),
+    },
+    stdio: ['ignore', 'ignore', 'inherit'],
+  });
+}
+
+async function untilReady(url: string): Promise<void> {
+  for (;;) {
+    const response = await fetch(`${url}/v2/health/ready`).catch(() => null);
+    await response?.arrayBuffer();
+    if (response?.ok) return;
+    await new Promise((resolve) => setTimeout(resolve, 5));
+  }
+}
+
+/** REST binary against two bundles, DYNAMIC_BATCHING on and off, at each concurrency. */
+export async function batchingSection(options: {
+  bundle: string;
+  modelRepository: string;
+  ports: { on: number; off: number };
+  compare: (
+    ways: Record<string, Call>,
+    rounds: number,
+    concurrency: readonly number[],
+  ) => Promise<Record<string, Compared>>;
+  restBinaryCall: (url: string) => Call;
+  concurrency: readonly number[];
+  rounds: number;
+}) {
+  const on = spawnBundle(options.bundle, options.modelRepository, options.ports.on, true);
+  const off = spawnBundle(options.bundle, options.modelRepository, options.ports.off, false);
+  const urls = { on: `http://127.0.0.1:${options.ports.on}`, off: `http://127.0.0.1:${options.ports.off}` };
+  try {
+    await Promise.all([untilReady(urls.on), untilReady(urls.off)]);
+    const compared = await options.compare(
+      { batching_on: options.restBinaryCall(urls.on), batching_off: options.restBinaryCall(urls.off) },
+      options.rounds,
+      options.concurrency,
+    );
+    const batchingOn = compared.batching_on!;
+    const batchingOff = compared.batching_off!;
+    return {
+      batching_on: batchingOn,
+      batching_off: batchingOff,
+      best_throughput_on_over_off: round(batchingOn.best_throughput_rps / batchingOff.best_throughput_rps, 3),
+      method:
+        'two bundle processes up at once (DYNAMIC_BATCHING=true / false), REST binary over keep-alive node:http, interleaved in rounds',
+    };
+  } finally {
+    for (const child of [on, off]) {
+      child.kill('SIGTERM');
+      if (child.exitCode === null) await once(child, 'exit');
+    }
+  }
+}

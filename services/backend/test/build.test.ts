@@ -147,8 +147,10 @@ describe('Production bundle (pnpm --filter @detection/backend build)', () => {
           .slice(6),
       );
       expect(last).toMatchObject({ state: 'completed', frames_done: 4, frames_total: 4, attempts: 1 });
-      const metrics = await (await fetch(`${worker.url}/metrics`)).text();
-      expect(metrics).toMatch(/^backend_video_jobs_finished_total\{state="completed"\} 1$/m);
+      // The worker counts a job once the database says it completed, which the event stream may see first.
+      await expect
+        .poll(() => fetch(`${worker.url}/metrics`).then((response) => response.text()), { timeout: 10_000 })
+        .toMatch(/^backend_video_jobs_finished_total\{state="completed"\} 1$/m);
       expect((await fetch(`${worker.url}/videos`)).status).toBe(404);
       await worker.stop();
       expect(worker.process.exitCode).toBe(0);

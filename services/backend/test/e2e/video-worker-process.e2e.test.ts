@@ -68,8 +68,11 @@ describe('The video worker process', () => {
         .slice(6),
     );
     expect(last).toMatchObject({ state: 'completed', frames_done: 4, frames_total: 4, attempts: 1 });
-    const metrics = await (await fetch(`${worker.url}/metrics`)).text();
-    expect(metrics).toMatch(/^backend_video_jobs_finished_total\{state="completed"\} 1$/m);
-    expect(metrics).toMatch(/^backend_video_frames_detected_total\{model="centernet-coco"\} 4$/m);
+    // The worker counts a job once the database says it completed, which the event stream may see first.
+    const metrics = () => fetch(`${worker.url}/metrics`).then((response) => response.text());
+    await expect
+      .poll(metrics, { timeout: 10_000, interval: 50 })
+      .toMatch(/^backend_video_jobs_finished_total\{state="completed"\} 1$/m);
+    expect(await metrics()).toMatch(/^backend_video_frames_detected_total\{model="centernet-coco"\} 4$/m);
   });
 });

@@ -59,11 +59,12 @@ export class DataPlane {
   }
 
   /**
-   * The served model for a name and optional version (highest loaded by default). Throws ModelNotFoundError
-   * for an unknown model or version, ModelNotReadyError when it cannot serve.
+   * The served model of an inference, for a name and optional version (highest loaded by default). Throws
+   * ModelNotFoundError for an unknown model or version, ModelUnavailableError for one unloaded or failed,
+   * ModelNotReadyError while it cannot serve yet.
    */
   model(name: string, version?: string): ServedModel {
-    return this.registry.resolve(name, version);
+    return this.registry.resolveForInference(name, version);
   }
 
   /** Throws ModelNotFoundError for an unknown model or version, ModelNotReadyError when it cannot serve. */
@@ -75,7 +76,7 @@ export class DataPlane {
   /** Unknown models are refused before any per-model metric, so clients cannot create label values. */
   async infer(name: string, version: string | undefined, request: InferRequest): Promise<InferResponse> {
     const started = performance.now();
-    const model = this.registry.resolve(name, version);
+    const model = this.registry.resolveForInference(name, version);
     this.metrics.inferenceStarted(model.name, model.version);
     try {
       const { response, timings } = await model.infer(request);

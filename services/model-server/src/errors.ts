@@ -34,6 +34,17 @@ export class ModelNotReadyError extends ModelServerError {
 }
 
 /**
+ * The model is known but neither loaded nor loading: it was unloaded, or its load failed. Waiting cannot help until
+ * it is loaded again, so an inference is answered as Triton answers one for a model it does not serve (404, gRPC
+ * NOT_FOUND) rather than 503, which clients (the backend) retry as a server that is starting.
+ */
+export class ModelUnavailableError extends ModelServerError {
+  constructor(message: string) {
+    super(404, message);
+  }
+}
+
+/**
  * The model is serving but its queue is full: 503 with `Retry-After`, which tells a client (the backend) that the
  * server is busy, not starting, so it passes the backpressure on instead of retrying.
  */

@@ -1,5 +1,11 @@
 import type { Logger } from 'pino';
-import { errorMessage, InvalidInputError, ModelNotFoundError, ModelNotReadyError } from './errors.js';
+import {
+  errorMessage,
+  InvalidInputError,
+  ModelNotFoundError,
+  ModelNotReadyError,
+  ModelUnavailableError,
+} from './errors.js';
 import { type LoadedVersion, type ModelLoader, servedNames } from './models/model-loader.js';
 import type { ServedModel } from './models/served-model.js';
 import type { ModelRepository, ModelSource } from './repository.js';
@@ -121,6 +127,21 @@ export class ModelRegistry {
       entry.reason = 'unloaded';
       this.logger.info({ model: entry.name }, 'model unloaded');
     });
+  }
+
+  /**
+   * The served model for an inference: as `resolve`, but a model that is UNAVAILABLE and not about to change (it
+   * was unloaded, or its load failed) is ModelUnavailableError. A model whose session died stays ModelNotReadyError:
+   * liveness fails and the process is restarted, so a retry may succeed.
+   */
+  resolveForInference(name: string, version?: string): ServedModel {
+    const entry = this.entryFor(name);
+    if (entry.versions.length === 0 && entry.state === 'UNAVAILABLE' && !this.broken.has(entry.name)) {
+      throw new ModelUnavailableError(
+        `model ${name} is not loaded (${entry.reason || 'unavailable'}); load it again to serve it`,
+      );
+    }
+    return this.resolve(name, version);
   }
 
   /** The served model for a name and optional version (highest loaded version by default). */

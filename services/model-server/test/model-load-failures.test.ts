@@ -110,6 +110,13 @@ describe('a repository with models that cannot load (default)', () => {
       503,
       expect.stringMatching(/model yolov8n is not ready \(UNAVAILABLE: .*model\.onnx/),
     ]);
+    // Its inferences are refused at once as not served (404), not as starting (503, which clients retry).
+    expect(
+      await errorOf(await server.app.request('/v2/models/yolov8n/infer', rawRequest([1, 1, 1]))),
+    ).toEqual([
+      404,
+      expect.stringMatching(/^model yolov8n is not loaded \(.*model\.onnx.*\); load it again/),
+    ]);
     const response = await server.app.request('/v2/models/adder/infer', rawRequest([1, 1, 1]));
     expect(await response.json()).toMatchObject({ outputs: [{ name: 'y', data: [2, 3, 4] }] });
   });

@@ -83,6 +83,30 @@ describe('MODEL_REPOSITORY_TOKEN: loading and unloading models needs the token',
     expect(load.status).toBe(200);
   });
 
+  it('Should answer an inference of an unloaded model with 404 (gRPC NOT_FOUND) at once, not 503, until it is loaded again', async () => {
+    const infer = () =>
+      fetch(`${server.url}/v2/models/blazeface/infer`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: '{"inputs": []}',
+      });
+    expect((await post('/v2/repository/models/blazeface/unload', `Bearer ${token}`)).status).toBe(200);
+    const refused = await infer();
+    expect(refused.status).toBe(404);
+    expect(refused.headers.get('retry-after')).toBeNull();
+    expect(await refused.json()).toEqual({
+      error: 'model blazeface is not loaded (unloaded); load it again to serve it',
+    });
+    expect(await grpcCall('ModelInfer')).toEqual({
+      code: 'NOT_FOUND',
+      details: 'model blazeface is not loaded (unloaded); load it again to serve it',
+    });
+    // Readiness keeps its meaning: the model is known and not ready.
+    expect((await fetch(`${server.url}/v2/models/blazeface/ready`)).status).toBe(503);
+    expect((await post('/v2/repository/models/blazeface/load', `Bearer ${token}`)).status).toBe(200);
+    expect((await infer()).status).toBe(400);
+  });
+
   it('Should ask the same token over gRPC: UNAUTHENTICATED without it or with a wrong one, OK with it', async () => {
     expect(await grpcCall('RepositoryModelUnload')).toEqual({
       code: 'UNAUTHENTICATED',

@@ -302,6 +302,17 @@ describe('Deployments on the local model server', () => {
       reason: string;
     }>;
     expect(index).toEqual([{ name: 'blazeface', state: 'UNAVAILABLE', reason: 'unloaded' }]);
+
+    // A detection with the unloaded model is refused at once in plain words, not retried as a starting server.
+    const form = new FormData();
+    form.append('file', new Blob([photo], { type: 'image/jpeg' }), 'astronaut.jpg');
+    const res = await t.app.request('/detect?model=blazeface', { method: 'POST', body: form });
+    expect(res.status).toBe(400);
+    expect(await res.json()).toEqual({
+      error: expect.stringMatching(
+        /^model "blazeface" is not available on the model server \(model server answered 404: model blazeface is not loaded \(unloaded\)/,
+      ),
+    });
   });
 });
 

@@ -1,6 +1,7 @@
 /**
  * The issue-17 sections of `pnpm bench:model-server`: the model's `session.run` alone (batch 1 and its
- * max_batch_size), preprocessing alone (decode + resize + float conversion of 640×480 JPEGs), and the
+ * max_batch_size), preprocessing alone (decode + resize + float conversion of 640×480 JPEGs, with the options
+ * measured against it: `preprocessing-options.ts`), and the
  * production bundle with dynamic batching on and off (DYNAMIC_BATCHING=false) at concurrency 1–16, both
  * servers up at once and called interleaved in rounds by the main benchmark's `compare`.
  */
@@ -12,6 +13,7 @@ import { MODEL_CONFIG_FILE, modelConfigSchema } from '@detection/model/config';
 import { shippedPhotos } from '@detection/test-data';
 import * as ort from 'onnxruntime-node';
 import { imageToTensor } from '../src/image/image-to-tensor.js';
+import { preprocessingOptionsSection } from './preprocessing-options.js';
 
 type Call = (index: number) => Promise<void>;
 
@@ -88,32 +90,25 @@ export async function sessionRunSection(options: {
         batch_max_p50_ms: round(batched),
         batch_max_p50_per_image_ms: round(batched / maxBatch),
       }),
-      method: `${options.runs} runs per batch size, sizes alternating, after 2 warm-up runs each, ${inputs.length} preprocessed 640×480 shipped photos round robin`,
+      method: `${options.runs} runs per batch size, sizes alternating, after 2 warm-up runs each, ${inputs.length} preprocessed 640×480 shipped photos round robin; onnxruntime's default session options (idle intra-op threads spin), nothing else running in the process`,
     };
   } finally {
     await session.release();
   }
 }
 
-/** Decode + resize + float conversion (the server's imageToTensor) per 640×480 JPEG, one at a time. */
+/** Preprocessing per 640×480 JPEG and the options measured against it (`preprocessing-options.ts`). */
 export async function preprocessingSection(options: {
   modelRepository: string;
   model: string;
   runs: number;
 }) {
   const config = await modelConfig(options.modelRepository, options.model);
-  const photos = await photos640x480();
-  const samples: number[] = [];
-  for (let i = -4; i < options.runs; i++) {
-    const started = performance.now();
-    await imageToTensor(photos[(i + 4) % photos.length]!, config.preprocessing!, { maxPixels: 40_000_000 });
-    if (i >= 0) samples.push(performance.now() - started);
-  }
-  return {
-    p50_ms: round(p50(samples)),
-    photos: photos.length,
-    method: `${options.runs} calls of imageToTensor (sharp decode, TensorFlow-arithmetic bilinear resize to Float32) after 4 warm-up calls, on the ${photos.length} shipped 640×480 JPEGs`,
-  };
+  return preprocessingOptionsSection({
+    preprocessing: config.preprocessing!,
+    photos: await photos640x480(),
+    runs: options.runs,
+  });
 }
 
 function spawnBundle(bundle: string, modelRepository: string, port: number, batching: boolean): ChildProcess {

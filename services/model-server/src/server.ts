@@ -53,6 +53,7 @@ export async function startModelServer(
   const loader = createModelLoader({
     intraOpThreads: settings.intraOpThreads,
     interOpThreads: settings.interOpThreads,
+    allowSpinning: settings.allowSpinning,
     maxImagePixels: settings.maxImagePixels,
     modelConcurrency: settings.modelConcurrency,
     maxQueuedRequests: settings.maxQueuedRequests,

@@ -460,7 +460,9 @@ describe.each(overlays)('overlay %s', (overlay) => {
 
   test('the public route outlasts the backend’s wait for a cold predictor and never retries an upload that reached it', () => {
     const objects = objectsOf(overlay);
-    const route = one<VirtualService>(objects, 'VirtualService', 'backend').spec.http[0]!;
+    const route = one<VirtualService>(objects, 'VirtualService', 'backend').spec.http.find(
+      (candidate) => candidate.name === 'backend',
+    )!;
     const backend = one<Deployment>(objects, 'Deployment', 'backend');
     const configMapName = backend.spec.template.spec.containers[0]!.envFrom?.find(
       (source) => source.configMapRef,

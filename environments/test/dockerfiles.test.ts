@@ -61,6 +61,7 @@ const images: ImageSpec[] = [
     borrowed: [
       'services/model-server/proto',
       'services/model-server/src/protocol/grpc/service-definition.ts',
+      'services/model-server/src/protocol/malformed-http.ts',
     ],
   },
 ];

@@ -92,6 +92,8 @@ const services: Array<{
         {
           ...settingsFromEnvironment({}),
           port: 0,
+          // No gRPC listener: the default port (8081) may be taken on a shared machine, and this is about HTTP.
+          grpcPort: null,
           host: '127.0.0.1',
           modelRepository: path.join(repoRoot, 'model/repository/blazeface'),
           logLevel: 'silent',

@@ -33,6 +33,7 @@ import { ModelRepository } from '../src/repository.js';
 import {
   DEFAULT_INTER_OP_THREADS,
   DEFAULT_INTRA_OP_THREADS,
+  DEFAULT_ORT_ALLOW_SPINNING,
   settingsFromEnvironment,
 } from '../src/settings.js';
 import { binaryImageRequest, jsonImageRequest } from '../test/support/requests.js';
@@ -102,8 +103,13 @@ const imageRequest = (image: Uint8Array): InferRequest => ({
 });
 
 /** The server's pipeline in this process: repository → registry (onnxruntime workers) → data plane, no HTTP. */
-async function inProcessPipeline(intraOpThreads: number) {
-  const settings = { ...settingsFromEnvironment({}), modelRepository: MODEL_REPOSITORY, intraOpThreads };
+async function inProcessPipeline(intraOpThreads: number, allowSpinning = DEFAULT_ORT_ALLOW_SPINNING) {
+  const settings = {
+    ...settingsFromEnvironment({}),
+    modelRepository: MODEL_REPOSITORY,
+    intraOpThreads,
+    allowSpinning,
+  };
   const logger = pino({ level: 'silent' });
   const registry = new ModelRegistry(
     new ModelRepository(settings.modelRepository),
@@ -310,8 +316,12 @@ const preprocessing = await preprocessingSection({
   runs: ISSUE_17_RUNS * 2,
 });
 
-console.log('ORT intra-op threads 1 vs 2, in-process, interleaved ...');
-const candidates = { 1: await inProcessPipeline(1), 2: await inProcessPipeline(2) };
+console.log('ORT intra-op threads 1 vs 2, and 2 spinning, in-process, interleaved ...');
+const candidates = {
+  '1': await inProcessPipeline(1, false),
+  '2': await inProcessPipeline(2, false),
+  '2_spinning': await inProcessPipeline(2, true),
+};
 const byThreads = await compare(
   Object.fromEntries(
     Object.entries(candidates).map(([threads, candidate]) => [
@@ -323,7 +333,8 @@ const byThreads = await compare(
 );
 await Promise.all(Object.values(candidates).map((candidate) => candidate.close()));
 const threadChoice = Object.entries(byThreads).map(([threads, { latency, best_throughput_rps }]) => ({
-  intra_op_threads: Number(threads),
+  intra_op_threads: Number.parseInt(threads, 10),
+  allow_spinning: threads.endsWith('_spinning'),
   p50_ms: latency.p50_ms,
   p99_ms: latency.p99_ms,
   max_throughput_rps: best_throughput_rps,
@@ -452,6 +463,7 @@ const report = {
   defaults: {
     intra_op_threads: DEFAULT_INTRA_OP_THREADS,
     inter_op_threads: DEFAULT_INTER_OP_THREADS,
+    ort_allow_spinning: DEFAULT_ORT_ALLOW_SPINNING,
     model_concurrency: settingsFromEnvironment({}).modelConcurrency,
   },
   in_process: inProcess,

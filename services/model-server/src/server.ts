@@ -1,6 +1,5 @@
 import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import type { Duplex } from 'node:stream';
 import { serve } from '@hono/node-server';
 import type { Logger } from 'pino';
 import { createApp } from './app.js';
@@ -9,28 +8,10 @@ import { createLogger } from './logger.js';
 import { ServerMetrics } from './metrics.js';
 import { createModelLoader, type ModelLoaderOptions } from './models/model-loader.js';
 import { type RunningGrpcServer, startGrpcServer } from './protocol/grpc/grpc-server.js';
+import { answerMalformedHttp } from './protocol/malformed-http.js';
 import { ModelRegistry, type StartupReport } from './registry.js';
 import { ModelRepository } from './repository.js';
 import type { Settings } from './settings.js';
-
-/** Requests Node's HTTP parser rejects never reach the app; they still get the `{"error"}` shape. */
-function answerMalformedHttp(error: NodeJS.ErrnoException, socket: Duplex): void {
-  const response = (socket as { _httpMessage?: { headersSent?: boolean } })._httpMessage;
-  if (!socket.writable || error.code === 'ECONNRESET' || response?.headersSent) {
-    socket.destroy();
-    return;
-  }
-  const [status, reason, message] =
-    error.code === 'HPE_HEADER_OVERFLOW'
-      ? [431, 'Request Header Fields Too Large', 'the request headers are too large']
-      : error.code === 'ERR_HTTP_REQUEST_TIMEOUT'
-        ? [408, 'Request Timeout', 'the request took too long to arrive']
-        : [400, 'Bad Request', `malformed HTTP request (${error.code ?? 'parse error'})`];
-  const body = JSON.stringify({ error: message });
-  socket.end(
-    `HTTP/1.1 ${status} ${reason}\r\ncontent-type: application/json\r\ncontent-length: ${Buffer.byteLength(body)}\r\nconnection: close\r\n\r\n${body}`,
-  );
-}
 
 export interface RunningServer {
   /** http://host:port */
@@ -72,6 +53,7 @@ export async function startModelServer(
   const loader = createModelLoader({
     intraOpThreads: settings.intraOpThreads,
     interOpThreads: settings.interOpThreads,
+    allowSpinning: settings.allowSpinning,
     maxImagePixels: settings.maxImagePixels,
     modelConcurrency: settings.modelConcurrency,
     maxQueuedRequests: settings.maxQueuedRequests,

@@ -1,7 +1,10 @@
+import { readFile } from 'node:fs/promises';
+import { shippedPhotos } from '@detection/test-data';
 import sharp from 'sharp';
 import { describe, expect, it } from 'vitest';
 import { InvalidInputError, PayloadTooLargeError } from '../errors.js';
 import { decodeImage } from './decode-image.js';
+import { describesSrgb } from './icc-profile.js';
 import { sniffImageFormat } from './image-format.js';
 
 const LIMIT = { maxPixels: 10_000_000 };
@@ -123,6 +126,30 @@ describe('decodeImage', () => {
     const jpeg = await noisyImage('jpeg');
     const decoded = await decodeImage(Buffer.concat([jpeg, trailer]), LIMIT);
     expect([decoded.width, decoded.height]).toEqual([64, 64]);
+  });
+
+  it('Should convert embedded profiles other than sRGB to sRGB, and take pixels tagged sRGB as they are', async () => {
+    const kinds = { none: 0, srgb: 0, other: 0 };
+    for (const photo of shippedPhotos) {
+      const bytes = await readFile(photo.file);
+      const { icc } = await sharp(bytes).metadata();
+      // libvips with its default colour management: every embedded profile converted to sRGB.
+      const converted = await sharp(bytes, { autoOrient: true })
+        .toColourspace('srgb')
+        .removeAlpha()
+        .raw()
+        .toBuffer();
+      const image = await decodeImage(bytes, LIMIT);
+      let largest = 0;
+      for (let i = 0; i < converted.length; i++)
+        largest = Math.max(largest, Math.abs((converted[i] as number) - (image.pixels[i] as number)));
+      const kind = !icc ? 'none' : describesSrgb(icc) ? 'srgb' : 'other';
+      kinds[kind]++;
+      // sRGB to sRGB through lcms is an identity up to rounding: one level at most.
+      expect(largest, photo.name).toBeLessThanOrEqual(kind === 'srgb' ? 1 : 0);
+    }
+    // The shipped photos hold all three cases (Adobe RGB and camera profiles among the others).
+    expect(Math.min(kinds.none, kinds.srgb, kinds.other)).toBeGreaterThan(0);
   });
 
   it('Should refuse an image over the pixel limit with a 413, without decoding it', async () => {

@@ -1,6 +1,7 @@
 import sharp from 'sharp';
 import { InvalidInputError, PayloadTooLargeError } from '../errors.js';
 import { decodingPolicy } from './decoding-policy.js';
+import { describesSrgb } from './icc-profile.js';
 import { type ImageFormat, sniffImageFormat } from './image-format.js';
 import type { RgbImage } from './rgb-image.js';
 
@@ -21,7 +22,8 @@ export interface DecodedImage extends RgbImage {
 }
 
 /**
- * Decodes a JPEG, PNG or WebP into 8-bit sRGB pixels: EXIF orientation applied, alpha dropped, at most
+ * Decodes a JPEG, PNG or WebP into 8-bit sRGB pixels: EXIF orientation applied, an embedded ICC profile other than
+ * sRGB converted to sRGB, alpha dropped, at most
  * `maxPixels` pixels. Throws InvalidInputError for anything undecodable and PayloadTooLargeError over the limit.
  */
 export async function decodeImage(bytes: Uint8Array, options: DecodeOptions): Promise<DecodedImage> {
@@ -33,7 +35,8 @@ export async function decodeImage(bytes: Uint8Array, options: DecodeOptions): Pr
   }
   try {
     // The header alone gives the size, so an oversized image is refused before any pixel is decoded.
-    const { width, height } = (await sharp(bytes, { limitInputPixels: false }).metadata()).autoOrient;
+    const metadata = await sharp(bytes, { limitInputPixels: false }).metadata();
+    const { width, height } = metadata.autoOrient;
     if (width * height > options.maxPixels) {
       throw new PayloadTooLargeError(
         `the image is ${width}x${height} = ${width * height} pixels, over the limit of ${options.maxPixels}`,
@@ -44,6 +47,9 @@ export async function decodeImage(bytes: Uint8Array, options: DecodeOptions): Pr
       limitInputPixels: options.maxPixels,
       autoOrient: true,
       sequentialRead: true,
+      // Pixels tagged sRGB are sRGB already: the conversion would cost more than the decode and move some values
+      // by one level. Any other embedded profile (Adobe RGB, camera profiles) is still converted to sRGB.
+      ignoreIcc: metadata.icc !== undefined && describesSrgb(metadata.icc),
     });
     let pipeline = input.toColourspace('srgb').removeAlpha();
     if (options.cubicResize) {

@@ -126,6 +126,7 @@ export function createModelLoader(options: ModelLoaderOptions): ModelLoader {
       const session = await startRuntime(modelFile, {
         intraOpThreads: options.intraOpThreads,
         interOpThreads: options.interOpThreads,
+        allowSpinning: options.allowSpinning,
       });
       let runtime: ModelRuntime = session;
       try {

@@ -7,7 +7,7 @@ import { BatchingRuntime } from './batching-runtime.js';
 import { type RuntimeTensor, RuntimeUnavailableError } from './model-runtime.js';
 import { OnnxWorkerRuntime } from './onnx-runtime.js';
 
-const OPTIONS = { intraOpThreads: 1, interOpThreads: 1 };
+const OPTIONS = { intraOpThreads: 1, interOpThreads: 1, allowSpinning: false };
 let modelFile: string;
 
 beforeAll(async () => {

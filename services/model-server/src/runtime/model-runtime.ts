@@ -19,6 +19,8 @@ export interface RuntimeRun {
 export interface RuntimeOptions {
   intraOpThreads: number;
   interOpThreads: number;
+  /** Idle intra-op threads spin waiting for work (onnxruntime's default) or sleep. */
+  allowSpinning: boolean;
 }
 
 /** A loaded model graph that runs tensors in, tensors out (onnxruntime today; protocol- and image-agnostic). */

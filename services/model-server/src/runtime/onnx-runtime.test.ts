@@ -6,7 +6,7 @@ import { addBiasGraph, tempRepository } from '../../test/support/temp-repository
 import { RuntimeUnavailableError } from './model-runtime.js';
 import { OnnxWorkerRuntime } from './onnx-runtime.js';
 
-const OPTIONS = { intraOpThreads: 1, interOpThreads: 1 };
+const OPTIONS = { intraOpThreads: 1, interOpThreads: 1, allowSpinning: false };
 let root: string;
 
 beforeAll(async () => {

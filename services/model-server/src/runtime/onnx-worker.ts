@@ -25,6 +25,7 @@ async function main(): Promise<void> {
       executionMode: 'sequential',
       intraOpNumThreads: init.options.intraOpThreads,
       interOpNumThreads: init.options.interOpThreads,
+      extra: { session: { intra_op: { allow_spinning: init.options.allowSpinning ? '1' : '0' } } },
     });
   } catch (error) {
     post({ type: 'load-failed', message: errorMessage(error) });

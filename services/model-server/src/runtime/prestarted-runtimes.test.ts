@@ -5,7 +5,7 @@ import { ModelRepository } from '../repository.js';
 import { RuntimeUnavailableError } from './model-runtime.js';
 import { prestartRuntimes } from './prestarted-runtimes.js';
 
-const OPTIONS = { intraOpThreads: 1, interOpThreads: 1 };
+const OPTIONS = { intraOpThreads: 1, interOpThreads: 1, allowSpinning: false };
 const feeds = { x: { datatype: 'FP32' as const, dims: [1, 3], data: new Float32Array(3) } };
 
 describe('prestartRuntimes', () => {
@@ -29,8 +29,8 @@ describe('prestartRuntimes', () => {
     await add(path.join(root, 'b'), null, { '1': addBiasGraph() });
     const prestarted = prestartRuntimes(new ModelRepository(root), OPTIONS);
     const other = await prestarted.startRuntime(path.join(root, 'a', '1', 'model.onnx'), {
+      ...OPTIONS,
       intraOpThreads: 2,
-      interOpThreads: 1,
     });
     await prestarted.releaseUnclaimed();
     const late = await prestarted.startRuntime(path.join(root, 'b', '1', 'model.onnx'), OPTIONS);

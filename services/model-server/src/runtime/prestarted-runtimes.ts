@@ -10,7 +10,9 @@ export interface PrestartedRuntimes {
 }
 
 const sameOptions = (a: RuntimeOptions, b: RuntimeOptions) =>
-  a.intraOpThreads === b.intraOpThreads && a.interOpThreads === b.interOpThreads;
+  a.intraOpThreads === b.intraOpThreads &&
+  a.interOpThreads === b.interOpThreads &&
+  a.allowSpinning === b.allowSpinning;
 
 /**
  * Starts the onnxruntime worker of every model version in the repository right away, so that sessions load

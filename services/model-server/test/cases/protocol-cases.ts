@@ -417,10 +417,11 @@ export function protocolCases(client: () => OipClient): void {
 
     it('Should unload a model (unavailable, not ready, not listed as ready) and load it again', async () => {
       await client().unload('blazeface');
+      // Not served until loaded again: refused at once (404 / NOT_FOUND), not as a server that is starting.
       await expectFailure(
         client().infer('blazeface', imageRequest(face)),
-        'unavailable',
-        /model blazeface is not ready \(UNAVAILABLE: unloaded\)/,
+        'not_found',
+        /model blazeface is not loaded \(unloaded\); load it again to serve it/,
       );
       expect(await client().modelReady('blazeface-raw')).toBe(false);
       expect((await client().repositoryIndex(true)).map((entry) => entry.name)).toEqual(['centernet-coco']);

@@ -127,6 +127,10 @@ const envSchema = z
         'must be a storage URI KServe reads (pvc://, s3://, gs://, https://)',
       )
       .optional(),
+    DEPLOY_MODELS: commaList.refine(
+      (names) => names.every((name) => /^[a-z]([-a-z0-9]*[a-z0-9])?$/.test(name)),
+      'must be model names that are Kubernetes names, separated by commas',
+    ),
     DEPLOY_READY_DEADLINE_MS: positiveInt.min(1_000).default(300_000),
     DEPLOY_POLL_INTERVAL_MS: positiveInt.default(1_000),
     MODEL_REPOSITORY_TOKEN: z.string().min(16).optional(),
@@ -227,6 +231,14 @@ const envSchema = z
         path: ['DEPLOY_STORAGE_URI'],
         message:
           'is required with DEPLOYMENT_TARGET=kubernetes (where the model folders are, e.g. pvc://models)',
+      });
+    }
+    if (env.DEPLOYMENT_TARGET === 'kubernetes' && env.DEPLOY_MODELS.length === 0) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['DEPLOY_MODELS'],
+        message:
+          'is required with DEPLOYMENT_TARGET=kubernetes (the models under DEPLOY_STORAGE_URI, e.g. centernet-coco,blazeface)',
       });
     }
     if (env.HTTP_HEADERS_TIMEOUT_MS > env.HTTP_REQUEST_TIMEOUT_MS) {

@@ -100,7 +100,7 @@ describe('parseEnv', () => {
     expect(() => parseEnv({ STORAGE_BACKEND: 's3' })).toThrow(/S3_BUCKET: S3_BUCKET is required/);
   });
 
-  it('Should read the deployment settings: local by default, Kubernetes only with a storage URI', () => {
+  it('Should read the deployment settings: local by default, Kubernetes only with a storage URI and its models', () => {
     expect(parseEnv({})).toMatchObject({
       DEPLOYMENT_TARGET: 'local',
       DEPLOY_READY_DEADLINE_MS: 300_000,
@@ -108,6 +108,10 @@ describe('parseEnv', () => {
       DEPLOY_RUNTIME: 'detection-onnx',
     });
     expect(() => parseEnv({ DEPLOYMENT_TARGET: 'kubernetes' })).toThrow(/DEPLOY_STORAGE_URI: is required/);
+    expect(() => parseEnv({ DEPLOYMENT_TARGET: 'kubernetes' })).toThrow(/DEPLOY_MODELS: is required/);
+    expect(() => parseEnv({ DEPLOY_MODELS: 'blazeface,Blaze_Face' })).toThrow(
+      /DEPLOY_MODELS: must be model names/,
+    );
     expect(() => parseEnv({ DEPLOYMENT_TARGET: 'cloud' })).toThrow(/DEPLOYMENT_TARGET/);
     expect(() =>
       parseEnv({
@@ -123,8 +127,13 @@ describe('parseEnv', () => {
         DEPLOYMENT_TARGET: 'kubernetes',
         DEPLOY_STORAGE_URI: 'pvc://models',
         DEPLOY_NAMESPACE: 'detection',
+        DEPLOY_MODELS: 'centernet-coco, blazeface',
       }),
-    ).toMatchObject({ DEPLOYMENT_TARGET: 'kubernetes', DEPLOY_STORAGE_URI: 'pvc://models' });
+    ).toMatchObject({
+      DEPLOYMENT_TARGET: 'kubernetes',
+      DEPLOY_STORAGE_URI: 'pvc://models',
+      DEPLOY_MODELS: ['centernet-coco', 'blazeface'],
+    });
   });
 
   it('Should choose SQLite on DATABASE_PATH by default and PostgreSQL when DATABASE_URL is set', () => {

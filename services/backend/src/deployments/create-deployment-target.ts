@@ -20,6 +20,7 @@ export async function createDeploymentTarget(
     | 'DEPLOY_NAMESPACE'
     | 'DEPLOY_RUNTIME'
     | 'DEPLOY_STORAGE_URI'
+    | 'DEPLOY_MODELS'
   >,
 ): Promise<DeploymentTarget> {
   if (env.DEPLOYMENT_TARGET === 'local') {
@@ -48,5 +49,6 @@ export async function createDeploymentTarget(
     namespace,
     runtime: env.DEPLOY_RUNTIME,
     storageUri: env.DEPLOY_STORAGE_URI!,
+    models: env.DEPLOY_MODELS,
   });
 }

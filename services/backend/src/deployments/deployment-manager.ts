@@ -80,7 +80,7 @@ export class DeploymentManager {
 
   /** Creates or changes a deployment. 201/202 when a version is being brought up, 200 for a change in place. */
   async deploy(request: DeployRequest): Promise<{ status: 200 | 201 | 202; deployment: DeploymentView }> {
-    await this.checkModel(request.name);
+    await this.checkModel(request.name, request.version);
     const existing = await this.deps.repository.find(request.name);
     const scaling = {
       minReplicas: request.minReplicas,
@@ -279,9 +279,9 @@ export class DeploymentManager {
     return row;
   }
 
-  private async checkModel(name: string): Promise<void> {
+  private async checkModel(name: string, version: string): Promise<void> {
     try {
-      await this.deps.target.checkModel(name);
+      await this.deps.target.checkModel(name, version);
     } catch (error) {
       if (error instanceof TargetError && error.status === 404) throw new ApiError(404, error.message);
       throw asApiError(error, 'cannot check the model');

@@ -39,6 +39,7 @@ function targetFor(server: string, inNamespace = namespace) {
     namespace: inNamespace,
     runtime: 'detection-onnx',
     storageUri: 'pvc://model-repository',
+    models: ['blazeface', 'facemesh'],
   });
 }
 
@@ -272,6 +273,21 @@ describe('Deployments on Kubernetes (fake API)', () => {
         'version 1 was not deployed: cannot apply the InferenceService facemesh: the namespace no-such-namespace does not exist',
     });
     await database.deployments.remove('facemesh', 2);
+  });
+
+  it('Should answer 404 for a model that is not in DEPLOY_MODELS, before any call or write', async () => {
+    const calls = api.requests.length;
+    const unknown = await manager
+      .deploy({ ...request('1'), name: 'centernet-coco' })
+      .catch((error: unknown) => error);
+    expect(unknown).toBeInstanceOf(ApiError);
+    expect(unknown).toMatchObject({
+      status: 404,
+      message:
+        'unknown model centernet-coco: the model storage pvc://model-repository has blazeface, facemesh (DEPLOY_MODELS)',
+    });
+    expect(api.requests.length).toBe(calls);
+    expect(await database.deployments.find('centernet-coco')).toBeNull();
   });
 
   it('Should answer 503 with the reason, writing nothing, when the API forbids the backend or cannot be reached', async () => {

@@ -21,6 +21,8 @@ export interface KubernetesTargetOptions {
   runtime: string;
   /** Where model folders are: `<storageUri>/<model>` holds config.json and the version folders. */
   storageUri: string;
+  /** The models under `storageUri` (DEPLOY_MODELS): the only names that may be deployed. */
+  models: readonly string[];
 }
 
 const VERSION_LABEL = 'detection.backend/model-version';
@@ -73,10 +75,17 @@ export class KubernetesDeploymentTarget implements DeploymentTarget {
   }
 
   /**
-   * Reads the deployment's InferenceService (absent is fine): an unreachable or forbidding API is found before
-   * anything is written. The model storage cannot be listed, so a missing model shows as a failed revision.
+   * The model must be one of DEPLOY_MODELS, the folders under DEPLOY_STORAGE_URI (which the backend cannot list:
+   * it holds no credentials for the model storage; its versions are checked by the predictor, a version it lacks
+   * fails the revision). Then reads the deployment's InferenceService (absent is fine): an unreachable or
+   * forbidding API is found before anything is written.
    */
   async checkModel(name: string): Promise<void> {
+    if (!this.options.models.includes(name))
+      throw new TargetError(
+        `unknown model ${name}: the model storage ${this.options.storageUri} has ${this.options.models.join(', ')} (DEPLOY_MODELS)`,
+        404,
+      );
     try {
       await this.api.read(this.reference(name) as never);
     } catch (error) {

@@ -89,8 +89,9 @@ describe('Deployments on the local model server', () => {
       [
         { model: 'facemesh', version: '1' },
         404,
-        /unknown model facemesh: the model repository has blazeface/,
+        /^unknown model facemesh: the model repository has blazeface$/,
       ],
+      [{ version: '2' }, 404, /^unknown version 2 of model blazeface: the model repository has version 1$/],
       [
         { version: '1', min_replicas: 3, max_replicas: 2 },
         400,
@@ -233,11 +234,16 @@ describe('Deployments on the local model server', () => {
     await rm(path.join(repository, 'blazeface/3'), { recursive: true });
   });
 
-  it('Should fall back from a version the repository does not have', async () => {
-    expect((await deploy({ version: '9' })).status).toBe(202);
-    const settledState = await settled('blazeface');
-    expect(settledState.state).toBe('ready');
-    expect(settledState.failure_reason).toMatch(/version 9 is not in the model repository \(loaded: 1, 2\)/);
+  it('Should answer 404 at once for a version the repository does not have, recording nothing', async () => {
+    const before = await t.database.deployments.find('blazeface');
+    const missing = await deploy({ version: '9' });
+    expect(missing.status).toBe(404);
+    expect(missing.body).toEqual({
+      error: 'unknown version 9 of model blazeface: the model repository has version 1, 2',
+    });
+    const canary = await deploy({ version: '9', canary_percent: 10 });
+    expect([canary.status, canary.body.error]).toEqual([404, missing.body.error]);
+    expect(await t.database.deployments.find('blazeface')).toEqual(before);
   });
 
   it('Should roll back a rollout whose deadline passed with nobody watching it (its replica stopped)', async () => {
@@ -301,7 +307,9 @@ describe('Deployments on the local model server', () => {
       state: string;
       reason: string;
     }>;
-    expect(index).toEqual([{ name: 'blazeface', state: 'UNAVAILABLE', reason: 'unloaded' }]);
+    expect(index).toEqual(
+      ['1', '2'].map((version) => ({ name: 'blazeface', version, state: 'UNAVAILABLE', reason: 'unloaded' })),
+    );
   });
 });
 

@@ -115,7 +115,7 @@ export function createApp(deps: AppDependencies): App {
     maxImagePixels: config.maxImagePixels,
     replicaId: config.replicaId,
     uploadGracePeriodMs: config.uploadGracePeriodMs,
-    route: (model) => deployments.routeFor(model),
+    route: (model, clientKey) => deployments.routeFor(model, clientKey),
   });
   const fetcher = new UrlFetcher({
     maxBytes: config.maxUploadBytes,

@@ -9,7 +9,7 @@ import type { DeploymentRow } from '../db/records.js';
 import { ApiError } from '../errors.js';
 import { type DeploymentTarget, TargetError, type TargetObservation } from './deployment-target.js';
 import { type DeploymentView, viewOf } from './deployment-view.js';
-import { pickVersion, specOf, trafficOf } from './traffic.js';
+import { bucketOf, pickVersion, specOf, trafficOf } from './traffic.js';
 
 export interface DeploymentSettings {
   /** How long a new version has to become ready before it is rolled back (DEPLOY_READY_DEADLINE_MS). */
@@ -249,16 +249,19 @@ export class DeploymentManager {
   }
 
   /**
-   * Where a detection with `model` goes: the version its deployment's split picks and, where the target gives
-   * each deployment its own server, that server; undefined without a deployment.
+   * Where a detection with `model` goes: the version its deployment's split picks — for the client's fixed place
+   * in the split when `clientKey` says who asks, at random otherwise — and, where the target gives each deployment
+   * its own server, that server; undefined without a deployment.
    */
   async routeFor(
     model: string,
+    clientKey?: string,
   ): Promise<{ version: string | undefined; baseUrl: string | undefined } | undefined> {
     const row = await this.deps.repository.find(model);
     if (!row || row.phase === 'deleting') return undefined;
+    const point = clientKey === undefined ? this.random() * 100 : bucketOf(model, clientKey);
     return {
-      version: pickVersion(trafficOf(row), this.random()),
+      version: pickVersion(trafficOf(row), point),
       baseUrl: this.deps.target.endpointFor(model) ?? undefined,
     };
   }

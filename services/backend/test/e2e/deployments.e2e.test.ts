@@ -62,13 +62,17 @@ describe('Deployments on the local model server', () => {
     }
   }
 
-  /** The version each of `count` detections with model=blazeface ran on. */
-  async function detectedVersions(count: number): Promise<string[]> {
+  /** The version each of `count` detections with model=blazeface ran on (as one client, with `clientId`). */
+  async function detectedVersions(count: number, clientId?: string): Promise<string[]> {
     const versions: string[] = [];
     for (let i = 0; i < count; i++) {
       const form = new FormData();
       form.append('file', new Blob([photo], { type: 'image/jpeg' }), 'astronaut.jpg');
-      const res = await t.app.request('/detect?model=blazeface', { method: 'POST', body: form });
+      const res = await t.app.request('/detect?model=blazeface', {
+        method: 'POST',
+        body: form,
+        ...(clientId !== undefined && { headers: { 'x-client-id': clientId } }),
+      });
       const body = (await res.json()) as { model: { version: string }; detection: { count: number } };
       expect(res.status, JSON.stringify(body)).toBe(200);
       expect(body.detection.count).toBeGreaterThan(0);
@@ -177,6 +181,20 @@ describe('Deployments on the local model server', () => {
     });
     const versions = await detectedVersions(30);
     expect(new Set(versions)).toEqual(new Set(['1', '2']));
+    // One client (X-Client-Id) sees one version throughout the canary; clients differ.
+    const perClient = await Promise.all(
+      ['a', 'b', 'c', 'd', 'e', 'f'].map(async (id) => new Set(await detectedVersions(4, `session-${id}`))),
+    );
+    expect(perClient.every((seen) => seen.size === 1)).toBe(true);
+    expect(new Set(perClient.flatMap((seen) => [...seen]))).toEqual(new Set(['1', '2']));
+    const viaUrl = await t.app.request(
+      `/detect?model=blazeface&image_url=${encodeURIComponent('http://127.0.0.1:1/none.jpg')}`,
+      { headers: { 'x-client-id': 'has space' } },
+    );
+    expect([viaUrl.status, await viaUrl.json()]).toEqual([
+      400,
+      { error: expect.stringMatching(/x-client-id.*printable ASCII without spaces/) },
+    ]);
 
     const promoted = await call('POST', '/deployments/blazeface/promote');
     expect(promoted.status).toBe(200);

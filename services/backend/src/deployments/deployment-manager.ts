@@ -262,7 +262,7 @@ export class DeploymentManager {
     const point = clientKey === undefined ? this.random() * 100 : bucketOf(model, clientKey);
     return {
       version: pickVersion(trafficOf(row), point),
-      baseUrl: this.deps.target.endpointFor(model) ?? undefined,
+      baseUrl: (await this.deps.target.endpointFor(model)) ?? undefined,
     };
   }
 

@@ -59,5 +59,5 @@ export interface DeploymentTarget {
   /** Stops serving the deployment. Throws {@link TargetError}. */
   remove(name: string): Promise<void>;
   /** The base URL that serves this deployment's detections; null: the backend's MODEL_SERVER_URL serves them. */
-  endpointFor(name: string): string | null;
+  endpointFor(name: string): Promise<string | null>;
 }

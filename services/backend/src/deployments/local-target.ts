@@ -82,7 +82,7 @@ export class LocalDeploymentTarget implements DeploymentTarget {
   }
 
   /** One model server serves every deployment: the backend's own MODEL_SERVER_URL. */
-  endpointFor(): null {
+  async endpointFor(): Promise<null> {
     return null;
   }
 

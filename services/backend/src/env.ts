@@ -225,20 +225,12 @@ const envSchema = z
           'must be rest with DEPLOYMENT_TARGET=kubernetes (detections go to each deployment’s own URL)',
       });
     }
-    if (env.DEPLOYMENT_TARGET === 'kubernetes' && !env.DEPLOY_STORAGE_URI) {
-      ctx.addIssue({
-        code: 'custom',
-        path: ['DEPLOY_STORAGE_URI'],
-        message:
-          'is required with DEPLOYMENT_TARGET=kubernetes (where the model folders are, e.g. pvc://models)',
-      });
-    }
     if (env.DEPLOYMENT_TARGET === 'kubernetes' && env.DEPLOY_MODELS.length === 0) {
       ctx.addIssue({
         code: 'custom',
         path: ['DEPLOY_MODELS'],
         message:
-          'is required with DEPLOYMENT_TARGET=kubernetes (the models under DEPLOY_STORAGE_URI, e.g. centernet-coco,blazeface)',
+          'is required with DEPLOYMENT_TARGET=kubernetes (the models that may be deployed, e.g. centernet-coco,blazeface)',
       });
     }
     if (env.HTTP_HEADERS_TIMEOUT_MS > env.HTTP_REQUEST_TIMEOUT_MS) {

@@ -100,14 +100,13 @@ describe('parseEnv', () => {
     expect(() => parseEnv({ STORAGE_BACKEND: 's3' })).toThrow(/S3_BUCKET: S3_BUCKET is required/);
   });
 
-  it('Should read the deployment settings: local by default, Kubernetes only with a storage URI and its models', () => {
+  it('Should read the deployment settings: local by default, Kubernetes only with the models it may deploy', () => {
     expect(parseEnv({})).toMatchObject({
       DEPLOYMENT_TARGET: 'local',
       DEPLOY_READY_DEADLINE_MS: 300_000,
       DEPLOY_POLL_INTERVAL_MS: 1_000,
       DEPLOY_RUNTIME: 'detection-onnx',
     });
-    expect(() => parseEnv({ DEPLOYMENT_TARGET: 'kubernetes' })).toThrow(/DEPLOY_STORAGE_URI: is required/);
     expect(() => parseEnv({ DEPLOYMENT_TARGET: 'kubernetes' })).toThrow(/DEPLOY_MODELS: is required/);
     expect(() => parseEnv({ DEPLOY_MODELS: 'blazeface,Blaze_Face' })).toThrow(
       /DEPLOY_MODELS: must be model names/,
@@ -116,12 +115,18 @@ describe('parseEnv', () => {
     expect(() =>
       parseEnv({
         DEPLOYMENT_TARGET: 'kubernetes',
-        DEPLOY_STORAGE_URI: 'pvc://models',
+        DEPLOY_MODELS: 'blazeface',
         MODEL_SERVER_PROTOCOL: 'grpc',
       }),
     ).toThrow(/MODEL_SERVER_PROTOCOL: must be rest with DEPLOYMENT_TARGET=kubernetes/);
     expect(() => parseEnv({ DEPLOY_NAMESPACE: 'Not_A_Namespace' })).toThrow(/DEPLOY_NAMESPACE/);
     expect(() => parseEnv({ DEPLOY_READY_DEADLINE_MS: '10' })).toThrow(/DEPLOY_READY_DEADLINE_MS/);
+    expect(() => parseEnv({ DEPLOY_STORAGE_URI: 'ftp://models' })).toThrow(/DEPLOY_STORAGE_URI/);
+    // Without a storage URI the predictors serve the repository baked into the runtime's image.
+    expect(parseEnv({ DEPLOYMENT_TARGET: 'kubernetes', DEPLOY_MODELS: 'blazeface' })).toMatchObject({
+      DEPLOY_STORAGE_URI: undefined,
+      DEPLOY_MODELS: ['blazeface'],
+    });
     expect(
       parseEnv({
         DEPLOYMENT_TARGET: 'kubernetes',

@@ -48,7 +48,7 @@ export async function createDeploymentTarget(
     kubeConfig,
     namespace,
     runtime: env.DEPLOY_RUNTIME,
-    storageUri: env.DEPLOY_STORAGE_URI!,
+    storageUri: env.DEPLOY_STORAGE_URI,
     models: env.DEPLOY_MODELS,
   });
 }

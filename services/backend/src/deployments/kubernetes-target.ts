@@ -19,9 +19,12 @@ export interface KubernetesTargetOptions {
   namespace: string;
   /** The KServe ServingRuntime the predictors use (the model server image). */
   runtime: string;
-  /** Where model folders are: `<storageUri>/<model>` holds config.json and the version folders. */
-  storageUri: string;
-  /** The models under `storageUri` (DEPLOY_MODELS): the only names that may be deployed. */
+  /**
+   * Where model folders are: `<storageUri>/<model>` holds config.json and the version folders. Undefined: every
+   * predictor serves the repository baked into the runtime's image.
+   */
+  storageUri?: string | undefined;
+  /** The models in that storage, or in the image (DEPLOY_MODELS): the only names that may be deployed. */
   models: readonly string[];
 }
 
@@ -117,7 +120,7 @@ export class KubernetesDeploymentTarget implements DeploymentTarget {
   async checkModel(name: string): Promise<void> {
     if (!this.options.models.includes(name))
       throw new TargetError(
-        `unknown model ${name}: the model storage ${this.options.storageUri} has ${this.options.models.join(', ')} (DEPLOY_MODELS)`,
+        `unknown model ${name}: ${this.options.storageUri ? `the model storage ${this.options.storageUri}` : 'the runtime image’s model repository'} has ${this.options.models.join(', ')} (DEPLOY_MODELS)`,
         404,
       );
     await this.read(name, 'read the InferenceService');
@@ -243,7 +246,9 @@ export class KubernetesDeploymentTarget implements DeploymentTarget {
             modelFormat: { name: 'onnx', version: '1' },
             runtime: this.options.runtime,
             protocolVersion: 'v2',
-            storageUri: `${this.options.storageUri.replace(/\/+$/, '')}/${spec.name}`,
+            ...(this.options.storageUri && {
+              storageUri: `${this.options.storageUri.replace(/\/+$/, '')}/${spec.name}`,
+            }),
           },
         },
       },

@@ -569,6 +569,10 @@ describe.each(overlays)('overlay %s', (overlay) => {
       .model.storageUri;
     if (overlay === 'stage' || overlay === 'prod') expect(config.DEPLOY_STORAGE_URI).toBe(detectorStorage);
     else expect(config.DEPLOY_STORAGE_URI).toBeUndefined();
+    // Deployments copy the detector's serving settings (the backend reads it: get on inferenceservices).
+    expect(one<InferenceService>(objects, 'InferenceService', config.DEPLOY_TEMPLATE).metadata.name).toBe(
+      'detector',
+    );
 
     // The Role is exactly what the backend calls (kubernetes-calls.ts), bound to the backend's ServiceAccount,
     // whose token is mounted.

@@ -127,6 +127,10 @@ const envSchema = z
         'must be a storage URI KServe reads (pvc://, s3://, gs://, https://)',
       )
       .optional(),
+    DEPLOY_TEMPLATE: z
+      .string()
+      .regex(/^[a-z]([-a-z0-9]*[a-z0-9])?$/, 'must be the name of an InferenceService')
+      .optional(),
     DEPLOY_MODELS: commaList.refine(
       (names) => names.every((name) => /^[a-z]([-a-z0-9]*[a-z0-9])?$/.test(name)),
       'must be model names that are Kubernetes names, separated by commas',

@@ -122,6 +122,7 @@ describe('parseEnv', () => {
     expect(() => parseEnv({ DEPLOY_NAMESPACE: 'Not_A_Namespace' })).toThrow(/DEPLOY_NAMESPACE/);
     expect(() => parseEnv({ DEPLOY_READY_DEADLINE_MS: '10' })).toThrow(/DEPLOY_READY_DEADLINE_MS/);
     expect(() => parseEnv({ DEPLOY_STORAGE_URI: 'ftp://models' })).toThrow(/DEPLOY_STORAGE_URI/);
+    expect(() => parseEnv({ DEPLOY_TEMPLATE: 'Detector' })).toThrow(/DEPLOY_TEMPLATE: must be the name/);
     // Without a storage URI the predictors serve the repository baked into the runtime's image.
     const baked = parseEnv({ DEPLOYMENT_TARGET: 'kubernetes', DEPLOY_MODELS: 'blazeface' });
     expect([baked.DEPLOY_STORAGE_URI, baked.DEPLOY_MODELS]).toEqual([undefined, ['blazeface']]);

@@ -21,6 +21,7 @@ export async function createDeploymentTarget(
     | 'DEPLOY_RUNTIME'
     | 'DEPLOY_STORAGE_URI'
     | 'DEPLOY_MODELS'
+    | 'DEPLOY_TEMPLATE'
   >,
 ): Promise<DeploymentTarget> {
   if (env.DEPLOYMENT_TARGET === 'local') {
@@ -50,5 +51,6 @@ export async function createDeploymentTarget(
     runtime: env.DEPLOY_RUNTIME,
     storageUri: env.DEPLOY_STORAGE_URI,
     models: env.DEPLOY_MODELS,
+    template: env.DEPLOY_TEMPLATE,
   });
 }

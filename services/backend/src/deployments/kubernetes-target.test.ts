@@ -31,7 +31,7 @@ const namespace = 'models';
 const brokenVersion = '3';
 const stalledVersion = '4';
 
-function targetFor(server: string, inNamespace = namespace) {
+function targetFor(server: string, inNamespace = namespace, template?: string) {
   const kubeConfig = new KubeConfig();
   kubeConfig.loadFromString(kubeconfigFor(server, token));
   return new KubernetesDeploymentTarget({
@@ -40,6 +40,7 @@ function targetFor(server: string, inNamespace = namespace) {
     runtime: 'detection-onnx',
     storageUri: 'pvc://model-repository',
     models: ['blazeface', 'facemesh'],
+    template,
   });
 }
 
@@ -346,6 +347,67 @@ describe('Deployments on Kubernetes (fake API)', () => {
     await manager.remove('blazeface');
     expect(isvc()).toBeUndefined();
     expect(await database.deployments.find('blazeface')).toBeNull();
+  });
+
+  it('Should copy the serving settings of the DEPLOY_TEMPLATE InferenceService, and refuse (503, nothing written) without it', async () => {
+    const templated = managerFor(targetFor(api.url, namespace, 'detector'));
+    const missing = await templated
+      .deploy({ ...request('1'), name: 'facemesh' })
+      .catch((error: unknown) => error);
+    expect(missing).toMatchObject({
+      status: 503,
+      message:
+        'cannot check the model: the template InferenceService detector (DEPLOY_TEMPLATE) does not exist in the namespace models',
+    });
+    expect(api.get('serving.kserve.io/v1beta1', 'InferenceService', namespace, 'facemesh')).toBeUndefined();
+    expect(await database.deployments.find('facemesh')).toBeNull();
+
+    const resources = { requests: { cpu: '1', memory: '1Gi' }, limits: { cpu: '2', memory: '2Gi' } };
+    api.put({
+      apiVersion: 'serving.kserve.io/v1beta1',
+      kind: 'InferenceService',
+      metadata: {
+        name: 'detector',
+        namespace,
+        annotations: {
+          'sidecar.istio.io/inject': 'true',
+          'autoscaling.knative.dev/target-burst-capacity': '0',
+          'traffic.sidecar.istio.io/excludeOutboundPorts': '443',
+          'kubectl.kubernetes.io/last-applied-configuration': '{}',
+        },
+      },
+      spec: {
+        predictor: {
+          serviceAccountName: 'model-server',
+          timeout: 300,
+          containerConcurrency: 8,
+          minReplicas: 0,
+          annotations: { 'detection.local/runtime-image': 'kind.local/detection-model-server:1' },
+          model: { modelFormat: { name: 'onnx' }, runtime: 'detection-onnx', resources },
+        },
+      },
+    });
+    expect((await templated.deploy({ ...request('1'), name: 'facemesh' })).status).toBe(201);
+    await templated.idle();
+    const facemesh = api.get('serving.kserve.io/v1beta1', 'InferenceService', namespace, 'facemesh')!;
+    expect(facemesh.metadata.annotations).toEqual({
+      'sidecar.istio.io/inject': 'true',
+      'autoscaling.knative.dev/target-burst-capacity': '0',
+      'traffic.sidecar.istio.io/excludeOutboundPorts': '443',
+      'serving.kserve.io/deploymentMode': 'Serverless',
+      'detection.backend/traffic': JSON.stringify([{ version: '1', percent: 100 }]),
+    });
+    const predictor = (facemesh.spec as { predictor: Record<string, unknown> }).predictor;
+    expect(predictor).toMatchObject({
+      serviceAccountName: 'model-server',
+      timeout: 300,
+      containerConcurrency: 8,
+      minReplicas: 1,
+      model: { resources, storageUri: 'pvc://model-repository/facemesh' },
+    });
+    expect(predictor.annotations).toBeUndefined();
+    expect(await templated.get('facemesh')).toMatchObject({ state: 'ready', versions: { stable: '1' } });
+    await templated.remove('facemesh');
   });
 
   it('Should fail a deployment into a namespace that does not exist, saying so', async () => {

@@ -26,7 +26,22 @@ export interface KubernetesTargetOptions {
   storageUri?: string | undefined;
   /** The models in that storage, or in the image (DEPLOY_MODELS): the only names that may be deployed. */
   models: readonly string[];
+  /**
+   * An InferenceService in the namespace whose serving settings every deployment copies (DEPLOY_TEMPLATE): its
+   * annotations (mesh, autoscaling, storage access) and its predictor's service account, timeout, container
+   * concurrency and model resources.
+   */
+  template?: string | undefined;
 }
+
+/** What a deployment copies from the template InferenceService (DEPLOY_TEMPLATE). */
+interface ServingSettings {
+  annotations: Record<string, string>;
+  predictor: Record<string, unknown>;
+  resources: unknown;
+}
+
+const copiedPredictorFields = ['serviceAccountName', 'timeout', 'containerConcurrency'] as const;
 
 const VERSION_LABEL = 'detection.backend/model-version';
 /**
@@ -114,8 +129,8 @@ export class KubernetesDeploymentTarget implements DeploymentTarget {
   /**
    * The model must be one of DEPLOY_MODELS, the folders under DEPLOY_STORAGE_URI (which the backend cannot list:
    * it holds no credentials for the model storage; its versions are checked by the predictor, a version it lacks
-   * fails the revision). Then reads the deployment's InferenceService (absent is fine): an unreachable or
-   * forbidding API is found before anything is written.
+   * fails the revision). Then reads the deployment's InferenceService (absent is fine) and the template: an
+   * unreachable or forbidding API, or a missing template, is found before anything is written.
    */
   async checkModel(name: string): Promise<void> {
     if (!this.options.models.includes(name))
@@ -124,14 +139,16 @@ export class KubernetesDeploymentTarget implements DeploymentTarget {
         404,
       );
     await this.read(name, 'read the InferenceService');
+    await this.servingSettings();
   }
 
   async apply(spec: TargetSpec): Promise<void> {
     const current = await this.read(spec.name, 'apply the InferenceService');
     const template = await this.templateFor(spec, current);
+    const settings = await this.servingSettings();
     try {
       await this.api.patch(
-        this.inferenceService(spec, template) as never,
+        this.inferenceService(spec, template, settings) as never,
         undefined,
         undefined,
         FIELD_MANAGER,
@@ -212,10 +229,41 @@ export class KubernetesDeploymentTarget implements DeploymentTarget {
       : { version: only, canaryTrafficPercent: undefined };
   }
 
-  /** The InferenceService for a spec and its template (templateFor). */
+  /** The serving settings of the DEPLOY_TEMPLATE InferenceService; none without one. */
+  private async servingSettings(): Promise<ServingSettings> {
+    const name = this.options.template;
+    if (name === undefined) return { annotations: {}, predictor: {}, resources: undefined };
+    const found = (await this.read(name, 'read the template InferenceService')) as
+      | (InferenceService & {
+          metadata: { annotations?: Record<string, string> };
+          spec?: { predictor?: Record<string, unknown> & { model?: { resources?: unknown } } };
+        })
+      | undefined;
+    if (!found)
+      throw new TargetError(
+        `the template InferenceService ${name} (DEPLOY_TEMPLATE) does not exist in the namespace ${this.options.namespace}`,
+      );
+    const predictor = found.spec?.predictor ?? {};
+    return {
+      annotations: Object.fromEntries(
+        Object.entries(found.metadata.annotations ?? {}).filter(
+          ([key]) => !key.startsWith('kubectl.kubernetes.io/') && !key.startsWith('detection.backend/'),
+        ),
+      ),
+      predictor: Object.fromEntries(
+        copiedPredictorFields.flatMap((field) =>
+          predictor[field] === undefined ? [] : [[field, predictor[field]]],
+        ),
+      ),
+      resources: predictor.model?.resources,
+    };
+  }
+
+  /** The InferenceService for a spec, its template version (templateFor) and the copied serving settings. */
   private inferenceService(
     spec: TargetSpec,
     template: { version: string; canaryTrafficPercent: number | undefined },
+    settings: ServingSettings,
   ) {
     return {
       apiVersion: 'serving.kserve.io/v1beta1',
@@ -228,12 +276,14 @@ export class KubernetesDeploymentTarget implements DeploymentTarget {
           'networking.knative.dev/visibility': 'cluster-local',
         },
         annotations: {
+          ...settings.annotations,
           'serving.kserve.io/deploymentMode': 'Serverless',
           [TRAFFIC_ANNOTATION]: JSON.stringify(spec.traffic),
         },
       },
       spec: {
         predictor: {
+          ...settings.predictor,
           minReplicas: spec.minReplicas,
           maxReplicas: spec.maxReplicas,
           scaleMetric: 'concurrency',
@@ -246,6 +296,7 @@ export class KubernetesDeploymentTarget implements DeploymentTarget {
             modelFormat: { name: 'onnx', version: '1' },
             runtime: this.options.runtime,
             protocolVersion: 'v2',
+            ...(settings.resources !== undefined && { resources: settings.resources }),
             ...(this.options.storageUri && {
               storageUri: `${this.options.storageUri.replace(/\/+$/, '')}/${spec.name}`,
             }),

@@ -8,13 +8,15 @@ import { execFileSync, spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
+import { pathToFileURL } from 'node:url';
 import dockerignoreModule from '@balena/dockerignore';
 import { DockerfileParser, type Instruction, ModifiableInstruction } from 'dockerfile-ast';
 import { validate } from 'dockerfile-utils';
 import { beforeAll, describe, expect, test } from 'vitest';
 import type { KubernetesObject } from '../src/manifests/kubernetes-object.js';
 import { environmentsDir, overlayNames, renderOverlay } from '../src/manifests/overlays.js';
-import { type Deployment, one, podSpecs, type ServingRuntime } from './support/manifest-types.js';
+import { backendDockerfile, runtimeEnvironment } from './support/image-environment.js';
+import { type Deployment, ofKind, one, podSpecs, type ServingRuntime } from './support/manifest-types.js';
 
 const repoRoot = path.resolve(environmentsDir, '..');
 /** The Dockerfiles' base image variable, as written in them. */
@@ -368,4 +370,95 @@ test('the backend gives sharp’s fontconfig a writable cache dir under its read
   } finally {
     fs.rmSync(scratch, { recursive: true, force: true });
   }
+});
+
+describe('the backend image runs video jobs', () => {
+  const text = backendDockerfile();
+  const allStages = stages(DockerfileParser.parse(text).getInstructions());
+  const runtimeRuns = allStages
+    .at(-1)!
+    .filter((instruction) => instruction.getKeyword() === 'RUN')
+    .map((instruction) => instruction.getArgumentsContent() ?? '');
+
+  test('with Debian’s ffmpeg and ffprobe, installed in the runtime stage and named by FFMPEG_PATH and FFPROBE_PATH', () => {
+    const install = runtimeRuns.find((run) => run.includes('apt-get install'));
+    expect(install?.split(/\s+/)).toContain('ffmpeg');
+    // Debian's package puts both programs in /usr/bin; the build fails if either does not run.
+    const environment = runtimeEnvironment(text);
+    expect(environment.FFMPEG_PATH).toBe('/usr/bin/ffmpeg');
+    expect(environment.FFPROBE_PATH).toBe('/usr/bin/ffprobe');
+    expect(install).toContain('ffmpeg -hide_banner -encoders | grep -q libx264');
+    expect(install).toContain('ffprobe -version');
+  });
+
+  test('without the npm installers’ static builds: the build stage removes exactly the packages holding them', async () => {
+    const prune = allStages
+      .flat()
+      .map((instruction) => instruction.getArgumentsContent() ?? '')
+      .find((content) => content.includes('pnpm --filter @detection/backend deploy'));
+    const patterns = [...(prune ?? '').matchAll(/rm -rf ((?:node_modules\/\.pnpm\/\S+\s*)+)/g)].flatMap(
+      (match) => match[1]!.trim().split(/\s+/),
+    );
+    expect(patterns).toEqual([
+      'node_modules/.pnpm/@ffmpeg-installer+linux-*',
+      'node_modules/.pnpm/@ffprobe-installer+linux-*',
+    ]);
+    // The same globs listed first, so that a changed layout fails the build instead of leaving 140 MB behind.
+    expect(prune).toContain(`ls -d ${patterns.join(' ')}`);
+    // pnpm names its package folders the same way in the workspace and in `pnpm deploy`'s output: the globs
+    // match the folders of this machine's binaries and nothing else.
+    const store = path.join(repoRoot, 'node_modules/.pnpm');
+    const matched = fs
+      .readdirSync(store)
+      .filter((entry) => patterns.some((pattern) => entry.startsWith(path.basename(pattern).slice(0, -1))));
+    expect(matched.length).toBe(2);
+    const { ffmpegBinaries } = (await import(
+      pathToFileURL(path.join(repoRoot, 'services/backend/src/video/ffmpeg-binaries.ts')).href
+    )) as { ffmpegBinaries: () => { ffmpeg: string; ffprobe: string } };
+    const binaries = ffmpegBinaries();
+    for (const binary of [binaries.ffmpeg, binaries.ffprobe]) {
+      const real = fs.realpathSync(binary);
+      expect(
+        matched.some((folder) => real.startsWith(`${path.join(store, folder)}/`)),
+        real,
+      ).toBe(true);
+    }
+  });
+
+  test('every variable the image sets is parsed by the backend’s env.ts with that value, or is for Node, glibc or fontconfig', async () => {
+    const environment = runtimeEnvironment(text);
+    const forOthers = ['NODE_ENV', 'MALLOC_ARENA_MAX', 'MALLOC_MMAP_THRESHOLD_', 'XDG_CACHE_HOME'];
+    const { parseEnv } = (await import(
+      pathToFileURL(path.join(repoRoot, 'services/backend/src/env.ts')).href
+    )) as {
+      parseEnv: (env: Record<string, string>) => Record<string, unknown>;
+    };
+    const parsed = parseEnv(environment);
+    for (const [name, value] of Object.entries(environment)) {
+      if (forOthers.includes(name)) continue;
+      expect(Object.keys(parsed), `${name} is not a backend variable`).toContain(name);
+      expect(String(parsed[name]), name).toBe(value);
+    }
+  });
+
+  test('the image contains the file each backend container starts: dist/index.js (CMD) and dist/worker.js (video-worker)', async () => {
+    // Under WORKDIR /app, dist/ is the build's services/backend/dist, whose entry points the build stage checks.
+    expect(text).toContain('COPY --from=build /workspace/services/backend/dist ./dist');
+    const checked = [...text.matchAll(/test -f services\/backend\/(dist\/\S+)/g)].map((match) => match[1]);
+    const started = new Set(['dist/index.js']);
+    for (const overlay of overlayNames()) {
+      const objects = overlay === 'local' ? localObjects : await renderOverlay(overlay);
+      const backendImage = one<Deployment>(objects, 'Deployment', 'backend').spec.template.spec.containers[0]!
+        .image;
+      for (const deployment of ofKind<Deployment>(objects, 'Deployment')) {
+        for (const container of deployment.spec.template.spec.containers) {
+          if (container.image !== backendImage || !container.command) continue;
+          expect(container.command[0], `${overlay} ${deployment.metadata.name}`).toBe('node');
+          started.add(container.command[1]!);
+        }
+      }
+    }
+    expect([...started].sort()).toEqual(['dist/index.js', 'dist/worker.js']);
+    for (const file of started) expect(checked, file).toContain(file);
+  });
 });

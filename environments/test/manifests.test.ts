@@ -460,7 +460,9 @@ describe.each(overlays)('overlay %s', (overlay) => {
 
   test('the public route outlasts the backend’s wait for a cold predictor and never retries an upload that reached it', () => {
     const objects = objectsOf(overlay);
-    const route = one<VirtualService>(objects, 'VirtualService', 'backend').spec.http[0]!;
+    const route = one<VirtualService>(objects, 'VirtualService', 'backend').spec.http.find(
+      (candidate) => candidate.name === 'backend',
+    )!;
     const backend = one<Deployment>(objects, 'Deployment', 'backend');
     const configMapName = backend.spec.template.spec.containers[0]!.envFrom?.find(
       (source) => source.configMapRef,
@@ -631,6 +633,12 @@ describe.each(overlays)('overlay %s', (overlay) => {
     for (const model of ['blazeface', 'centernet-coco']) {
       const toPredictor = (request: MeshRequest) => decide(objects, 'detection', managedPod(model), request);
       expect(toPredictor({ ...infer, principal: backendPrincipal }), model).toBe('allowed');
+      // The video workers (prod, components/video-workers) route jobs with model=NAME there too.
+      expect(toPredictor({ ...infer, principal: 'cluster.local/ns/detection/sa/video-worker' })).toBe(
+        objects.some((object) => object.kind === 'Deployment' && object.metadata.name === 'video-worker')
+          ? 'allowed'
+          : 'denied (RBAC: access denied)',
+      );
       expect(toPredictor({ ...infer, principal: activatorPrincipal })).toBe('allowed');
       for (const other of [
         'cluster.local/ns/detection/sa/model-server',
@@ -676,7 +684,12 @@ describe.each(overlays)('overlay %s', (overlay) => {
           ),
         )
         .map((policy) => policy.metadata.name);
-    expect(selecting(managedPod('blazeface'))).toEqual(['backend-managed-predictors']);
+    expect(selecting(managedPod('blazeface')).sort()).toEqual(
+      [
+        'backend-managed-predictors',
+        ...(overlay === 'prod' ? ['backend-managed-predictors-video-worker'] : []),
+      ].sort(),
+    );
     expect(selecting({ 'serving.kserve.io/inferenceservice': 'other-team' })).toEqual([]);
     expect(selecting(backend.spec.template.metadata?.labels ?? {})).toEqual(['backend']);
   });

@@ -16,10 +16,17 @@ export default defineConfig({
   },
   server: {
     proxy: Object.fromEntries(
-      ['/images', '/detect', '/models', '/health', '/ready', '/docs', '/openapi.json'].map((path) => [
-        path,
-        process.env.BACKEND_URL ?? 'http://127.0.0.1:8000',
-      ]),
+      [
+        '/images',
+        '/videos',
+        '/jobs',
+        '/detect',
+        '/models',
+        '/health',
+        '/ready',
+        '/docs',
+        '/openapi.json',
+      ].map((path) => [path, process.env.BACKEND_URL ?? 'http://127.0.0.1:8000']),
     ),
   },
 });

@@ -140,7 +140,7 @@ export type InferenceService = KubernetesObject & {
 
 export interface HttpRoute {
   name?: string;
-  match?: Array<{ uri?: { prefix?: string; exact?: string } }>;
+  match?: Array<{ uri?: { prefix?: string; exact?: string; regex?: string } }>;
   route: Array<{ destination: { host: string; port?: { number: number } } }>;
   timeout?: string;
   retries?: { attempts?: number; retryOn?: string };

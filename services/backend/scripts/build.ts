@@ -8,8 +8,12 @@ const outdir = path.join(packageRoot, 'dist');
 
 await fs.rm(outdir, { recursive: true, force: true });
 await build({
-  entryPoints: [path.join(packageRoot, 'src/index.ts')],
-  outfile: path.join(outdir, 'index.js'),
+  // The API, and the video workers alone (`worker.js`, for a separately scaled Deployment).
+  entryPoints: {
+    index: path.join(packageRoot, 'src/index.ts'),
+    worker: path.join(packageRoot, 'src/worker.ts'),
+  },
+  outdir,
   bundle: true,
   platform: 'node',
   target: 'node20',
@@ -19,7 +23,16 @@ await build({
   // Native addons stay external (loaded from node_modules at run time), and so does swagger-ui-dist, whose
   // static files are served from its package folder. pg-native is pg's optional native binding, never used.
   // @kubernetes/client-node (two thirds of the bundle otherwise) is imported only with DEPLOYMENT_TARGET=kubernetes.
-  external: ['better-sqlite3', 'sharp', 'swagger-ui-dist', 'pg-native', '@kubernetes/client-node'],
+  // The ffmpeg/ffprobe installers find their platform package's binary next to it in node_modules.
+  external: [
+    'better-sqlite3',
+    'sharp',
+    'swagger-ui-dist',
+    'pg-native',
+    '@kubernetes/client-node',
+    '@ffmpeg-installer/ffmpeg',
+    '@ffprobe-installer/ffprobe',
+  ],
   banner: {
     js: "import { createRequire as __createRequire } from 'node:module'; const require = __createRequire(import.meta.url);",
   },
@@ -31,5 +44,5 @@ await fs.cp(path.join(packageRoot, 'drizzle'), path.join(outdir, 'drizzle'), { r
 await fs.cp(path.join(packageRoot, '../model-server/proto'), path.join(outdir, 'proto'), { recursive: true });
 const { size } = await fs.stat(path.join(outdir, 'index.js'));
 console.log(
-  `built dist/index.js (${(size / 1024 / 1024).toFixed(2)} MiB), dist/drizzle/{sqlite,postgres}/ and dist/proto/`,
+  `built dist/index.js (${(size / 1024 / 1024).toFixed(2)} MiB), dist/worker.js, dist/drizzle/{sqlite,postgres}/ and dist/proto/`,
 );

@@ -24,12 +24,20 @@ import { docsRouter } from './routes/docs/index.js';
 import { documentWithAuth } from './routes/docs/openapi-auth.js';
 import { healthRouter } from './routes/health/index.js';
 import { imagesRouter } from './routes/images/index.js';
+import { jobsRouter } from './routes/jobs/index.js';
 import { labelsRouter } from './routes/labels/index.js';
 import { modelsRouter } from './routes/models/index.js';
 import { objectsRouter } from './routes/objects/index.js';
+import { videosRouter } from './routes/videos/index.js';
 import type { BlobStorage } from './storage/storage.js';
 import { staticUi } from './ui/static-ui.js';
 import { serviceVersion } from './version.js';
+import { ffmpegBinaries } from './video/ffmpeg-binaries.js';
+import type { VideoConfig } from './video/video-config.js';
+import { VideoService } from './video/video-service.js';
+import { createVideoWorkers, type VideoWorkers } from './video/video-workers.js';
+
+export type { VideoConfig };
 
 export interface AppConfig {
   defaultModel: string;
@@ -54,6 +62,7 @@ export interface AppConfig {
   annotatedMaxSide: number;
   /** Other origins whose pages may call the API from a browser (CORS, and allowed through the CSRF check). */
   corsOrigins: string[];
+  video: VideoConfig;
   /** How long a new model version may take to become ready, and how often a rollout is looked at. */
   deployments: DeploymentSettings;
 }
@@ -75,6 +84,8 @@ const apiPrefixes = [
   '/labels',
   '/detect',
   '/models',
+  '/videos',
+  '/jobs',
   '/deployments',
   '/health',
   '/ready',
@@ -90,6 +101,8 @@ export interface App {
   app: OpenAPIHono<AppEnv>;
   service: ImageService;
   repository: ImageRepository;
+  /** This process's video workers: started by the server (`start()`), stopped before the database closes. */
+  videoWorkers: VideoWorkers;
   /** Stop it (`close()`) before the database: it may be watching a rollout. */
   deployments: DeploymentManager;
 }
@@ -121,6 +134,42 @@ export function createApp(deps: AppDependencies): App {
     maxBytes: config.maxUploadBytes,
     timeoutMs: config.urlFetch.timeoutMs,
     allowPrivate: config.urlFetch.allowPrivate,
+  });
+
+  const binaries = ffmpegBinaries({
+    ffmpegPath: config.video.ffmpegPath,
+    ffprobePath: config.video.ffprobePath,
+  });
+  const videoWorkers = createVideoWorkers(config.video, config.replicaId, {
+    videos: deps.database.videos,
+    storage: deps.storage,
+    modelClient: deps.modelClient,
+    route: (model, clientKey) => deployments.routeFor(model, clientKey),
+    logger,
+    metrics,
+  });
+  const videoService = new VideoService({
+    videos: deps.database.videos,
+    pendingBlobs: deps.database.pendingBlobs,
+    storage: deps.storage,
+    binaries,
+    logger,
+    defaultModel: config.defaultModel,
+    defaultSampleFps: config.video.defaultSampleFps,
+    limits: { maxSeconds: config.video.maxSeconds, maxPixels: config.video.maxPixels },
+    probeTimeoutMs: config.video.probeTimeoutMs,
+    tempDir: config.video.tempDir,
+    replicaId: config.replicaId,
+    uploadGracePeriodMs: config.uploadGracePeriodMs,
+    onEnqueued: () => videoWorkers.wake(),
+    annotatedMaxSide: config.annotatedMaxSide,
+    stallTimeoutMs: config.video.stallTimeoutMs,
+  });
+  const videoFetcher = new UrlFetcher({
+    maxBytes: config.video.maxBytes,
+    timeoutMs: config.urlFetch.timeoutMs,
+    allowPrivate: config.urlFetch.allowPrivate,
+    accept: 'video/mp4, video/webm, video/*;q=0.8',
   });
 
   const app = new OpenAPIHono<AppEnv>({ defaultHook: validationHook, strict: false });
@@ -156,10 +205,14 @@ export function createApp(deps: AppDependencies): App {
     detections: new WorkQueue('detections', config.admission.detections, metrics, logger),
     annotations: new WorkQueue('annotations', config.admission.annotations, metrics, logger),
   };
-  app.on('POST', '/images', work.uploads.middleware());
+  app.on('POST', ['/images', '/videos'], work.uploads.middleware());
   app.on('POST', ['/detect', '/images/:image_id/detections'], work.detections.middleware());
   app.on('GET', '/detect', work.detections.middleware());
-  app.on('GET', '/images/:image_id/annotated', work.annotations.middleware());
+  app.on(
+    'GET',
+    ['/images/:image_id/annotated', '/videos/:video_id/annotated'],
+    work.annotations.middleware(),
+  );
 
   app.route(
     '/',
@@ -170,6 +223,23 @@ export function createApp(deps: AppDependencies): App {
   app.route('/labels', labelsRouter({ repository }));
   app.route('/detect', detectRouter({ service, fetcher, maxUploadBytes: config.maxUploadBytes }));
   app.route('/models', modelsRouter({ modelClient: deps.modelClient, defaultModel: config.defaultModel }));
+  app.route(
+    '/videos',
+    videosRouter({
+      service: videoService,
+      videos: deps.database.videos,
+      fetcher: videoFetcher,
+      maxVideoBytes: config.video.maxBytes,
+    }),
+  );
+  app.route(
+    '/jobs',
+    jobsRouter({
+      videos: deps.database.videos,
+      eventsPollMs: config.video.eventsPollMs,
+      keepAliveMs: config.video.eventsKeepAliveMs,
+    }),
+  );
   app.route('/deployments', deploymentsRouter({ manager: deployments }));
   app.route('/docs', docsRouter());
   app.get('/metrics', requirePermission('read'), async (c) => {
@@ -212,5 +282,5 @@ export function createApp(deps: AppDependencies): App {
     throw new ApiError(404, 'not found');
   });
 
-  return { app, service, repository, deployments };
+  return { app, service, repository, videoWorkers, deployments };
 }

@@ -9,6 +9,7 @@ import {
   parsePublicKey,
 } from './auth/jwt-verifier.js';
 import { type Permission, permissions } from './auth/permissions.js';
+import type { VideoConfig } from './video/video-config.js';
 
 const booleanFromString = z
   .enum(['true', 'false', '1', '0', 'yes', 'no', ''])
@@ -147,6 +148,25 @@ const envSchema = z
     ADMISSION_QUEUE_LENGTH: z.coerce.number().int().min(0).default(16),
     ADMISSION_QUEUE_TIMEOUT_MS: positiveInt.default(30_000),
     ANNOTATED_MAX_SIDE: positiveInt.min(64).default(2048),
+    VIDEO_WORKERS: z.coerce.number().int().min(0).max(64).default(1),
+    MAX_VIDEO_BYTES: positiveInt.default(209_715_200),
+    MAX_VIDEO_SECONDS: positiveInt.default(600),
+    MAX_VIDEO_PIXELS: positiveInt.default(8_294_400),
+    VIDEO_DEFAULT_FPS: z.coerce.number().positive().max(60).default(2),
+    VIDEO_FRAME_CONCURRENCY: positiveInt.max(64).default(4),
+    VIDEO_JOB_LEASE_MS: positiveInt.min(1000).default(30_000),
+    VIDEO_JOB_MAX_ATTEMPTS: positiveInt.max(100).default(3),
+    VIDEO_POLL_INTERVAL_MS: positiveInt.default(1000),
+    VIDEO_EVENTS_POLL_MS: positiveInt.min(50).default(500),
+    VIDEO_EVENTS_KEEPALIVE_MS: positiveInt.min(100).default(15_000),
+    VIDEO_TEMP_DIR: z
+      .string()
+      .min(1)
+      .default(() => os.tmpdir()),
+    FFMPEG_PATH: z.string().min(1).optional(),
+    FFPROBE_PATH: z.string().min(1).optional(),
+    FFMPEG_STALL_TIMEOUT_MS: positiveInt.default(30_000),
+    FFPROBE_TIMEOUT_MS: positiveInt.default(30_000),
     HTTP_HEADERS_TIMEOUT_MS: positiveInt.default(20_000),
     HTTP_REQUEST_TIMEOUT_MS: positiveInt.default(120_000),
     HTTP_KEEP_ALIVE_TIMEOUT_MS: positiveInt.default(65_000),
@@ -297,4 +317,26 @@ export function databaseSettings(env: Env): DatabaseSettings {
     };
   }
   return { dialect: 'sqlite', path: env.DATABASE_PATH };
+}
+
+/** Video uploads and workers: the VIDEO_*, MAX_VIDEO_* and FFMPEG_* variables. */
+export function videoConfig(env: Env): VideoConfig {
+  return {
+    maxBytes: env.MAX_VIDEO_BYTES,
+    maxSeconds: env.MAX_VIDEO_SECONDS,
+    maxPixels: env.MAX_VIDEO_PIXELS,
+    defaultSampleFps: env.VIDEO_DEFAULT_FPS,
+    workers: env.VIDEO_WORKERS,
+    frameConcurrency: env.VIDEO_FRAME_CONCURRENCY,
+    leaseMs: env.VIDEO_JOB_LEASE_MS,
+    maxAttempts: env.VIDEO_JOB_MAX_ATTEMPTS,
+    pollIntervalMs: env.VIDEO_POLL_INTERVAL_MS,
+    eventsPollMs: env.VIDEO_EVENTS_POLL_MS,
+    eventsKeepAliveMs: env.VIDEO_EVENTS_KEEPALIVE_MS,
+    tempDir: env.VIDEO_TEMP_DIR,
+    ffmpegPath: env.FFMPEG_PATH,
+    ffprobePath: env.FFPROBE_PATH,
+    stallTimeoutMs: env.FFMPEG_STALL_TIMEOUT_MS,
+    probeTimeoutMs: env.FFPROBE_TIMEOUT_MS,
+  };
 }

@@ -12,6 +12,8 @@ export interface Metrics {
   admissionInFlight: Gauge<'work'>;
   admissionQueued: Gauge<'work'>;
   admissionRefused: Counter<'work' | 'reason'>;
+  videoJobsFinished: Counter<'state'>;
+  videoFrames: Counter<'model'>;
 }
 
 /** One registry per app, so several apps (tests) never share counters. */
@@ -73,6 +75,18 @@ export function createMetrics(options: { defaultMetrics?: boolean } = {}): Metri
       name: 'backend_work_queued',
       help: 'Uploads, detections and annotations waiting for a slot (admission control)',
       labelNames: ['work'],
+      registers: [registry],
+    }),
+    videoJobsFinished: new Counter({
+      name: 'backend_video_jobs_finished_total',
+      help: 'Video jobs this process finished, by final state (completed or failed)',
+      labelNames: ['state'],
+      registers: [registry],
+    }),
+    videoFrames: new Counter({
+      name: 'backend_video_frames_detected_total',
+      help: 'Sampled video frames detected and stored by this process’s workers',
+      labelNames: ['model'],
       registers: [registry],
     }),
     admissionRefused: new Counter({

@@ -4,7 +4,7 @@ import pino from 'pino';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { listFilesRecursively, makeTempDir } from '../test/support/temp-dir.js';
 import { closedPort } from '../test/support/test-app.js';
-import { databaseSettings, jwtSettings, parseEnv } from './env.js';
+import { databaseSettings, jwtSettings, parseEnv, videoConfig } from './env.js';
 import { type RunningServer, startServer } from './server.js';
 
 describe('startServer', () => {
@@ -98,6 +98,25 @@ describe('parseEnv', () => {
       /PORT[\s\S]*MODEL_SERVER_URL/,
     );
     expect(() => parseEnv({ STORAGE_BACKEND: 's3' })).toThrow(/S3_BUCKET: S3_BUCKET is required/);
+  });
+
+  it('Should parse the video settings: one worker and 2 fps by default, and refuse bad values', () => {
+    expect(videoConfig(parseEnv({}))).toMatchObject({
+      workers: 1,
+      defaultSampleFps: 2,
+      maxBytes: 209_715_200,
+      maxSeconds: 600,
+      maxPixels: 8_294_400,
+      frameConcurrency: 4,
+      leaseMs: 30_000,
+    });
+    expect(videoConfig(parseEnv({ VIDEO_WORKERS: '0', FFMPEG_PATH: '/usr/bin/ffmpeg' }))).toMatchObject({
+      workers: 0,
+      ffmpegPath: '/usr/bin/ffmpeg',
+    });
+    expect(() => parseEnv({ VIDEO_WORKERS: '-1', VIDEO_DEFAULT_FPS: '0', VIDEO_JOB_LEASE_MS: '10' })).toThrow(
+      /VIDEO_WORKERS[\s\S]*VIDEO_DEFAULT_FPS[\s\S]*VIDEO_JOB_LEASE_MS/,
+    );
   });
 
   it('Should read the deployment settings: local by default, Kubernetes only with the models it may deploy', () => {

@@ -5,7 +5,7 @@ import type { Logger } from 'pino';
 import { createApp } from './app.js';
 import { openDatabase } from './db/database.js';
 import { createDeploymentTarget } from './deployments/create-deployment-target.js';
-import { databaseSettings, type Env, jwtSettings } from './env.js';
+import { databaseSettings, type Env, jwtSettings, videoConfig } from './env.js';
 import { guardServer, type HttpServerLimits, serverOptions } from './http/server-limits.js';
 import { BlobSweeper } from './images/blob-sweeper.js';
 import { createModelClient } from './inference/create-model-client.js';
@@ -38,7 +38,7 @@ export async function startServer(env: Env, logger: Logger): Promise<RunningServ
     },
   });
   const deploymentTarget = await createDeploymentTarget(env);
-  const { app, deployments } = createApp({
+  const { app, videoWorkers, deployments } = createApp({
     database,
     storage,
     modelClient,
@@ -64,14 +64,17 @@ export async function startServer(env: Env, logger: Logger): Promise<RunningServ
       },
       annotatedMaxSide: env.ANNOTATED_MAX_SIDE,
       corsOrigins: env.CORS_ORIGINS,
+      video: videoConfig(env),
       deployments: {
         readyDeadlineMs: env.DEPLOY_READY_DEADLINE_MS,
         pollIntervalMs: env.DEPLOY_POLL_INTERVAL_MS,
       },
     },
   });
+  videoWorkers.start();
   const sweeper = new BlobSweeper({
     repository: database.images,
+    videos: database.videos,
     pendingBlobs: database.pendingBlobs,
     storage,
     logger,
@@ -106,6 +109,7 @@ export async function startServer(env: Env, logger: Logger): Promise<RunningServ
       database: settings.dialect,
       storage: storage.kind,
       replica: env.REPLICA_ID,
+      video_workers: videoWorkers.size,
     },
     'backend listening',
   );
@@ -121,7 +125,7 @@ export async function startServer(env: Env, logger: Logger): Promise<RunningServ
         server.close((error) => {
           clearTimeout(timer);
           modelClient.close();
-          Promise.all([sweeper.stop(), deployments.close()])
+          Promise.all([sweeper.stop(), videoWorkers.stop(), deployments.close()])
             .then(() => database.close())
             .then(
               () => (error ? reject(error) : resolve()),

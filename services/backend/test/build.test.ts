@@ -2,9 +2,11 @@ import { execFileSync } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { backendRoot, type ChildServer, startChildServer } from './support/processes.js';
+import { blobOf, multipart } from './support/images.js';
+import { backendRoot, type ChildServer, startChildServer, startModelServer } from './support/processes.js';
 import { makeTempDir } from './support/temp-dir.js';
 import { closedPort } from './support/test-app.js';
+import { panOverPhoto } from './support/videos.js';
 
 describe('Production bundle (pnpm --filter @detection/backend build)', () => {
   let work: string;
@@ -37,8 +39,9 @@ describe('Production bundle (pnpm --filter @detection/backend build)', () => {
     if (work) fs.rmSync(work, { recursive: true, force: true });
   });
 
-  it('Should bundle into dist/index.js with the migrations and the gRPC protos next to it', () => {
+  it('Should bundle into dist/index.js and dist/worker.js with the migrations and the gRPC protos next to them', () => {
     expect(fs.existsSync(path.join(backendRoot, 'dist/index.js'))).toBe(true);
+    expect(fs.existsSync(path.join(backendRoot, 'dist/worker.js'))).toBe(true);
     for (const dialect of ['sqlite', 'postgres'])
       expect(fs.existsSync(path.join(backendRoot, `dist/drizzle/${dialect}/meta/_journal.json`))).toBe(true);
     expect(fs.existsSync(path.join(backendRoot, 'dist/proto/PROVENANCE.md'))).toBe(true);
@@ -90,6 +93,67 @@ describe('Production bundle (pnpm --filter @detection/backend build)', () => {
       expect(JSON.stringify(ready)).not.toContain(address);
     } finally {
       await grpc.stop();
+    }
+  });
+
+  it('Should run the video jobs of the bundled API (VIDEO_WORKERS=0) in dist/worker.js, the container image’s worker entry point', async () => {
+    const modelServer = await startModelServer(await closedPort());
+    const shared = {
+      HOST: '127.0.0.1',
+      LOG_LEVEL: 'warn',
+      MODEL_SERVER_URL: modelServer.url,
+      DATABASE_PATH: path.join(work, 'video.sqlite'),
+      STORAGE_DIR: path.join(work, 'video-images'),
+      VIDEO_TEMP_DIR: work,
+      WEB_UI_DIR: path.join(work, 'no-ui'),
+    };
+    const servers: ChildServer[] = [modelServer];
+    try {
+      const api = await startChildServer({
+        args: [path.join(backendRoot, 'dist/index.js')],
+        cwd: work,
+        env: { ...shared, VIDEO_WORKERS: '0' },
+        port: await closedPort(),
+        readyPath: '/health',
+        readyTimeoutMs: 30_000,
+      });
+      servers.push(api);
+      const worker = await startChildServer({
+        args: [path.join(backendRoot, 'dist/worker.js')],
+        cwd: work,
+        env: { ...shared, VIDEO_WORKERS: '2', VIDEO_POLL_INTERVAL_MS: '100', REPLICA_ID: 'worker-pod' },
+        port: await closedPort(),
+        readyPath: '/health',
+        readyTimeoutMs: 30_000,
+      });
+      servers.push(worker);
+      expect(await (await fetch(`${worker.url}/health`)).json()).toEqual({ status: 'ok', video_workers: 2 });
+
+      const clip = await panOverPhoto(work, 'clip.mp4', { photo: '000000000086.jpg', seconds: 2, fps: 10 });
+      const res = await fetch(`${api.url}/videos?fps=2`, {
+        method: 'POST',
+        body: multipart(blobOf(fs.readFileSync(clip)), 'clip.mp4'),
+      });
+      expect(res.status).toBe(202);
+      const { status_url: statusUrl } = (await res.json()) as { status_url: string };
+      // The event stream ends when the job has finished.
+      const events = await (await fetch(`${api.url}${statusUrl}/events`)).text();
+      const last = JSON.parse(
+        events
+          .trim()
+          .split('\n')
+          .filter((line) => line.startsWith('data: '))
+          .at(-1)!
+          .slice(6),
+      );
+      expect(last).toMatchObject({ state: 'completed', frames_done: 4, frames_total: 4, attempts: 1 });
+      const metrics = await (await fetch(`${worker.url}/metrics`)).text();
+      expect(metrics).toMatch(/^backend_video_jobs_finished_total\{state="completed"\} 1$/m);
+      expect((await fetch(`${worker.url}/videos`)).status).toBe(404);
+      await worker.stop();
+      expect(worker.process.exitCode).toBe(0);
+    } finally {
+      for (const server of servers.reverse()) await server.stop();
     }
   });
 

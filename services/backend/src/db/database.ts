@@ -7,15 +7,20 @@ import { openPostgres, type PostgresDatabase } from './postgres/connection.js';
 import { PostgresDeploymentRepository } from './postgres/deployment-repository.js';
 import { PostgresImageRepository } from './postgres/image-repository.js';
 import { PostgresPendingBlobRepository } from './postgres/pending-blob-repository.js';
+import { PostgresVideoRepository } from './postgres/video-repository.js';
 import { openSqlite, type SqliteDatabase } from './sqlite/connection.js';
 import { SqliteDeploymentRepository } from './sqlite/deployment-repository.js';
 import { SqliteImageRepository } from './sqlite/image-repository.js';
 import { SqlitePendingBlobRepository } from './sqlite/pending-blob-repository.js';
+import { SqliteVideoRepository } from './sqlite/video-repository.js';
+import type { VideoRepository } from './video-repository.js';
 
 /** The database the backend runs on, whichever dialect: its repositories, a health check and `close()`. */
 export type Database = {
   images: ImageRepository;
   pendingBlobs: PendingBlobRepository;
+  /** Videos, their jobs (the durable queue), frames and tracks. */
+  videos: VideoRepository;
   deployments: DeploymentRepository;
   /** One trivial round trip (`SELECT 1`): the readiness check, which must not grow with the data. */
   ping(): Promise<void>;
@@ -45,6 +50,7 @@ export async function openDatabase(config: DatabaseConfig, options: DatabaseOpti
       client,
       images: new SqliteImageRepository(client),
       pendingBlobs: new SqlitePendingBlobRepository(client),
+      videos: new SqliteVideoRepository(client),
       deployments: new SqliteDeploymentRepository(client),
       ping: async () => {
         client.get(sql`select 1`);
@@ -65,6 +71,7 @@ export async function openDatabase(config: DatabaseConfig, options: DatabaseOpti
     client,
     images: new PostgresImageRepository(client),
     pendingBlobs: new PostgresPendingBlobRepository(client),
+    videos: new PostgresVideoRepository(client),
     deployments: new PostgresDeploymentRepository(client),
     ping: async () => {
       await client.execute(sql`select 1`);

@@ -145,7 +145,7 @@ describe('PostgreSQL migrations', () => {
       const tables = await pools[0]!.query(
         "select count(*)::int as n from information_schema.tables where table_schema = 'public'",
       );
-      expect(tables.rows[0].n).toBe(9);
+      expect(tables.rows[0].n).toBe(13);
     } finally {
       await Promise.all(pools.map((pool) => pool.end()));
     }

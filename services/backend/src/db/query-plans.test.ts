@@ -1,9 +1,12 @@
+import fs from 'node:fs/promises';
 import pino from 'pino';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { dialects } from '../../test/support/database.js';
 import { imageFixture, insertFixture } from '../../test/support/fixtures.js';
 import { blobOf, multipart, syntheticImage } from '../../test/support/images.js';
 import { createTestApp, type TestApp } from '../../test/support/test-app.js';
+import { enqueueVideo } from '../../test/support/video-jobs.js';
+import { testPattern } from '../../test/support/videos.js';
 import { BlobSweeper } from '../images/blob-sweeper.js';
 import type { Database } from './database.js';
 
@@ -14,6 +17,10 @@ const largeTables = [
   'detection_runs',
   'image_labels',
   'pending_blobs',
+  'videos',
+  'video_jobs',
+  'video_frames',
+  'video_tracks',
   'deployment_events',
 ];
 
@@ -83,6 +90,7 @@ describe.each(dialects)('Query plans of every route on %s', (dialect) => {
   const doomed = imageFixture('planned-doomed', { createdAt: Date.now() - 40_000, labels: ['cat'] });
   const id = fixture.image.id;
   const cursor = Buffer.from(JSON.stringify([Date.now(), 'f'.repeat(64)])).toString('base64url');
+  const video = { videoId: '', jobId: '', doomedId: '', cancelledJobId: '' };
 
   /** One request per OpenAPI operation (`METHOD path`), exercising its filters. */
   const requests: Record<string, Array<() => Response | Promise<Response>>> = {
@@ -130,6 +138,34 @@ describe.each(dialects)('Query plans of every route on %s', (dialect) => {
         }),
     ],
     'GET /models': [() => t.app.request('/models')],
+    'POST /videos': [
+      async () =>
+        t.app.request('/videos', {
+          method: 'POST',
+          body: multipart(
+            blobOf(
+              await fs.readFile(
+                await testPattern(t.dir, 'posted.mp4', { width: 64, height: 48, seconds: 1 }),
+              ),
+            ),
+          ),
+        }),
+    ],
+    'GET /videos': [() => t.app.request('/videos'), () => t.app.request(`/videos?cursor=${cursor}&limit=5`)],
+    'GET /videos/{video_id}': [() => t.app.request(`/videos/${video.videoId}`)],
+    'GET /videos/{video_id}/file': [
+      () => t.app.request(`/videos/${video.videoId}/file`, { headers: { range: 'bytes=0-99' } }),
+    ],
+    'DELETE /videos/{video_id}': [() => t.app.request(`/videos/${video.doomedId}`, { method: 'DELETE' })],
+    'GET /videos/{video_id}/frames': [
+      () => t.app.request(`/videos/${video.videoId}/frames`),
+      () => t.app.request(`/videos/${video.videoId}/frames?from=0.5&to=1`),
+    ],
+    'GET /videos/{video_id}/annotated': [() => t.app.request(`/videos/${video.videoId}/annotated`)],
+    'GET /videos/{video_id}/tracks': [() => t.app.request(`/videos/${video.videoId}/tracks`)],
+    'GET /jobs/{job_id}': [() => t.app.request(`/jobs/${video.jobId}`)],
+    'GET /jobs/{job_id}/events': [() => t.app.request(`/jobs/${video.cancelledJobId}/events`)],
+    'DELETE /jobs/{job_id}': [() => t.app.request(`/jobs/${video.cancelledJobId}`, { method: 'DELETE' })],
     'GET /detect': [() => t.app.request('/detect?image_url=http%3A%2F%2F127.0.0.1%2Fphoto.jpg')],
     'GET /deployments': [() => t.app.request('/deployments')],
     'GET /deployments/{name}': [() => t.app.request('/deployments/planned')],
@@ -165,6 +201,15 @@ describe.each(dialects)('Query plans of every route on %s', (dialect) => {
     }
     for (let i = 0; i < 50; i++)
       await insertFixture(t.database, imageFixture(`filler-${i}`, { labels: ['car'] }));
+    const clip = (name: string, seconds: number) =>
+      testPattern(t.dir, name, { width: 64, height: 48, seconds });
+    const kept = await enqueueVideo(t.database, t.storage, await clip('kept.mp4', 2));
+    video.videoId = kept.videoId;
+    video.jobId = kept.jobId;
+    video.doomedId = (await enqueueVideo(t.database, t.storage, await clip('doomed.mp4', 3))).videoId;
+    const cancelled = await enqueueVideo(t.database, t.storage, await clip('cancelled.mp4', 4));
+    await t.database.videos.cancel(cancelled.jobId, Date.now());
+    video.cancelledJobId = cancelled.jobId;
     // A deployment with a canary and some history, so that promote, roll back and delete reach their statements.
     const now = Date.now();
     await t.database.deployments.create(
@@ -233,11 +278,30 @@ describe.each(dialects)('Query plans of every route on %s', (dialect) => {
     expect(await planProblems()).toEqual([]);
   });
 
+  it('A video worker’s claim, lease renewal and frame write read no table whole', async () => {
+    captured = [];
+    capturing = true;
+    const job = await t.database.videos.claimNext('plan-worker', Date.now(), 60_000);
+    expect(job).not.toBeNull();
+    await t.database.videos.renewLease(job!.id, 'plan-worker', Date.now(), 60_000);
+    await t.database.videos.saveFrame(
+      job!.id,
+      'plan-worker',
+      { videoId: job!.videoId, frameIndex: 0, timestampMs: 0, objects: '[]' },
+      Date.now(),
+    );
+    await t.database.videos.frameIndexes(job!.videoId);
+    await t.database.videos.release(job!.id, 'plan-worker', Date.now());
+    capturing = false;
+    expect(await planProblems()).toEqual([]);
+  });
+
   it('The blob sweeper’s claim reads no table whole', async () => {
     captured = [];
     capturing = true;
     const sweeper = new BlobSweeper({
       repository: t.database.images,
+      videos: t.database.videos,
       pendingBlobs: t.database.pendingBlobs,
       storage: t.storage,
       logger: pino({ level: 'silent' }),

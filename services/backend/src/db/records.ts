@@ -9,6 +9,12 @@ export type NewDetectionRunRow = typeof sqlite.detectionRuns.$inferInsert;
 export type ObjectRow = typeof sqlite.objects.$inferSelect;
 export type NewObjectRow = typeof sqlite.objects.$inferInsert;
 export type PendingBlobRow = typeof sqlite.pendingBlobs.$inferSelect;
+export type VideoRow = typeof sqlite.videos.$inferSelect;
+export type NewVideoRow = typeof sqlite.videos.$inferInsert;
+export type VideoJobRow = typeof sqlite.videoJobs.$inferSelect;
+export type NewVideoJobRow = typeof sqlite.videoJobs.$inferInsert;
+export type VideoFrameRow = typeof sqlite.videoFrames.$inferSelect;
+export type VideoTrackRow = typeof sqlite.videoTracks.$inferSelect;
 export type DeploymentRow = typeof sqlite.deployments.$inferSelect;
 export type DeploymentEventRow = typeof sqlite.deploymentEvents.$inferSelect;
 export type {
@@ -16,4 +22,5 @@ export type {
   DeploymentAction,
   DeploymentPhase,
   ImageStatus,
+  JobState,
 } from './schema/values.js';

@@ -10,6 +10,8 @@ export interface UrlFetcherOptions {
   timeoutMs: number;
   allowPrivate: boolean;
   maxRedirects?: number;
+  /** The `Accept` header sent (images by default). */
+  accept?: string;
   /** Which IP addresses may be connected to; defaults to {@link judgeAddress} with `allowPrivate`. */
   addressPolicy?: (address: string) => AddressVerdict;
 }
@@ -117,7 +119,7 @@ export class UrlFetcher {
           lookup: this.lookupFor(url),
           signal,
           headers: {
-            accept: 'image/jpeg, image/png, image/webp, image/*;q=0.8',
+            accept: this.options.accept ?? 'image/jpeg, image/png, image/webp, image/*;q=0.8',
             'user-agent': 'detection-backend/0.1',
           },
         },

@@ -131,6 +131,7 @@ const silent = pino({ level: 'silent' });
 function sweeperFor(t: TestApp, owner: string): BlobSweeper {
   return new BlobSweeper({
     repository: t.database.images,
+    videos: t.database.videos,
     pendingBlobs: t.database.pendingBlobs,
     storage: t.storage,
     logger: silent,
@@ -285,6 +286,7 @@ describe.each([filesystem(), s3()])('Blob ownership on $name', (storage) => {
       expect(pending).toMatchObject({ purpose: 'upload' });
       const sweeper = new BlobSweeper({
         repository: database.images,
+        videos: database.videos,
         pendingBlobs: database.pendingBlobs,
         storage: storage.storage(),
         logger: silent,

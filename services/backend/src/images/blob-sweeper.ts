@@ -1,11 +1,15 @@
 import type { Logger } from 'pino';
 import type { ImageRepository } from '../db/image-repository.js';
 import type { PendingBlobRepository } from '../db/pending-blob-repository.js';
+import type { VideoRepository } from '../db/video-repository.js';
 import { isImageStorageKey } from '../storage/image-keys.js';
 import type { BlobStorage } from '../storage/storage.js';
+import { isVideoStorageKey } from '../storage/video-keys.js';
 
 export interface BlobSweeperOptions {
   repository: ImageRepository;
+  /** Video rows own video blobs as image rows own image blobs. */
+  videos: Pick<VideoRepository, 'isReferenced'>;
   pendingBlobs: PendingBlobRepository;
   storage: BlobStorage;
   logger: Logger;
@@ -39,7 +43,7 @@ export class BlobSweeper {
   constructor(private readonly options: BlobSweeperOptions) {}
 
   async sweepOnce(now = Date.now()): Promise<SweepResult> {
-    const { pendingBlobs, repository, storage, logger } = this.options;
+    const { pendingBlobs, repository, videos, storage, logger } = this.options;
     const claimed = await pendingBlobs.claimDue(
       now,
       this.options.batchSize,
@@ -50,7 +54,12 @@ export class BlobSweeper {
     for (const row of claimed) {
       const { storageKey, token } = row;
       try {
-        if (!isImageStorageKey(storageKey) || (await repository.isReferenced(storageKey))) {
+        const owned = isImageStorageKey(storageKey)
+          ? await repository.isReferenced(storageKey)
+          : isVideoStorageKey(storageKey)
+            ? await videos.isReferenced(storageKey)
+            : true;
+        if (owned) {
           logger.warn({ storageKey, purpose: row.purpose }, 'pending blob left alone: not ours to delete');
           await pendingBlobs.release(storageKey, token);
           result.skipped.push(storageKey);

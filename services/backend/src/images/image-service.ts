@@ -16,9 +16,11 @@ import {
   type ModelClient,
   ModelServerError,
 } from '../inference/model-client.js';
+import type { RouteModel } from '../inference/model-route.js';
 import type { Metrics } from '../metrics.js';
 import { newImageStorageKey } from '../storage/image-keys.js';
 import type { BlobStorage } from '../storage/storage.js';
+import { BlobDisposal } from './blob-disposal.js';
 import { assertDecodable } from './decoding-policy.js';
 import { toObjectRows } from './detections.js';
 import { extensionOf } from './image-format.js';
@@ -72,10 +74,7 @@ export interface ImageServiceDependencies {
    * Where a detection with this model goes: its deployment's version (by the traffic split) and, on Kubernetes,
    * its own endpoint; undefined without a deployment (the model server's highest version at MODEL_SERVER_URL).
    */
-  route?: (
-    model: string,
-    clientKey: string | undefined,
-  ) => Promise<{ version?: string | undefined; baseUrl?: string | undefined } | undefined>;
+  route?: RouteModel;
 }
 
 /**
@@ -85,7 +84,11 @@ export interface ImageServiceDependencies {
  * in `pending_blobs`, whatever crashes when.
  */
 export class ImageService {
-  constructor(private readonly deps: ImageServiceDependencies) {}
+  private readonly blobs: BlobDisposal;
+
+  constructor(private readonly deps: ImageServiceDependencies) {
+    this.blobs = new BlobDisposal(deps);
+  }
 
   /**
    * The blob goes to a key of its own (a concurrent upload of the same bytes on another replica writes another),
@@ -143,19 +146,19 @@ export class ImageService {
     const storeStarted = performance.now();
 
     if (blob.status === 'rejected') {
-      await this.discardBlob(reservation.storageKey);
+      await this.blobs.discard(reservation.storageKey);
       throw blob.reason;
     }
     if (detection.status === 'rejected') {
       const error: unknown = detection.reason;
       if (!isKeptAsFailed(error)) {
-        await this.discardBlob(reservation.storageKey);
+        await this.blobs.discard(reservation.storageKey);
         await this.refuseUndecodable(input.bytes, probed, error);
         throw this.toApiError(error, model);
       }
       // Stored without detections only if it can be drawn and detected later: the model server never decoded it.
       await this.refuseUndecodable(input.bytes, probed, error).catch(async (undecodable: unknown) => {
-        await this.discardBlob(reservation.storageKey);
+        await this.blobs.discard(reservation.storageKey);
         throw undecodable;
       });
       const run = failedRun(runId, imageId, model, options.scoreThreshold, error, createdAt);
@@ -284,7 +287,7 @@ export class ImageService {
       now: Date.now(),
     });
     if (storageKey === null) throw new ApiError(404, `image ${imageId} not found`);
-    await this.removeBlob(storageKey, token);
+    await this.blobs.remove(storageKey, token);
   }
 
   private async detect(
@@ -368,7 +371,7 @@ export class ImageService {
     try {
       await this.deps.repository.insertImage(image, run, found, reservation);
     } catch (error) {
-      await this.discardBlob(reservation.storageKey);
+      await this.blobs.discard(reservation.storageKey);
       // The same bytes were committed by another request (here or on another replica).
       if (error instanceof DuplicateImageError) throw duplicate(error.imageId);
       if (error instanceof ReservationLostError) {
@@ -380,42 +383,6 @@ export class ImageService {
         );
       }
       throw error;
-    }
-  }
-
-  /**
-   * Deletes a blob that no image row will own: first (re)records it as pending deletion, due now, so that a
-   * failure below leaves it to the sweeper rather than orphaned.
-   */
-  private async discardBlob(storageKey: string): Promise<void> {
-    const token = randomUUID();
-    const now = Date.now();
-    try {
-      await this.deps.pendingBlobs.record({
-        storageKey,
-        token,
-        purpose: 'delete',
-        owner: this.deps.replicaId,
-        createdAt: now,
-        dueAt: now,
-      });
-    } catch (error) {
-      // The upload's own pending record is still there: the sweeper deletes the blob after the grace period.
-      this.deps.logger.warn({ err: error, storageKey }, 'could not record a blob for deletion');
-    }
-    await this.removeBlob(storageKey, token);
-  }
-
-  /** Deletes a blob recorded as pending deletion under `token`, then the record; a failure is left to the sweeper. */
-  private async removeBlob(storageKey: string, token: string): Promise<void> {
-    try {
-      await this.deps.storage.delete(storageKey);
-      await this.deps.pendingBlobs.release(storageKey, token);
-    } catch (error) {
-      this.deps.logger.warn(
-        { err: error, storageKey },
-        'blob removal failed; the blob sweeper will retry it',
-      );
     }
   }
 

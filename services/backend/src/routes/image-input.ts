@@ -40,6 +40,8 @@ export interface UploadRequest {
 export interface ImageInputOptions {
   maxUploadBytes: number;
   fetcher: UrlFetcher;
+  /** What is uploaded, in the messages ("image" unless said otherwise). */
+  noun?: string;
 }
 
 /** Fetches the image at `url` under the fetcher's address policy (http/https, no private ranges, size and time caps). */
@@ -56,7 +58,7 @@ export async function readImageFromUrl(url: string, fetcher: UrlFetcher): Promis
 /** Reads the image from a validated multipart `file` field or fetches it from a JSON `url`. */
 export async function readImageInput(
   req: UploadRequest,
-  { maxUploadBytes, fetcher }: ImageInputOptions,
+  { maxUploadBytes, fetcher, noun = 'image' }: ImageInputOptions,
 ): Promise<ImageInput> {
   const contentType = req.header('content-type')?.toLowerCase() ?? '';
   if (
@@ -83,6 +85,6 @@ export async function readImageInput(
     throw new ApiError(400, 'the JSON body needs a "url" field');
   throw new ApiError(
     400,
-    'send the image as multipart/form-data with a "file" field, or as JSON {"url": "https://…"}',
+    `send the ${noun} as multipart/form-data with a "file" field, or as JSON {"url": "https://…"}`,
   );
 }

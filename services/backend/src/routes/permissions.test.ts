@@ -74,12 +74,29 @@ describe('Permissions of every route', () => {
       operation.path
         .replace('{image_id}', 'a'.repeat(64))
         .replace('{object_id}', '6f1c2c8e-4d3b-4f0e-9a47-2f6f3b1e8d21')
+        .replace('{video_id}', 'b'.repeat(64))
+        .replace('{job_id}', '0d6f9a57-2b1e-4c8e-9f3a-5b7c1d2e3f40')
         .replace('{name}', 'blazeface'),
       { method: operation.method, ...(token ? { headers: { authorization: `Bearer ${token}` } } : {}) },
     );
 
   it('Should cover the routes the API has (the table is the OpenAPI document)', () => {
-    expect(operations.length).toBeGreaterThanOrEqual(15);
+    expect(operations.length).toBeGreaterThanOrEqual(25);
+    const names = operations.map((operation) => `${operation.method} ${operation.path}`);
+    expect(names).toEqual(
+      expect.arrayContaining([
+        'POST /videos',
+        'GET /videos',
+        'GET /videos/{video_id}',
+        'GET /videos/{video_id}/file',
+        'DELETE /videos/{video_id}',
+        'GET /videos/{video_id}/frames',
+        'GET /videos/{video_id}/tracks',
+        'GET /jobs/{job_id}',
+        'GET /jobs/{job_id}/events',
+        'DELETE /jobs/{job_id}',
+      ]),
+    );
   });
 
   it('Should declare a permission on every operation but the public health checks', () => {

@@ -1,7 +1,7 @@
 import fs from 'node:fs/promises';
 import path from 'node:path';
 import pino, { type Logger } from 'pino';
-import { type AppConfig, createApp } from '../../src/app.js';
+import { type AppConfig, createApp, type VideoConfig } from '../../src/app.js';
 import type { DatabaseOptions } from '../../src/db/database.js';
 import type { Dialect } from '../../src/db/migrations-folder.js';
 import { LocalDeploymentTarget } from '../../src/deployments/local-target.js';
@@ -17,7 +17,7 @@ import { listFilesRecursively, makeTempDir } from './temp-dir.js';
 export { closedPort };
 
 export interface TestAppOptions {
-  config?: Partial<AppConfig>;
+  config?: Partial<Omit<AppConfig, 'video'>> & { video?: Partial<VideoConfig> };
   modelServerUrl?: string;
   retryDeadlineMs?: number;
   requestTimeoutMs?: number;
@@ -69,6 +69,23 @@ export async function createTestApp(options: TestAppOptions = {}) {
     corsOrigins: [],
     deployments: { readyDeadlineMs: 60_000, pollIntervalMs: 50 },
     ...options.config,
+    video: {
+      maxBytes: 20 * 1024 * 1024,
+      maxSeconds: 120,
+      maxPixels: 8_294_400,
+      defaultSampleFps: 2,
+      workers: 1,
+      frameConcurrency: 4,
+      leaseMs: 30_000,
+      maxAttempts: 3,
+      pollIntervalMs: 100,
+      eventsPollMs: 100,
+      eventsKeepAliveMs: 15_000,
+      tempDir: dir,
+      stallTimeoutMs: 30_000,
+      probeTimeoutMs: 30_000,
+      ...options.config?.video,
+    },
   };
   const built = createApp({
     database,
@@ -96,7 +113,18 @@ export async function createTestApp(options: TestAppOptions = {}) {
         files: await listFilesRecursively(imagesDir),
       };
     },
+    /** Video rows and blobs, and pending-blob rows: what "nothing left behind" is checked against for videos. */
+    async storedVideos() {
+      return {
+        videos: await countRows(database, 'videos'),
+        jobs: await countRows(database, 'video_jobs'),
+        frames: await countRows(database, 'video_frames'),
+        pendingBlobs: await countRows(database, 'pending_blobs'),
+        files: (await listFilesRecursively(imagesDir)).filter((file) => file.startsWith('videos')),
+      };
+    },
     async close() {
+      await built.videoWorkers.stop();
       await built.deployments.close();
       modelClient.close();
       await database.close();

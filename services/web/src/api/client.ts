@@ -1,4 +1,4 @@
-import { apiErrorFromException, apiErrorFromResponse } from './errors.js';
+import { ApiError, apiErrorFromException, apiErrorFromResponse } from './errors.js';
 import {
   parseDeployment,
   parseDeploymentList,
@@ -9,6 +9,7 @@ import {
   parseObjectList,
   parseReadyReport,
 } from './parse.js';
+import { ServerSentEventParser } from './sse.js';
 import type {
   Deployment,
   DeploymentList,
@@ -20,7 +21,22 @@ import type {
   ObjectDetails,
   ObjectList,
   ReadyReport,
+  VideoAccepted,
+  VideoFrame,
+  VideoJob,
+  VideoPage,
+  VideoRecord,
+  VideoTrack,
+  VideoUploadOptions,
 } from './types.js';
+import {
+  parseVideoAccepted,
+  parseVideoFrames,
+  parseVideoJob,
+  parseVideoPage,
+  parseVideoRecord,
+  parseVideoTracks,
+} from './video-parse.js';
 
 export interface ApiClientOptions {
   /** Origin (and optional path prefix) of the backend; '' = the page's own origin. */
@@ -182,20 +198,38 @@ export class ApiClient {
         signal,
       });
     }
+    return this.#postWithProgress(
+      'Upload',
+      this.url('/images', detectQuery(options)),
+      form,
+      parseImageRecord,
+      {
+        signal,
+        onProgress,
+      },
+    );
+  }
+
+  async #postWithProgress<T>(
+    action: string,
+    url: string,
+    form: FormData,
+    parse: (body: unknown) => T,
+    options: { signal: AbortSignal | undefined; onProgress: (sent: number) => void },
+  ): Promise<T> {
     const token = this.#getToken();
-    const response = await sendWithProgress(this.url('/images', detectQuery(options)), form, {
+    const response = await sendWithProgress(url, form, {
       token,
       clientId: this.#clientId,
-      signal,
-      onProgress,
+      ...options,
     }).catch((error: unknown) => {
-      throw apiErrorFromException(error, 'Upload', this.baseUrl);
+      throw apiErrorFromException(error, action, this.baseUrl);
     });
-    if (!response.ok) throw await apiErrorFromResponse(response, 'Upload', Boolean(token));
+    if (!response.ok) throw await apiErrorFromResponse(response, action, Boolean(token));
     try {
-      return parseImageRecord(await response.json());
+      return parse(await response.json());
     } catch (error) {
-      throw apiErrorFromException(error, 'Upload', this.baseUrl);
+      throw apiErrorFromException(error, action, this.baseUrl);
     }
   }
 
@@ -283,7 +317,149 @@ export class ApiClient {
     const response = await this.#send('Loading the image', imagePath(imageId, variant), { signal });
     return response.blob();
   }
+
+  /**
+   * `POST /videos` with a file, sent with XMLHttpRequest for its upload progress (0..1 of the bytes sent). The
+   * answer (202) names the video and the job that detects its frames.
+   */
+  uploadVideoFile(
+    file: Blob,
+    filename: string,
+    options: VideoUploadOptions,
+    onProgress: (sent: number) => void,
+    signal?: AbortSignal,
+  ): Promise<VideoAccepted> {
+    const form = new FormData();
+    form.append('file', file, filename);
+    return this.#postWithProgress(
+      'Video upload',
+      this.url('/videos', videoQuery(options)),
+      form,
+      parseVideoAccepted,
+      {
+        signal,
+        onProgress,
+      },
+    );
+  }
+
+  /** `POST /videos` with `{"url": ...}`: the backend fetches the video. */
+  uploadVideoUrl(url: string, options: VideoUploadOptions, signal?: AbortSignal): Promise<VideoAccepted> {
+    return this.#json('Video upload from URL', '/videos', parseVideoAccepted, {
+      method: 'POST',
+      json: { url },
+      query: videoQuery(options),
+      signal,
+    });
+  }
+
+  listVideos(
+    page: { limit?: number; cursor?: string | null } = {},
+    signal?: AbortSignal,
+  ): Promise<VideoPage> {
+    return this.#json('Loading videos', '/videos', parseVideoPage, {
+      query: { limit: page.limit, cursor: page.cursor },
+      signal,
+    });
+  }
+
+  getVideo(videoId: string, signal?: AbortSignal): Promise<VideoRecord> {
+    return this.#json('Opening the video', videoPath(videoId), parseVideoRecord, { signal });
+  }
+
+  /** Every stored frame, in order: pages of `GET /videos/{id}/frames` from the last timestamp on. */
+  async videoFrames(videoId: string, signal?: AbortSignal): Promise<VideoFrame[]> {
+    const limit = 10_000;
+    const frames: VideoFrame[] = [];
+    let from = 0;
+    for (;;) {
+      const page = await this.#json('Loading the frames', `${videoPath(videoId)}/frames`, parseVideoFrames, {
+        query: { from, limit },
+        signal,
+      });
+      const last = frames.at(-1)?.index ?? -1;
+      frames.push(...page.filter((frame) => frame.index > last));
+      if (page.length < limit) return frames;
+      from = page.at(-1)!.timestamp;
+    }
+  }
+
+  videoTracks(videoId: string, signal?: AbortSignal): Promise<VideoTrack[]> {
+    return this.#json('Loading the tracks', `${videoPath(videoId)}/tracks`, parseVideoTracks, { signal });
+  }
+
+  async deleteVideo(videoId: string, signal?: AbortSignal): Promise<void> {
+    const response = await this.#send('Delete', videoPath(videoId), { method: 'DELETE', signal });
+    await response.body?.cancel();
+  }
+
+  getJob(jobId: string, signal?: AbortSignal): Promise<VideoJob> {
+    return this.#json('Checking the job', `/jobs/${encodeURIComponent(jobId)}`, parseVideoJob, { signal });
+  }
+
+  /** `DELETE /jobs/{id}`: stops a queued or running job; answers the cancelled job. */
+  cancelJob(jobId: string, signal?: AbortSignal): Promise<VideoJob> {
+    return this.#json('Cancelling the job', `/jobs/${encodeURIComponent(jobId)}`, parseVideoJob, {
+      method: 'DELETE',
+      signal,
+    });
+  }
+
+  /**
+   * `GET /jobs/{id}/events`, read with fetch (EventSource cannot send the token): calls `onJob` for each `job`
+   * event and resolves when the stream ends (the job has finished). Throws when the stream cannot be read, so the
+   * caller can fall back to polling `getJob`.
+   */
+  async followJobEvents(jobId: string, onJob: (job: VideoJob) => void, signal?: AbortSignal): Promise<void> {
+    const response = await this.#send('Following the job', `/jobs/${encodeURIComponent(jobId)}/events`, {
+      signal,
+    });
+    if (!response.body || !response.headers.get('content-type')?.includes('text/event-stream')) {
+      await response.body?.cancel();
+      throw new ApiError({
+        kind: 'unexpected_response',
+        status: response.status,
+        title: 'Following the job failed: the backend did not answer with an event stream.',
+        detail: null,
+      });
+    }
+    const parser = new ServerSentEventParser();
+    const reader = response.body.pipeThrough(new TextDecoderStream()).getReader();
+    try {
+      for (;;) {
+        const { done, value } = await reader.read();
+        if (done) return;
+        for (const event of parser.push(value)) {
+          if (event.event === 'job') onJob(parseVideoJob(JSON.parse(event.data)));
+          else if (event.event === 'error')
+            throw new ApiError({
+              kind: 'not_found',
+              status: 0,
+              title: 'The job is gone (the video may have been deleted).',
+              detail: null,
+            });
+        }
+      }
+    } catch (error) {
+      throw apiErrorFromException(error, 'Following the job', this.baseUrl);
+    } finally {
+      reader.releaseLock();
+    }
+  }
+
+  /** URL of a video's uploaded bytes (`file`) or of the MP4 with the boxes drawn by the backend (`annotated`). */
+  videoUrl(videoId: string, variant: VideoVariant = 'file'): string {
+    return this.url(`${videoPath(videoId)}/${variant}`);
+  }
+
+  /** Fetches a video's bytes with the token attached (a plain <video src> cannot send one). */
+  async videoBlob(videoId: string, variant: VideoVariant = 'file', signal?: AbortSignal): Promise<Blob> {
+    const response = await this.#send('Loading the video', `${videoPath(videoId)}/${variant}`, { signal });
+    return response.blob();
+  }
 }
+
+export type VideoVariant = 'file' | 'annotated';
 
 export type ImageVariant = 'file' | 'annotated';
 
@@ -328,6 +504,14 @@ function sendWithProgress(
 
 function imagePath(imageId: string, variant: ImageVariant): string {
   return `/images/${encodeURIComponent(imageId)}/${variant}`;
+}
+
+function videoPath(videoId: string): string {
+  return `/videos/${encodeURIComponent(videoId)}`;
+}
+
+function videoQuery(options: VideoUploadOptions): Query {
+  return { ...detectQuery(options), fps: options.fps };
 }
 
 function detectQuery(options: DetectOptions): Query {

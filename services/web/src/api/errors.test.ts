@@ -23,6 +23,26 @@ describe('apiErrorFromResponse', () => {
     expect(error.status).toBe(400);
   });
 
+  it('names the existing video of a duplicate video upload (409) and quotes a 415 reason', async () => {
+    const duplicate = await apiErrorFromResponse(
+      json(409, { error: `this video was already uploaded as ${'d'.repeat(64)}`, video_id: 'd'.repeat(64) }),
+      'Video upload',
+      false,
+    );
+    expect(duplicate.kind).toBe('duplicate');
+    expect(duplicate.videoId).toBe('d'.repeat(64));
+    expect(duplicate.imageId).toBeNull();
+    expect(duplicate.title).toBe('This video was uploaded before.');
+    const audio = await apiErrorFromResponse(
+      json(415, { error: 'the file has no video stream (only audio)' }),
+      'Video upload',
+      false,
+    );
+    expect(audio.kind).toBe('bad_input');
+    expect(audio.title).toBe('Video upload failed: the server could not use this input.');
+    expect(audio.detail).toBe('The file has no video stream (only audio).');
+  });
+
   it('explains 401 differently with and without a token', async () => {
     const missing = await apiErrorFromResponse(json(401, { error: 'missing bearer token' }), 'Upload', false);
     expect(missing.kind).toBe('unauthorized');

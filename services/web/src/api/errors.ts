@@ -20,6 +20,8 @@ export interface ApiErrorInit {
   detail: string | null;
   /** The image the error is about, when the body names one (a 409 duplicate, a stored-but-failed upload). */
   imageId?: string | null;
+  /** The video the error is about, when the body names one (a 409 duplicate video upload). */
+  videoId?: string | null;
   /** What the user can do about it, when the page knows more than the server said. */
   hint?: string | null;
 }
@@ -32,6 +34,7 @@ export class ApiError extends Error {
   readonly title: string;
   readonly detail: string | null;
   readonly imageId: string | null;
+  readonly videoId: string | null;
   readonly hint: string | null;
 
   constructor(init: ApiErrorInit) {
@@ -41,6 +44,7 @@ export class ApiError extends Error {
     this.title = init.title;
     this.detail = init.detail;
     this.imageId = init.imageId ?? null;
+    this.videoId = init.videoId ?? null;
     this.hint = init.hint ?? null;
   }
 }
@@ -116,6 +120,12 @@ export const PRIVATE_URL_HINT =
   'The backend refuses URLs on private and loopback addresses. To fetch from your own machine or network ' +
   '(local use only), start the backend with URL_FETCH_ALLOW_PRIVATE=true — or download the image and upload the file.';
 
+function videoIdOf(body: unknown): string | null {
+  if (typeof body !== 'object' || body === null) return null;
+  const id = (body as Record<string, unknown>).video_id;
+  return typeof id === 'string' ? id : null;
+}
+
 function hintFor(detail: string | null): string | null {
   if (detail !== null && PRIVATE_ADDRESS_REFUSED.test(detail)) return PRIVATE_URL_HINT;
   return null;
@@ -136,12 +146,17 @@ export async function apiErrorFromResponse(
   }
   const kind = kindForStatus(response.status);
   const detail = errorText(body);
+  const videoId = videoIdOf(body);
   return new ApiError({
     kind,
     status: response.status,
-    title: titleFor(kind, action, response.status, hadToken),
+    title:
+      kind === 'duplicate' && videoId !== null
+        ? 'This video was uploaded before.'
+        : titleFor(kind, action, response.status, hadToken),
     detail: detail === null ? null : sentence(detail),
     imageId: imageIdOf(body),
+    videoId,
     hint: hintFor(detail),
   });
 }

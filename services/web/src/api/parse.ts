@@ -65,11 +65,15 @@ function numberTuple(value: unknown, length: number, what: string): number[] {
   return value as number[];
 }
 
+export function parseBBox(value: unknown, what: string): BBox {
+  return numberTuple(value, 4, what) as BBox;
+}
+
 export function parseDetectedObject(value: unknown, what = 'object'): DetectedObject {
   const source = record(value, what);
   const parsed: DetectedObject = {
     object_id: str(source, 'object_id', what),
-    bbox: numberTuple(source.bbox, 4, `${what}.bbox`) as BBox,
+    bbox: parseBBox(source.bbox, `${what}.bbox`),
     label: str(source, 'label', what),
     score: num(source, 'score', what),
   };

@@ -88,6 +88,84 @@ export interface DetectOptions {
   scoreThreshold?: number | null | undefined;
 }
 
+/** A video detection job's state (`GET /jobs/{id}`); `queued` and `running` are the unfinished ones. */
+export type JobState = 'queued' | 'running' | 'completed' | 'failed' | 'cancelled' | (string & {});
+
+export interface VideoJob {
+  job_id: string;
+  video_id: string;
+  state: JobState;
+  model: string;
+  score_threshold: number | null;
+  frames_done: number;
+  /** Expected until the job completes, then exact. */
+  frames_total: number;
+  elapsed_s: number | null;
+  /** Estimated seconds left, from the pace so far (the backend's estimate). */
+  eta_s: number | null;
+  attempts: number;
+  error: string | null;
+}
+
+/** A video as `GET /videos/{id}` and the list answer it. */
+export interface VideoRecord {
+  video_id: string;
+  filename: string;
+  content_type: string;
+  size_bytes: number;
+  codec: string;
+  width: number;
+  height: number;
+  fps: number;
+  duration_s: number;
+  frame_count: number;
+  created_at: string;
+  status: JobState;
+  job: VideoJob;
+}
+
+/** `POST /videos` (202): the stored video and the job that detects its frames. */
+export interface VideoAccepted {
+  video_id: string;
+  job_id: string;
+  video: VideoRecord;
+}
+
+export interface VideoPage {
+  videos: VideoRecord[];
+  next_cursor: string | null;
+}
+
+export interface FrameObject {
+  object_id: string;
+  bbox: BBox;
+  label: string;
+  score: number;
+  /** Set once the job has completed. */
+  track_id: number | null;
+}
+
+/** One sampled frame: its position among the sampled frames, its time in the video (s) and its objects. */
+export interface VideoFrame {
+  index: number;
+  timestamp: number;
+  objects: FrameObject[];
+}
+
+export interface VideoTrack {
+  track_id: number;
+  label: string;
+  first_timestamp: number;
+  last_timestamp: number;
+  frames_seen: number;
+  best_score: number;
+}
+
+export interface VideoUploadOptions extends DetectOptions {
+  /** Frames sampled per second of video; undefined = the backend's default (`VIDEO_DEFAULT_FPS`). */
+  fps?: number | undefined;
+}
+
 export type DeploymentState = 'ready' | 'scaled_to_zero' | 'deploying' | 'failed' | 'deleting';
 
 /** A model deployment (`GET /deployments`, admin token), named after its model. */

@@ -25,6 +25,7 @@ import { StatusBar } from './StatusBar.js';
 import { TokenField } from './TokenField.js';
 import { UploadPanel } from './UploadPanel.js';
 import { useUploadQueue } from './upload-queue-hook.js';
+import { VideosView } from './VideosView.js';
 
 interface AppProps {
   api: ApiClient;
@@ -63,6 +64,7 @@ export function App({ api, tokens }: AppProps) {
     error: null,
   });
   const [route, navigate] = useHashRoute();
+  const view = viewOf(route);
   const status = useReadiness(api, state.job !== null);
   const models = useModels(api, tokenVersion);
   const jobController = useRef<AbortController | null>(null);
@@ -293,21 +295,25 @@ export function App({ api, tokens }: AppProps) {
   useEffect(() => {
     let depth = 0;
     const onDragEnter = (event: DragEvent) => {
+      if (view !== 'images') return;
       if (!draggingFiles(event)) return;
       depth += 1;
       setDragging(true);
     };
     const onDragLeave = (event: DragEvent) => {
+      if (view !== 'images') return;
       if (!draggingFiles(event)) return;
       depth = Math.max(0, depth - 1);
       if (depth === 0) setDragging(false);
     };
     const onDragOver = (event: DragEvent) => {
+      if (view !== 'images') return;
       if (!draggingFiles(event)) return;
       event.preventDefault();
       if (event.dataTransfer) event.dataTransfer.dropEffect = 'copy';
     };
     const onDrop = (event: DragEvent) => {
+      if (view !== 'images') return;
       depth = 0;
       setDragging(false);
       if (!draggingFiles(event)) return;
@@ -315,6 +321,7 @@ export function App({ api, tokens }: AppProps) {
       takeFiles(Array.from(event.dataTransfer?.files ?? []));
     };
     const onPaste = (event: ClipboardEvent) => {
+      if (view !== 'images') return;
       const target = event.target as HTMLElement | null;
       if (target?.closest('input, textarea, [contenteditable="true"]')) return;
       const files = Array.from(event.clipboardData?.files ?? []);
@@ -372,9 +379,9 @@ export function App({ api, tokens }: AppProps) {
           </svg>
           <h1>Object detection</h1>
           <nav class="views" aria-label="Views">
-            {VIEWS.map((view) => (
-              <a key={view.id} href={view.hash} aria-current={viewOf(route) === view.id ? 'page' : undefined}>
-                {view.label}
+            {VIEWS.map((item) => (
+              <a key={item.id} href={item.hash} aria-current={item.id === view ? 'page' : undefined}>
+                {item.label}
               </a>
             ))}
             <a class="docs-link" href={`${api.baseUrl}/docs`}>
@@ -403,6 +410,19 @@ export function App({ api, tokens }: AppProps) {
       {route.page === 'models' ? (
         <main id="main" class="layout-models" tabIndex={-1}>
           <ModelsPage api={api} tokenVersion={tokenVersion} onUnauthorized={() => setTokenRequested(true)} />
+        </main>
+      ) : route.page === 'videos' || route.page === 'video' ? (
+        <main id="main" class="layout" tabIndex={-1}>
+          <VideosView
+            api={api}
+            tokenVersion={tokenVersion}
+            route={route}
+            navigate={navigate}
+            settings={settings}
+            onSettings={setSettings}
+            models={models.models}
+            onUnauthorized={() => setTokenRequested(true)}
+          />
         </main>
       ) : (
         <main id="main" class="layout" tabIndex={-1}>

@@ -3,6 +3,8 @@ import {
   formatBytes,
   formatCount,
   formatElapsed,
+  formatEta,
+  formatMediaTime,
   formatPoint,
   formatRelativeTime,
   formatScore,
@@ -49,5 +51,26 @@ describe('format', () => {
   it('formats points and ids', () => {
     expect(formatPoint([12.345, 6.7])).toBe('12, 7');
     expect(shortId('a'.repeat(64))).toBe('aaaaaaaaaaaa');
+  });
+
+  it('words the time left of a video job, from the estimate in seconds', () => {
+    expect(formatEta(null)).toBe('estimating time left…');
+    expect(formatEta(Number.NaN)).toBe('estimating time left…');
+    expect(formatEta(0)).toBe('less than 5 s left');
+    expect(formatEta(4.9)).toBe('less than 5 s left');
+    expect(formatEta(12)).toBe('about 10 s left');
+    expect(formatEta(58)).toBe('about 60 s left');
+    expect(formatEta(90)).toBe('about 2 min left');
+    expect(formatEta(3599)).toBe('about 60 min left');
+    expect(formatEta(3600 + 5 * 60)).toBe('about 1 h 05 min left');
+  });
+
+  it('writes a media time with tenths of a second', () => {
+    expect(formatMediaTime(0)).toBe('0:00.0');
+    expect(formatMediaTime(3.25)).toBe('0:03.2');
+    expect(formatMediaTime(0.3)).toBe('0:00.3');
+    expect(formatMediaTime(754)).toBe('12:34.0');
+    expect(formatMediaTime(3725)).toBe('1:02:05.0');
+    expect(formatMediaTime(-1)).toBe('—');
   });
 });

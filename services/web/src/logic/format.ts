@@ -49,3 +49,27 @@ export function formatPoint(values: readonly number[]): string {
 export function shortId(id: string): string {
   return id.length > 12 ? id.slice(0, 12) : id;
 }
+
+/** An estimate of the time left: "less than 5 s left", "about 40 s left", "about 3 min left"; null: "estimating…". */
+export function formatEta(seconds: number | null): string {
+  if (seconds === null || !Number.isFinite(seconds) || seconds < 0) return 'estimating time left…';
+  if (seconds < 5) return 'less than 5 s left';
+  if (seconds < 60) return `about ${Math.round(seconds / 5) * 5} s left`;
+  if (seconds < 3600) return `about ${Math.round(seconds / 60)} min left`;
+  const hours = Math.floor(seconds / 3600);
+  return `about ${hours} h ${String(Math.round((seconds % 3600) / 60)).padStart(2, '0')} min left`;
+}
+
+/** A position in a video: 3.25 → "0:03.2", 754 → "12:34.0", 3725 → "1:02:05.0" (tenths, as tracks differ by them). */
+export function formatMediaTime(seconds: number): string {
+  if (!Number.isFinite(seconds) || seconds < 0) return '—';
+  const tenths = Math.floor(seconds * 10 + 1e-6);
+  const whole = Math.floor(tenths / 10);
+  const fraction = tenths % 10;
+  const hours = Math.floor(whole / 3600);
+  const minutes = Math.floor((whole % 3600) / 60);
+  const secs = String(whole % 60).padStart(2, '0');
+  return hours > 0
+    ? `${hours}:${String(minutes).padStart(2, '0')}:${secs}.${fraction}`
+    : `${minutes}:${secs}.${fraction}`;
+}

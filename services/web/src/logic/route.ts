@@ -1,13 +1,16 @@
 /**
- * The page's location lives in the URL hash (`#/images/<id>`) so deep links never collide with the API's
- * own `/images/...` paths on the same origin and need no server-side fallback.
+ * The page's location lives in the URL hash (`#/images/<id>`, `#/videos/<id>`) so deep links never collide with
+ * the API's own `/images/...` and `/videos/...` paths on the same origin and need no server-side fallback.
  */
 export type Route =
   | { page: 'home' }
   | { page: 'models' }
-  | { page: 'image'; imageId: string; objectId: string | null };
+  | { page: 'image'; imageId: string; objectId: string | null }
+  | { page: 'videos' }
+  | { page: 'video'; videoId: string };
 
 const IMAGE_ID = /^[A-Za-z0-9_-]{1,128}$/;
+const VIDEO_ID = /^[0-9a-f]{64}$/;
 
 export function parseRoute(hash: string): Route {
   const path = hash.replace(/^#/, '');
@@ -20,26 +23,40 @@ export function parseRoute(hash: string): Route {
       return { page: 'image', imageId, objectId };
     }
   }
+  if (/^\/videos\/?$/.test(path)) return { page: 'videos' };
+  const video = /^\/videos\/([^/?]+)\/?$/.exec(path);
+  if (video && VIDEO_ID.test(video[1]!)) return { page: 'video', videoId: video[1]! };
   return { page: 'home' };
 }
 
 export function routeHash(route: Route): string {
-  if (route.page === 'home') return '#/';
-  if (route.page === 'models') return '#/models';
-  const base = `#/images/${encodeURIComponent(route.imageId)}`;
-  return route.objectId ? `${base}/objects/${encodeURIComponent(route.objectId)}` : base;
+  switch (route.page) {
+    case 'home':
+      return '#/';
+    case 'models':
+      return '#/models';
+    case 'videos':
+      return '#/videos';
+    case 'video':
+      return `#/videos/${route.videoId}`;
+    default: {
+      const base = `#/images/${encodeURIComponent(route.imageId)}`;
+      return route.objectId ? `${base}/objects/${encodeURIComponent(route.objectId)}` : base;
+    }
+  }
 }
 
-/**
- * The page's views, in the order the header lists them. A view added here (videos…) gets its own route and
- * component, and the header links to it.
- */
+/** The page's views, in the order the header lists them; each has its routes and its component. */
 export const VIEWS = [
   { id: 'images', label: 'Images', hash: '#/' },
+  { id: 'videos', label: 'Videos', hash: '#/videos' },
   { id: 'models', label: 'Models', hash: '#/models' },
 ] as const;
 
+export type ViewId = (typeof VIEWS)[number]['id'];
+
 /** The view a route belongs to (the header marks it as the current page). */
-export function viewOf(route: Route): (typeof VIEWS)[number]['id'] {
-  return route.page === 'models' ? 'models' : 'images';
+export function viewOf(route: Route): ViewId {
+  if (route.page === 'models') return 'models';
+  return route.page === 'videos' || route.page === 'video' ? 'videos' : 'images';
 }

@@ -9,7 +9,14 @@ import {
   text,
   uniqueIndex,
 } from 'drizzle-orm/pg-core';
-import { blobPurposes, deploymentActions, deploymentPhases, imageStatuses, runStatuses } from './values.js';
+import {
+  blobPurposes,
+  deploymentActions,
+  deploymentPhases,
+  imageStatuses,
+  jobStates,
+  runStatuses,
+} from './values.js';
 
 // Kept in step with ./sqlite.ts (schema-parity.test.ts compares them). Times are epoch milliseconds (bigint),
 // SQLite's REAL is double precision.
@@ -131,6 +138,104 @@ export const pendingBlobs = pgTable(
     lastError: text('last_error'),
   },
   (table) => [index('pending_blobs_due_at_idx').on(table.dueAt)],
+);
+
+/** An uploaded video: its blob and what ffprobe read from it. `id` is the SHA-256 of the bytes. */
+export const videos = pgTable(
+  'videos',
+  {
+    id: text('id').primaryKey(),
+    filename: text('filename').notNull(),
+    sizeBytes: integer('size_bytes').notNull(),
+    storageKey: text('storage_key').notNull(),
+    /** The annotated MP4, once `GET /videos/{id}/annotated` has generated it. */
+    annotatedStorageKey: text('annotated_storage_key'),
+    sourceUrl: text('source_url'),
+    container: text('container').notNull(),
+    codec: text('codec').notNull(),
+    width: integer('width').notNull(),
+    height: integer('height').notNull(),
+    fps: doublePrecision('fps').notNull(),
+    durationSeconds: doublePrecision('duration_seconds').notNull(),
+    frameCount: integer('frame_count').notNull(),
+    createdAt: epochMs('created_at').notNull(),
+  },
+  (table) => [
+    index('videos_created_at_id_idx').on(table.createdAt, table.id),
+    uniqueIndex('videos_storage_key_idx').on(table.storageKey),
+    uniqueIndex('videos_annotated_storage_key_idx').on(table.annotatedStorageKey),
+  ],
+);
+
+/**
+ * The durable queue: one detection job per video. A worker claims a `queued` job, or a `running` one whose lease
+ * expired (its worker died), by setting `lease_owner` and `lease_expires_at`, and renews the lease while it works.
+ */
+export const videoJobs = pgTable(
+  'video_jobs',
+  {
+    id: text('id').primaryKey(),
+    videoId: text('video_id')
+      .notNull()
+      .references(() => videos.id, { onDelete: 'cascade' }),
+    state: text('state', { enum: jobStates }).notNull(),
+    model: text('model').notNull(),
+    scoreThreshold: doublePrecision('score_threshold'),
+    sampleFps: doublePrecision('sample_fps'),
+    everyNthFrame: integer('every_nth_frame'),
+    framesTotal: integer('frames_total').notNull(),
+    framesDone: integer('frames_done').notNull().default(0),
+    attempts: integer('attempts').notNull().default(0),
+    leaseOwner: text('lease_owner'),
+    leaseExpiresAt: epochMs('lease_expires_at'),
+    error: text('error'),
+    createdAt: epochMs('created_at').notNull(),
+    startedAt: epochMs('started_at'),
+    finishedAt: epochMs('finished_at'),
+    updatedAt: epochMs('updated_at').notNull(),
+  },
+  (table) => [
+    index('video_jobs_state_created_at_idx').on(table.state, table.createdAt),
+    index('video_jobs_video_id_idx').on(table.videoId),
+  ],
+);
+
+/**
+ * One row per sampled frame of a video: the primary key (video, frame index) makes a frame written twice (a job
+ * resumed after its worker died) one row. `objects` is the JSON array of the frame's detections.
+ */
+export const videoFrames = pgTable(
+  'video_frames',
+  {
+    videoId: text('video_id')
+      .notNull()
+      .references(() => videos.id, { onDelete: 'cascade' }),
+    frameIndex: integer('frame_index').notNull(),
+    timestampMs: integer('timestamp_ms').notNull(),
+    objects: text('objects').notNull(),
+  },
+  (table) => [
+    primaryKey({ name: 'video_frames_pk', columns: [table.videoId, table.frameIndex] }),
+    index('video_frames_video_id_timestamp_idx').on(table.videoId, table.timestampMs),
+  ],
+);
+
+/** The tracks of a completed job: one row per track id, `path` the JSON array of its boxes with timestamps. */
+export const videoTracks = pgTable(
+  'video_tracks',
+  {
+    videoId: text('video_id')
+      .notNull()
+      .references(() => videos.id, { onDelete: 'cascade' }),
+    trackId: integer('track_id').notNull(),
+    label: text('label').notNull(),
+    firstMs: integer('first_ms').notNull(),
+    lastMs: integer('last_ms').notNull(),
+    framesSeen: integer('frames_seen').notNull(),
+    bestScore: doublePrecision('best_score').notNull(),
+    path: text('path').notNull(),
+  },
+  (table) => [primaryKey({ name: 'video_tracks_pk', columns: [table.videoId, table.trackId] })],
 );
 
 export const deployments = pgTable('deployments', {

@@ -15,6 +15,10 @@ import type {
   NewObjectRow,
   ObjectRow,
   PendingBlobRow,
+  VideoFrameRow,
+  VideoJobRow,
+  VideoRow,
+  VideoTrackRow,
 } from '../records.js';
 import * as postgres from './postgres.js';
 import * as sqlite from './sqlite.js';
@@ -229,12 +233,20 @@ describe('Schema parity between SQLite and PostgreSQL', () => {
       'label_counts',
       'objects',
       'pending_blobs',
+      'video_frames',
+      'video_jobs',
+      'video_tracks',
+      'videos',
     ]);
     expect(postgresShape).toEqual(sqliteShape);
   });
 
   it('Should infer the same row types in both dialects (checked by the type checker)', () => {
     expectTypeOf<typeof postgres.images.$inferSelect>().toEqualTypeOf<ImageRow>();
+    expectTypeOf<typeof postgres.videos.$inferSelect>().toEqualTypeOf<VideoRow>();
+    expectTypeOf<typeof postgres.videoJobs.$inferSelect>().toEqualTypeOf<VideoJobRow>();
+    expectTypeOf<typeof postgres.videoFrames.$inferSelect>().toEqualTypeOf<VideoFrameRow>();
+    expectTypeOf<typeof postgres.videoTracks.$inferSelect>().toEqualTypeOf<VideoTrackRow>();
     expectTypeOf<typeof postgres.images.$inferInsert>().toEqualTypeOf<NewImageRow>();
     expectTypeOf<typeof postgres.detectionRuns.$inferSelect>().toEqualTypeOf<DetectionRunRow>();
     expectTypeOf<typeof postgres.detectionRuns.$inferInsert>().toEqualTypeOf<NewDetectionRunRow>();

@@ -8,6 +8,9 @@ export const runStatuses = ['completed', 'failed'] as const;
 export const blobPurposes = ['upload', 'delete'] as const;
 export type BlobPurpose = (typeof blobPurposes)[number];
 
+/** A video detection job: waiting, being worked on (under a lease), or finished one way or another. */
+export const jobStates = ['queued', 'running', 'completed', 'failed', 'cancelled'] as const;
+export type JobState = (typeof jobStates)[number];
 /**
  * Where a deployment's lifecycle stands, as stored. `scaled_to_zero` is not stored: it is what a ready deployment
  * with no running replica looks like to the target.

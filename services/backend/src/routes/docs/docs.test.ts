@@ -34,9 +34,17 @@ describe('API documentation', () => {
       '/images/{image_id}/file',
       '/images/{image_id}/objects',
       '/images/{image_id}/objects/{object_id}',
+      '/jobs/{job_id}',
+      '/jobs/{job_id}/events',
       '/labels',
       '/models',
       '/ready',
+      '/videos',
+      '/videos/{video_id}',
+      '/videos/{video_id}/annotated',
+      '/videos/{video_id}/file',
+      '/videos/{video_id}/frames',
+      '/videos/{video_id}/tracks',
     ]);
     expect(Object.keys(doc.paths['/images']!).sort()).toEqual(['get', 'post']);
     expect(Object.keys(doc.paths['/images']!.post!.responses)).toEqual(

@@ -10,6 +10,7 @@ import type { ImageService, UploadResult } from '../../images/image-service.js';
 import { userContentPolicy } from '../../middleware/browser-security.js';
 import { clientKeyOf } from '../client-key.js';
 import { readImageInput, uploadBodyLimit } from '../image-input.js';
+import { decodeCursor, encodeCursor } from '../list-cursor.js';
 import { toDetectionList, toImage, toObjectSummary } from '../schemas.js';
 import { reportTimings } from '../server-timing.js';
 import {
@@ -29,26 +30,6 @@ export interface ImagesRouterDependencies {
   maxUploadBytes: number;
   maxImagePixels: number;
   annotatedMaxSide: number;
-}
-
-const encodeCursor = (position: { createdAt: number; id: string }) =>
-  Buffer.from(JSON.stringify([position.createdAt, position.id])).toString('base64url');
-
-function decodeCursor(cursor: string): { createdAt: number; id: string } {
-  try {
-    const [createdAt, id] = JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8')) as unknown[];
-    if (
-      typeof createdAt === 'number' &&
-      Number.isSafeInteger(createdAt) &&
-      typeof id === 'string' &&
-      id.length <= 64
-    ) {
-      return { createdAt, id };
-    }
-  } catch {
-    // Falls through to the error below.
-  }
-  throw new ApiError(400, 'invalid query: cursor: is not a cursor returned by this API');
 }
 
 function withDetections(result: UploadResult) {

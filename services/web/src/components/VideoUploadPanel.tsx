@@ -1,0 +1,166 @@
+import { useState } from 'preact/hooks';
+import type { ModelList } from '../api/types.js';
+import { formatScore } from '../logic/format.js';
+import { type DetectSettings, MODEL_THRESHOLDS } from '../logic/settings.js';
+import { validateImageUrl } from '../logic/upload-input.js';
+import { SAMPLING_RATES } from '../logic/video-sampling.js';
+
+interface VideoUploadPanelProps {
+  settings: DetectSettings;
+  onSettings: (settings: DetectSettings) => void;
+  models: ModelList | null;
+  /** Frames per second to sample ('' = the backend's default). */
+  sampling: string;
+  onSampling: (value: string) => void;
+  busy: boolean;
+  dragging: boolean;
+  onFile: (file: File) => void;
+  onUrl: (url: string) => void;
+}
+
+/** File picker (and drop), video URL, and what is sent with the upload: model, threshold, frames per second. */
+export function VideoUploadPanel(props: VideoUploadPanelProps) {
+  const { settings, onSettings, models, sampling, onSampling, busy, dragging, onFile, onUrl } = props;
+  const [url, setUrl] = useState('');
+  const [urlError, setUrlError] = useState<string | null>(null);
+  const defaultModel = models?.defaultModel ?? null;
+  const otherModels = models?.models.filter((model) => model.name !== defaultModel) ?? [];
+
+  return (
+    <section
+      class={`card upload ${dragging ? 'upload-dragging' : ''}`}
+      aria-labelledby="video-upload-heading"
+      data-testid="video-upload-panel"
+    >
+      <h2 id="video-upload-heading">Detect objects in a video</h2>
+      {dragging && (
+        <p class="drop-hint" role="status">
+          Drop the video to detect objects in it
+        </p>
+      )}
+      <div class={`dropzone ${dragging ? 'dropzone-active' : ''}`}>
+        <svg class="dropzone-icon" viewBox="0 0 24 24" aria-hidden="true">
+          <path d="M12 16V4m0 0-4 4m4-4 4 4M4 16v2a2 2 0 0 0 2 2h12a2 2 0 0 0 2-2v-2" />
+        </svg>
+        <p>
+          <strong>Drop a video here</strong> or
+        </p>
+        <label class={`button button-primary ${busy ? 'button-disabled' : ''}`} for="video-file-input">
+          Choose a video…
+        </label>
+        <input
+          id="video-file-input"
+          class="visually-hidden"
+          type="file"
+          accept="video/*,.mp4,.mov,.mkv,.webm,.avi"
+          disabled={busy}
+          aria-describedby="video-file-hint"
+          onChange={(event) => {
+            const input = event.currentTarget as HTMLInputElement;
+            const file = input.files?.[0];
+            input.value = '';
+            if (file) onFile(file);
+          }}
+        />
+        <p id="video-file-hint" class="hint">
+          MP4, MOV, MKV, WebM or AVI (H.264, HEVC, VP8, VP9, AV1, MPEG-4, MJPEG). The frames are detected in
+          the background; you can leave the page and come back.
+        </p>
+      </div>
+
+      <form
+        class="url-form"
+        noValidate
+        onSubmit={(event) => {
+          event.preventDefault();
+          const checked = validateImageUrl(url);
+          if (!checked.ok) {
+            setUrlError(checked.error.replace('an image', 'a video').replace('photo.jpg', 'clip.mp4'));
+            return;
+          }
+          setUrlError(null);
+          onUrl(checked.url);
+        }}
+      >
+        <label for="video-url">Or a video URL</label>
+        <div class="input-row">
+          <input
+            id="video-url"
+            type="url"
+            inputMode="url"
+            placeholder="https://example.com/clip.mp4"
+            value={url}
+            aria-invalid={urlError !== null}
+            aria-describedby={urlError ? 'video-url-error' : undefined}
+            onInput={(event) => {
+              setUrl((event.currentTarget as HTMLInputElement).value);
+              setUrlError(null);
+            }}
+          />
+          <button type="submit" class="button" disabled={busy || url.trim() === ''}>
+            Detect
+          </button>
+        </div>
+        {urlError && (
+          <p id="video-url-error" class="field-error">
+            {urlError}
+          </p>
+        )}
+      </form>
+
+      <fieldset class="settings">
+        <legend>Settings</legend>
+        <div class="field">
+          <label for="video-sampling">Frames detected per second of video</label>
+          <select
+            id="video-sampling"
+            value={sampling}
+            onChange={(event) => onSampling((event.currentTarget as HTMLSelectElement).value)}
+          >
+            <option value="">Server default</option>
+            {SAMPLING_RATES.map((rate) => (
+              <option key={rate} value={String(rate)}>
+                {rate} per second
+              </option>
+            ))}
+          </select>
+        </div>
+        <div class="field">
+          <label for="video-model">Model</label>
+          <select
+            id="video-model"
+            value={settings.model}
+            onChange={(event) =>
+              onSettings({ ...settings, model: (event.currentTarget as HTMLSelectElement).value })
+            }
+          >
+            <option value="">{defaultModel ? `${defaultModel} — default` : 'Server default'}</option>
+            {otherModels.map((model) => (
+              <option key={model.name} value={model.name}>
+                {model.name}
+              </option>
+            ))}
+          </select>
+        </div>
+        <div class="field">
+          <label for="video-threshold">Threshold sent to the model</label>
+          <select
+            id="video-threshold"
+            value={settings.scoreThreshold === null ? '' : String(settings.scoreThreshold)}
+            onChange={(event) => {
+              const value = (event.currentTarget as HTMLSelectElement).value;
+              onSettings({ ...settings, scoreThreshold: value === '' ? null : Number(value) });
+            }}
+          >
+            <option value="">The model's default</option>
+            {MODEL_THRESHOLDS.map((threshold) => (
+              <option key={threshold} value={String(threshold)}>
+                {formatScore(threshold)}
+              </option>
+            ))}
+          </select>
+        </div>
+      </fieldset>
+    </section>
+  );
+}

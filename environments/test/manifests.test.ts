@@ -551,6 +551,149 @@ describe.each(overlays)('overlay %s', (overlay) => {
     expect(isvc.metadata.annotations?.['autoscaling.knative.dev/target-burst-capacity']).toBe('0');
   });
 
+  test('model deployments: the backend manages InferenceServices with the Role its code needs, the catalogue’s models and the detector’s storage', async () => {
+    const objects = objectsOf(overlay);
+    const backend = one<Deployment>(objects, 'Deployment', 'backend');
+    const serviceAccount = backend.spec.template.spec.serviceAccountName;
+    const configMapName = backend.spec.template.spec.containers[0]!.envFrom?.find(
+      (source) => source.configMapRef,
+    )?.configMapRef?.name;
+    const config = one<ConfigMap>(objects, 'ConfigMap', configMapName).data ?? {};
+    expect(config.DEPLOYMENT_TARGET).toBe('kubernetes');
+    // The models the model package builds into the repository (and the image), no more, no fewer.
+    const { CATALOG } = await importFrom<{ CATALOG: Array<{ config: { name: string } }> }>(
+      'model/src/repository/catalog.ts',
+    );
+    expect(config.DEPLOY_MODELS?.split(',').sort()).toEqual(CATALOG.map((entry) => entry.config.name).sort());
+    // Where the overlay has model storage, deployments read the detector's repository (one folder per model);
+    // elsewhere (local: a content-addressed copy per deploy, dev: none) the image's baked repository.
+    const detectorStorage = one<InferenceService>(objects, 'InferenceService', 'detector').spec.predictor
+      .model.storageUri;
+    if (overlay === 'stage' || overlay === 'prod') expect(config.DEPLOY_STORAGE_URI).toBe(detectorStorage);
+    else expect(config.DEPLOY_STORAGE_URI).toBeUndefined();
+    // Deployments copy the detector's serving settings (the backend reads it: get on inferenceservices).
+    expect(one<InferenceService>(objects, 'InferenceService', config.DEPLOY_TEMPLATE).metadata.name).toBe(
+      'detector',
+    );
+
+    // The Role is exactly what the backend calls (kubernetes-calls.ts), bound to the backend's ServiceAccount,
+    // whose token is mounted.
+    const { kubernetesCalls } = await importFrom<{
+      kubernetesCalls: ReadonlyArray<{ apiGroup: string; resource: string; verbs: readonly string[] }>;
+    }>('services/backend/src/deployments/kubernetes-calls.ts');
+    const role = one<
+      KubernetesObject & { rules: Array<{ apiGroups: string[]; resources: string[]; verbs: string[] }> }
+    >(objects, 'Role', 'backend-model-deployments');
+    expect(role.rules).toEqual(
+      kubernetesCalls.map((call) => ({
+        apiGroups: [call.apiGroup],
+        resources: [call.resource],
+        verbs: [...call.verbs],
+      })),
+    );
+    const binding = one<
+      KubernetesObject & {
+        roleRef: { kind: string; name: string };
+        subjects: Array<{ kind: string; name: string; namespace?: string }>;
+      }
+    >(objects, 'RoleBinding', 'backend-model-deployments');
+    expect(binding.roleRef).toMatchObject({ kind: 'Role', name: role.metadata.name });
+    expect(binding.subjects).toEqual([
+      { kind: 'ServiceAccount', name: serviceAccount, namespace: backend.metadata.namespace },
+    ]);
+    expect(binding.metadata.namespace).toBe(backend.metadata.namespace);
+    expect(
+      one<ServiceAccount & { automountServiceAccountToken?: boolean }>(
+        objects,
+        'ServiceAccount',
+        serviceAccount,
+      ).automountServiceAccountToken,
+    ).toBe(true);
+  });
+
+  test('mesh policy: the backend, and only the detector’s callers, reach every predictor the backend deploys (by the label it sets)', async () => {
+    const objects = objectsOf(overlay);
+    const backend = one<Deployment>(objects, 'Deployment', 'backend');
+    const backendPrincipal = `cluster.local/ns/${backend.metadata.namespace}/sa/${backend.spec.template.spec.serviceAccountName}`;
+    // The label the backend puts on each InferenceService's predictor; KServe v0.15.2 copies predictor.labels
+    // (with the InferenceService's own labels) onto the Knative template, hence the pods (components/predictor.go,
+    // buildObjectMeta), next to serving.kserve.io/inferenceservice.
+    const { MANAGED_LABEL } = await importFrom<{ MANAGED_LABEL: string }>(
+      'services/backend/src/deployments/kubernetes-target.ts',
+    );
+    const { FIELD_MANAGER } = await importFrom<{ FIELD_MANAGER: string }>(
+      'services/backend/src/deployments/kubernetes-calls.ts',
+    );
+    const managedPod = (model: string) => ({
+      'serving.kserve.io/inferenceservice': model,
+      [MANAGED_LABEL]: FIELD_MANAGER,
+      'detection.backend/model-version': '2',
+    });
+    const infer = { port: queueProxyServingPort, method: 'POST', path: '/v2/models/blazeface/infer' };
+    for (const model of ['blazeface', 'centernet-coco']) {
+      const toPredictor = (request: MeshRequest) => decide(objects, 'detection', managedPod(model), request);
+      expect(toPredictor({ ...infer, principal: backendPrincipal }), model).toBe('allowed');
+      // The video workers (prod, components/video-workers) route jobs with model=NAME there too.
+      expect(toPredictor({ ...infer, principal: 'cluster.local/ns/detection/sa/video-worker' })).toBe(
+        objects.some((object) => object.kind === 'Deployment' && object.metadata.name === 'video-worker')
+          ? 'allowed'
+          : 'denied (RBAC: access denied)',
+      );
+      expect(toPredictor({ ...infer, principal: activatorPrincipal })).toBe('allowed');
+      for (const other of [
+        'cluster.local/ns/detection/sa/model-server',
+        'cluster.local/ns/detection/sa/default',
+        'cluster.local/ns/knative-serving/sa/controller',
+        'cluster.local/ns/detection-verify/sa/default',
+        gatewayPrincipal,
+      ])
+        expect(toPredictor({ ...infer, principal: other }), other).toBe('denied (RBAC: access denied)');
+      expect(
+        toPredictor({
+          port: queueProxyServingPort,
+          method: 'GET',
+          path: '/',
+          principal: gatewayPrincipal,
+          headers: { 'K-Network-Probe': 'probe' },
+        }),
+      ).toBe('allowed');
+      expect(toPredictor(infer), 'plain text').toBe('reset (STRICT mTLS)');
+      expect(toPredictor({ port: knativePreStop.port, method: 'GET', path: knativePreStop.path })).toBe(
+        'allowed',
+      );
+      expect(toPredictor({ port: knativePreStop.port, method: 'GET', path: '/debug' })).toBe(
+        'denied (RBAC: access denied)',
+      );
+      for (const port of queueProxyMetricsPorts)
+        expect(toPredictor({ port: Number(port), method: 'GET', path: '/metrics' })).toBe('allowed');
+      const plainTextPorts = [8012, 8013, 8022, 8080, 8112, 9090, 9091].filter(
+        (port) => mtlsMode(objects, 'detection', managedPod(model), port) !== 'STRICT',
+      );
+      expect(plainTextPorts).toEqual([knativePreStop.port, ...queueProxyMetricsPorts.map(Number)]);
+    }
+    // Only pods with that label: a predictor of another InferenceService in the namespace is not opened to the
+    // backend by these policies (none of ours selects it), and the backend's own pods are not selected.
+    const policies = ofKind<
+      KubernetesObject & { spec: { selector?: { matchLabels?: Record<string, string> } } }
+    >(objects, 'AuthorizationPolicy');
+    const selecting = (labels: Record<string, string>) =>
+      policies
+        .filter((policy) =>
+          Object.entries(policy.spec.selector?.matchLabels ?? {}).every(
+            ([key, value]) => labels[key] === value,
+          ),
+        )
+        .map((policy) => policy.metadata.name);
+    expect(selecting(managedPod('blazeface')).sort()).toEqual(
+      [
+        'backend-managed-predictors',
+        ...(overlay === 'prod' ? ['backend-managed-predictors-video-worker'] : []),
+      ].sort(),
+    );
+    expect(selecting({ 'serving.kserve.io/inferenceservice': 'other-team' })).toEqual([]);
+    expect(selecting(backend.spec.template.metadata?.labels ?? {})).toEqual(['backend']);
+  });
+
   test('every referenced ConfigMap, Secret, ServiceAccount and PVC is in the overlay, or is a documented out-of-band Secret', () => {
     const objects = objectsOf(overlay);
     const names = (kind: string) => new Set(ofKind(objects, kind).map((object) => object.metadata.name));

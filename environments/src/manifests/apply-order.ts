@@ -11,6 +11,8 @@ const kindRank: Record<string, number> = {
   ClusterServingRuntime: 1,
   ServingRuntime: 1,
   ServiceAccount: 2,
+  Role: 2,
+  RoleBinding: 2,
   Secret: 3,
   ConfigMap: 3,
   PersistentVolumeClaim: 4,

@@ -9,6 +9,13 @@
  * `failRevision` names a reason for, LatestDeploymentReady False (RevisionFailed, with KServe's
  * `modelStatus.lastFailureInfo`) while the previous ready revision keeps the InferenceService Ready. The old
  * revision's pod drains and goes a few steps after the new one is ready.
+ *
+ * Revisions and traffic follow KServe's Knative reconciler: only a change of the predictor's template makes a
+ * revision (a change of `canaryTrafficPercent` alone does not); `canaryTrafficPercent` gives the latest ready
+ * revision that share and the last rolled-out revision the rest, so 0 pins traffic to the last rolled-out
+ * revision (KServe's roll back); `status.components.predictor` carries `traffic`, `latestRolledoutRevision` and
+ * `previousRolledoutRevision` as KServe's PropagateStatus sets them. `status.url`/`address` (the InferenceService's,
+ * through knative-local-gateway) and the predictor component's `url`/`address` appear once it was first ready.
  */
 import type { FakeKubeApi, StoredObject } from './fake-kube-api.js';
 
@@ -64,6 +71,11 @@ export function simulateControllers(api: FakeKubeApi, options: ControllerOptions
     }
     if (object.kind === 'Job' && !previous) runJobPod(store, object, step, options);
     if (object.kind === 'InferenceService' && changed) {
+      if (previous && templateOf(previous) === templateOf(object)) {
+        // Only the traffic changed: KServe re-routes between the revisions there are, a step later.
+        store.schedule(step, () => reroute(store, object));
+        return;
+      }
       const key = `${object.metadata.namespace}/${object.metadata.name}`;
       const number = (revisions.get(key) ?? 0) + 1;
       revisions.set(key, number);
@@ -155,19 +167,20 @@ function createRevision(
     live()?.status as { components?: { predictor?: { latestReadyRevision?: string } } } | undefined
   )?.components?.predictor?.latestReadyRevision;
   const pvc = /^pvc:\/\/([^/]+)\/(.+)$/.exec(predictor.model?.storageUri ?? '');
+  // Knative copies the template's labels (KServe's `predictor.labels`) onto the revision and its pods.
   const labels = {
+    ...((isvc.spec as { predictor: { labels?: Record<string, string> } }).predictor.labels ?? {}),
     'serving.kserve.io/inferenceservice': name,
     'serving.knative.dev/revision': revision,
   };
-  type Condition = { type: string; status: string; reason?: string; message?: string };
-  const status = (conditions: Condition[], ready?: string, extra: Record<string, unknown> = {}) => ({
-    observedGeneration: isvc.metadata.generation,
-    url: `http://${name}.${namespace}.svc.cluster.local`,
-    address: { url: `http://${name}.${namespace}.svc.cluster.local` },
-    components: { predictor: { latestCreatedRevision: revision, latestReadyRevision: ready } },
-    conditions,
-    ...extra,
-  });
+  const status = (conditions: Condition[], ready?: string, extra: Record<string, unknown> = {}) =>
+    statusOf(live() ?? isvc, {
+      observedGeneration: isvc.metadata.generation,
+      latestCreatedRevision: revision,
+      latestReadyRevision: ready,
+      conditions,
+      extra,
+    });
   const all = (value: string, reason?: string): Condition[] =>
     ['PredictorReady', 'LatestDeploymentReady', 'Ready'].map((type) => ({
       type,
@@ -262,7 +275,7 @@ function createRevision(
       }
       setRevision('True', Math.max(1, predictor.minReplicas ?? 1));
       api.setStatus(ref(isvc), status([{ type: 'IngressReady', status: 'True' }, ...all('True')], revision));
-      if (!previousReady) return;
+      if (!previousReady || stillServed(live(), previousReady)) return;
       // The old revision gets no traffic any more; its pod drains, then goes.
       api.schedule(step * drainSteps, () => {
         const old = api.get('apps/v1', 'Deployment', namespace, `${previousReady}-deployment`);
@@ -270,4 +283,145 @@ function createRevision(
       });
     });
   });
+}
+
+type Condition = { type: string; status: string; reason?: string; message?: string };
+
+interface TrafficTarget {
+  revisionName: string;
+  percent: number;
+  latestRevision: boolean;
+  tag?: string;
+}
+
+interface PredictorStatus {
+  latestCreatedRevision?: string;
+  latestReadyRevision?: string;
+  latestRolledoutRevision?: string;
+  previousRolledoutRevision?: string;
+  traffic?: TrafficTarget[];
+  url?: string;
+  address?: { url: string };
+}
+
+/** The predictor's template: what makes a new revision when it changes (everything but canaryTrafficPercent). */
+function templateOf(isvc: StoredObject): string {
+  const { canaryTrafficPercent: _canary, ...template } = (isvc.spec as { predictor: Record<string, unknown> })
+    .predictor;
+  return JSON.stringify(template);
+}
+
+const predictorStatusOf = (isvc: StoredObject | undefined): PredictorStatus =>
+  (isvc?.status as { components?: { predictor?: PredictorStatus } } | undefined)?.components?.predictor ?? {};
+
+/**
+ * KServe's traffic for the predictor (ksvc_reconciler.go): with canaryTrafficPercent and a rolled-out revision,
+ * the latest ready revision gets that share and the last rolled-out one the rest; otherwise the latest gets all.
+ * Then PropagateStatus: the latest ready revision at 100 % becomes the latest rolled out (the one before it the
+ * previous); a latest revision already rolled out that is pinned below 100 % hands that back to the previous one,
+ * and KServe reconciles again. Repeated here until nothing moves.
+ */
+function routed(
+  canary: number | undefined,
+  latestReady: string | undefined,
+  before: PredictorStatus,
+): Pick<PredictorStatus, 'traffic' | 'latestRolledoutRevision' | 'previousRolledoutRevision'> {
+  let latestRolledout = before.latestRolledoutRevision;
+  let previousRolledout = before.previousRolledoutRevision;
+  let traffic: TrafficTarget[] = [];
+  if (!latestReady)
+    return {
+      traffic,
+      latestRolledoutRevision: latestRolledout,
+      previousRolledoutRevision: previousRolledout,
+    };
+  for (let round = 0; round < 3; round++) {
+    traffic =
+      canary !== undefined && latestRolledout
+        ? [
+            { revisionName: latestReady, percent: canary, latestRevision: true },
+            ...(canary < 100
+              ? [{ revisionName: latestRolledout, percent: 100 - canary, latestRevision: false, tag: 'prev' }]
+              : []),
+          ]
+        : [{ revisionName: latestReady, percent: 100, latestRevision: true }];
+    const latest = traffic[0]!;
+    const toLatest = traffic
+      .filter((target) => target.revisionName === latestReady)
+      .reduce((sum, target) => sum + target.percent, 0);
+    if (latestRolledout !== latestReady) {
+      if (latest.percent !== 100) break;
+      previousRolledout = latestRolledout;
+      latestRolledout = latestReady;
+    } else if (latest.percent < 100 && toLatest === 100 && previousRolledout) {
+      latestRolledout = previousRolledout;
+    } else break;
+  }
+  return { traffic, latestRolledoutRevision: latestRolledout, previousRolledoutRevision: previousRolledout };
+}
+
+/** The InferenceService's status after a reconcile: conditions, revisions, traffic, and URLs once it was ready. */
+function statusOf(
+  live: StoredObject,
+  next: {
+    observedGeneration?: number;
+    latestCreatedRevision: string;
+    latestReadyRevision: string | undefined;
+    conditions: Condition[];
+    extra?: Record<string, unknown>;
+  },
+): Record<string, unknown> {
+  const { name, namespace } = live.metadata;
+  const before = predictorStatusOf(live);
+  const canary = (live.spec as { predictor: { canaryTrafficPercent?: number } }).predictor
+    .canaryTrafficPercent;
+  const ready = next.conditions.find((condition) => condition.type === 'Ready')?.status === 'True';
+  const wasReady = before.url !== undefined;
+  const predictorUrl = `http://${name}-predictor.${namespace}.svc.cluster.local`;
+  const serviceUrl = `http://${name}.${namespace}.svc.cluster.local`;
+  return {
+    observedGeneration: next.observedGeneration,
+    ...(ready || wasReady ? { url: serviceUrl, address: { url: serviceUrl } } : {}),
+    components: {
+      predictor: {
+        latestCreatedRevision: next.latestCreatedRevision,
+        latestReadyRevision: next.latestReadyRevision,
+        ...routed(canary, next.latestReadyRevision, before),
+        ...(ready || wasReady ? { url: predictorUrl, address: { url: predictorUrl } } : {}),
+      },
+    },
+    conditions: next.conditions,
+    ...next.extra,
+  };
+}
+
+/** A change of canaryTrafficPercent only: the same revisions, traffic moved, conditions as they were. */
+function reroute(api: FakeKubeApi, isvc: StoredObject): void {
+  const live = api.get(isvc.apiVersion, isvc.kind, isvc.metadata.namespace, isvc.metadata.name);
+  if (!live || live.metadata.generation !== isvc.metadata.generation) return;
+  const before = predictorStatusOf(live);
+  const {
+    conditions = [],
+    observedGeneration: _generation,
+    components: _components,
+    url: _url,
+    address: _address,
+    ...rest
+  } = (live.status ?? {}) as Record<string, unknown> & { conditions?: Condition[] };
+  api.setStatus(ref(live), {
+    ...statusOf(live, {
+      observedGeneration: live.metadata.generation,
+      latestCreatedRevision: before.latestCreatedRevision ?? '',
+      latestReadyRevision: before.latestReadyRevision,
+      conditions,
+      extra: rest,
+    }),
+  });
+}
+
+/** Whether a revision still takes part of the traffic (a pinned, rolled-out one): its pod does not drain. */
+function stillServed(live: StoredObject | undefined, revision: string): boolean {
+  return (predictorStatusOf(live).traffic ?? []).some(
+    (target) => target.revisionName === revision && target.percent > 0,
+  );
 }

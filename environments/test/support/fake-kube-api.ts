@@ -58,6 +58,14 @@ export const standardResourceTypes: ResourceType[] = [
     plural: 'poddisruptionbudgets',
     namespaced: true,
   },
+  { group: 'rbac.authorization.k8s.io', version: 'v1', kind: 'Role', plural: 'roles', namespaced: true },
+  {
+    group: 'rbac.authorization.k8s.io',
+    version: 'v1',
+    kind: 'RoleBinding',
+    plural: 'rolebindings',
+    namespaced: true,
+  },
   {
     group: 'serving.kserve.io',
     version: 'v1alpha1',

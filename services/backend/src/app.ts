@@ -128,7 +128,7 @@ export function createApp(deps: AppDependencies): App {
     maxImagePixels: config.maxImagePixels,
     replicaId: config.replicaId,
     uploadGracePeriodMs: config.uploadGracePeriodMs,
-    route: (model) => deployments.routeFor(model),
+    route: (model, clientKey) => deployments.routeFor(model, clientKey),
   });
   const fetcher = new UrlFetcher({
     maxBytes: config.maxUploadBytes,
@@ -144,7 +144,7 @@ export function createApp(deps: AppDependencies): App {
     videos: deps.database.videos,
     storage: deps.storage,
     modelClient: deps.modelClient,
-    route: (model) => deployments.routeFor(model),
+    route: (model, clientKey) => deployments.routeFor(model, clientKey),
     logger,
     metrics,
   });

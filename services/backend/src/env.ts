@@ -128,6 +128,14 @@ const envSchema = z
         'must be a storage URI KServe reads (pvc://, s3://, gs://, https://)',
       )
       .optional(),
+    DEPLOY_TEMPLATE: z
+      .string()
+      .regex(/^[a-z]([-a-z0-9]*[a-z0-9])?$/, 'must be the name of an InferenceService')
+      .optional(),
+    DEPLOY_MODELS: commaList.refine(
+      (names) => names.every((name) => /^[a-z]([-a-z0-9]*[a-z0-9])?$/.test(name)),
+      'must be model names that are Kubernetes names, separated by commas',
+    ),
     DEPLOY_READY_DEADLINE_MS: positiveInt.min(1_000).default(300_000),
     DEPLOY_POLL_INTERVAL_MS: positiveInt.default(1_000),
     MODEL_REPOSITORY_TOKEN: z.string().min(16).optional(),
@@ -241,12 +249,12 @@ const envSchema = z
           'must be rest with DEPLOYMENT_TARGET=kubernetes (detections go to each deployment’s own URL)',
       });
     }
-    if (env.DEPLOYMENT_TARGET === 'kubernetes' && !env.DEPLOY_STORAGE_URI) {
+    if (env.DEPLOYMENT_TARGET === 'kubernetes' && env.DEPLOY_MODELS.length === 0) {
       ctx.addIssue({
         code: 'custom',
-        path: ['DEPLOY_STORAGE_URI'],
+        path: ['DEPLOY_MODELS'],
         message:
-          'is required with DEPLOYMENT_TARGET=kubernetes (where the model folders are, e.g. pvc://models)',
+          'is required with DEPLOYMENT_TARGET=kubernetes (the models that may be deployed, e.g. centernet-coco,blazeface)',
       });
     }
     if (env.HTTP_HEADERS_TIMEOUT_MS > env.HTTP_REQUEST_TIMEOUT_MS) {

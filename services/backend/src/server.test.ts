@@ -119,31 +119,44 @@ describe('parseEnv', () => {
     );
   });
 
-  it('Should read the deployment settings: local by default, Kubernetes only with a storage URI', () => {
+  it('Should read the deployment settings: local by default, Kubernetes only with the models it may deploy', () => {
     expect(parseEnv({})).toMatchObject({
       DEPLOYMENT_TARGET: 'local',
       DEPLOY_READY_DEADLINE_MS: 300_000,
       DEPLOY_POLL_INTERVAL_MS: 1_000,
       DEPLOY_RUNTIME: 'detection-onnx',
     });
-    expect(() => parseEnv({ DEPLOYMENT_TARGET: 'kubernetes' })).toThrow(/DEPLOY_STORAGE_URI: is required/);
+    expect(() => parseEnv({ DEPLOYMENT_TARGET: 'kubernetes' })).toThrow(/DEPLOY_MODELS: is required/);
+    expect(() => parseEnv({ DEPLOY_MODELS: 'blazeface,Blaze_Face' })).toThrow(
+      /DEPLOY_MODELS: must be model names/,
+    );
     expect(() => parseEnv({ DEPLOYMENT_TARGET: 'cloud' })).toThrow(/DEPLOYMENT_TARGET/);
     expect(() =>
       parseEnv({
         DEPLOYMENT_TARGET: 'kubernetes',
-        DEPLOY_STORAGE_URI: 'pvc://models',
+        DEPLOY_MODELS: 'blazeface',
         MODEL_SERVER_PROTOCOL: 'grpc',
       }),
     ).toThrow(/MODEL_SERVER_PROTOCOL: must be rest with DEPLOYMENT_TARGET=kubernetes/);
     expect(() => parseEnv({ DEPLOY_NAMESPACE: 'Not_A_Namespace' })).toThrow(/DEPLOY_NAMESPACE/);
     expect(() => parseEnv({ DEPLOY_READY_DEADLINE_MS: '10' })).toThrow(/DEPLOY_READY_DEADLINE_MS/);
+    expect(() => parseEnv({ DEPLOY_STORAGE_URI: 'ftp://models' })).toThrow(/DEPLOY_STORAGE_URI/);
+    expect(() => parseEnv({ DEPLOY_TEMPLATE: 'Detector' })).toThrow(/DEPLOY_TEMPLATE: must be the name/);
+    // Without a storage URI the predictors serve the repository baked into the runtime's image.
+    const baked = parseEnv({ DEPLOYMENT_TARGET: 'kubernetes', DEPLOY_MODELS: 'blazeface' });
+    expect([baked.DEPLOY_STORAGE_URI, baked.DEPLOY_MODELS]).toEqual([undefined, ['blazeface']]);
     expect(
       parseEnv({
         DEPLOYMENT_TARGET: 'kubernetes',
         DEPLOY_STORAGE_URI: 'pvc://models',
         DEPLOY_NAMESPACE: 'detection',
+        DEPLOY_MODELS: 'centernet-coco, blazeface',
       }),
-    ).toMatchObject({ DEPLOYMENT_TARGET: 'kubernetes', DEPLOY_STORAGE_URI: 'pvc://models' });
+    ).toMatchObject({
+      DEPLOYMENT_TARGET: 'kubernetes',
+      DEPLOY_STORAGE_URI: 'pvc://models',
+      DEPLOY_MODELS: ['centernet-coco', 'blazeface'],
+    });
   });
 
   it('Should choose SQLite on DATABASE_PATH by default and PostgreSQL when DATABASE_URL is set', () => {

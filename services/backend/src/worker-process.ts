@@ -44,7 +44,7 @@ export async function startWorkerProcess(env: Env, logger: Logger): Promise<Runn
     videos: database.videos,
     storage: createStorage(env),
     modelClient,
-    route: (model) => deployments.routeFor(model),
+    route: (model, clientKey) => deployments.routeFor(model, clientKey),
     logger,
     metrics,
   });

@@ -25,6 +25,10 @@ interface ModelEntry {
   reason: string;
   /** Loaded versions, highest last. */
   versions: LoadedVersion[];
+  /** True while a load of this model runs (its versions not yet loaded are LOADING). */
+  loading: boolean;
+  /** Why each version failed in the last load that failed (cleared by a load that succeeds). */
+  failures: Map<string, string>;
   /** Served names (detection name and raw-tensor name, or just one). */
   names: string[];
   /** False after an explicit unload: the model no longer counts for server readiness. */
@@ -167,22 +171,32 @@ export class ModelRegistry {
     return this.entryFor(name).versions.map((v) => v.version);
   }
 
-  /** Every model of the repository and every loaded one, with its state (one entry per loaded version). */
+  /**
+   * Every version of every model: those in the repository (loaded or not) and those loaded (even when their folder
+   * is gone since), one entry each, by model name and then version number, as Triton indexes a repository. A
+   * loaded version is READY; one that is not says why (`not loaded`, its load failure, `unloaded`…). A model
+   * folder with no loadable version is one entry without a version.
+   */
   async index(): Promise<IndexEntry[]> {
     const sources = await this.repository.list().catch(() => [] as ModelSource[]);
     const names = new Set([...sources.map((source) => source.name), ...this.entries.keys()]);
     const entries: IndexEntry[] = [];
     for (const name of [...names].sort()) {
       const entry = this.entries.get(name);
-      const problem = sources.find((source) => source.name === name)?.problem;
-      if (!entry) {
-        entries.push({ name, state: 'UNAVAILABLE', reason: problem ?? 'not loaded' });
-      } else if (entry.versions.length === 0) {
-        entries.push({ name, state: entry.state, reason: entry.reason });
-      } else {
-        for (const loaded of entry.versions) {
-          entries.push({ name, version: loaded.version, state: entry.state, reason: entry.reason });
-        }
+      const source = sources.find((candidate) => candidate.name === name);
+      const loaded = entry?.versions.map((version) => version.version) ?? [];
+      const onDisk = source?.problem ? [] : (source?.versions.map((version) => version.version) ?? []);
+      const versions = [...new Set([...loaded, ...onDisk])].sort((a, b) => Number(a) - Number(b));
+      if (versions.length === 0) {
+        entries.push({
+          name,
+          state: entry?.state ?? 'UNAVAILABLE',
+          reason: source?.problem ?? entry?.reason ?? 'not loaded',
+        });
+        continue;
+      }
+      for (const version of versions) {
+        entries.push({ name, version, ...versionState(entry, version, loaded.includes(version)) });
       }
     }
     return entries;
@@ -283,6 +297,8 @@ export class ModelRegistry {
         state: 'LOADING',
         reason: '',
         versions: [],
+        loading: false,
+        failures: new Map(),
         names,
         wanted: true,
         pending: Promise.resolve(),
@@ -293,57 +309,68 @@ export class ModelRegistry {
     }
     const target = entry;
     await this.serialised(target, async () => {
-      target.wanted = true;
-      if (source.problem) {
-        if (target.versions.length === 0) [target.state, target.reason] = ['UNAVAILABLE', source.problem];
-        throw new InvalidInputError(`cannot load model ${source.name}: ${source.problem}`);
+      target.loading = true;
+      try {
+        await this.loadVersions(target, source, names);
+      } finally {
+        target.loading = false;
       }
-      if (target.versions.length === 0) [target.state, target.reason] = ['LOADING', 'loading'];
-      const started = performance.now();
-      const results = await Promise.allSettled(
-        source.versions.map((version) => this.loader.load(source, version)),
-      );
-      const loaded = results.flatMap((result) => (result.status === 'fulfilled' ? [result.value] : []));
-      const failed = results.flatMap((result, i) =>
-        result.status === 'rejected'
-          ? [`version ${source.versions[i]!.version}: ${errorMessage(result.reason)}`]
-          : [],
-      );
-      if (failed.length > 0 || this.closed) {
-        await this.release(loaded);
-        const reason = this.closed ? 'the server is shutting down' : failed.join('; ');
-        if (target.versions.length === 0) [target.state, target.reason] = ['UNAVAILABLE', reason];
-        else target.reason = `reload failed: ${reason}`;
-        this.logger.error({ model: source.name, reason }, 'model failed to load');
-        throw new InvalidInputError(`cannot load model ${source.name}: ${reason}`);
-      }
-      const previous = target.versions;
-      for (const old of target.names) this.names.delete(old);
-      target.names = names;
-      for (const served of names) this.names.set(served, source.name);
-      target.versions = loaded;
-      [target.state, target.reason] = ['READY', ''];
-      this.broken.delete(source.name);
-      for (const version of loaded) {
-        version.runtime.onFailure((error) => this.onRuntimeFailure(target, version, error));
-        this.logger.info(
-          {
-            model: source.name,
-            version: version.version,
-            served_as: names,
-            session_load_ms: Math.round(version.loadMs),
-            warm_up_ms: Math.round(version.warmUpMs),
-            ...(version.warning && { warning: version.warning }),
-          },
-          'model version ready',
-        );
-      }
-      this.logger.info(
-        { model: source.name, load_ms: Math.round(performance.now() - started) },
-        'model ready',
-      );
-      await this.release(previous);
     });
+  }
+
+  private async loadVersions(target: ModelEntry, source: ModelSource, names: string[]): Promise<void> {
+    target.wanted = true;
+    if (source.problem) {
+      if (target.versions.length === 0) [target.state, target.reason] = ['UNAVAILABLE', source.problem];
+      throw new InvalidInputError(`cannot load model ${source.name}: ${source.problem}`);
+    }
+    if (target.versions.length === 0) [target.state, target.reason] = ['LOADING', 'loading'];
+    const started = performance.now();
+    const results = await Promise.allSettled(
+      source.versions.map((version) => this.loader.load(source, version)),
+    );
+    const loaded = results.flatMap((result) => (result.status === 'fulfilled' ? [result.value] : []));
+    const failed = results.flatMap((result, i) =>
+      result.status === 'rejected'
+        ? [`version ${source.versions[i]!.version}: ${errorMessage(result.reason)}`]
+        : [],
+    );
+    target.failures = new Map(
+      results.flatMap((result, i) =>
+        result.status === 'rejected' ? [[source.versions[i]!.version, errorMessage(result.reason)]] : [],
+      ),
+    );
+    if (failed.length > 0 || this.closed) {
+      await this.release(loaded);
+      const reason = this.closed ? 'the server is shutting down' : failed.join('; ');
+      if (target.versions.length === 0) [target.state, target.reason] = ['UNAVAILABLE', reason];
+      else target.reason = `reload failed: ${reason}`;
+      this.logger.error({ model: source.name, reason }, 'model failed to load');
+      throw new InvalidInputError(`cannot load model ${source.name}: ${reason}`);
+    }
+    const previous = target.versions;
+    for (const old of target.names) this.names.delete(old);
+    target.names = names;
+    for (const served of names) this.names.set(served, source.name);
+    target.versions = loaded;
+    [target.state, target.reason] = ['READY', ''];
+    this.broken.delete(source.name);
+    for (const version of loaded) {
+      version.runtime.onFailure((error) => this.onRuntimeFailure(target, version, error));
+      this.logger.info(
+        {
+          model: source.name,
+          version: version.version,
+          served_as: names,
+          session_load_ms: Math.round(version.loadMs),
+          warm_up_ms: Math.round(version.warmUpMs),
+          ...(version.warning && { warning: version.warning }),
+        },
+        'model version ready',
+      );
+    }
+    this.logger.info({ model: source.name, load_ms: Math.round(performance.now() - started) }, 'model ready');
+    await this.release(previous);
   }
 
   private async release(versions: readonly LoadedVersion[]): Promise<void> {
@@ -374,4 +401,20 @@ export class ModelRegistry {
       );
     });
   }
+}
+
+/** The state of one version in the index: READY when loaded, else what happened to it. */
+function versionState(
+  entry: ModelEntry | undefined,
+  version: string,
+  loaded: boolean,
+): Pick<IndexEntry, 'state' | 'reason'> {
+  if (!entry) return { state: 'UNAVAILABLE', reason: 'not loaded' };
+  if (loaded) return { state: entry.state, reason: entry.state === 'READY' ? '' : entry.reason };
+  if (entry.loading || entry.state === 'LOADING')
+    return { state: 'LOADING', reason: entry.reason || 'loading' };
+  const failure = entry.failures.get(version);
+  if (failure !== undefined) return { state: 'UNAVAILABLE', reason: failure };
+  if (entry.state === 'READY') return { state: 'UNAVAILABLE', reason: entry.reason || 'not loaded' };
+  return { state: entry.state, reason: entry.reason || 'not loaded' };
 }

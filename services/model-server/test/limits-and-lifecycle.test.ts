@@ -119,7 +119,7 @@ describe('readiness while models load', () => {
     expect(loading.headers.get('retry-after')).toBeNull();
     await expectError(loading, 503, /LOADING/);
     const index = await jsonOf(await server.app.request('/v2/repository/index', { method: 'POST' }));
-    expect(index).toEqual([{ name: 'blazeface', state: 'LOADING', reason: 'loading' }]);
+    expect(index).toEqual([{ name: 'blazeface', version: '1', state: 'LOADING', reason: 'loading' }]);
     open();
     await server.ready;
     const ready = await server.app.request('/v2/health/ready');

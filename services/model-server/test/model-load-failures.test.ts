@@ -87,6 +87,7 @@ describe('a repository with models that cannot load (default)', () => {
       { name: 'adder', version: '1', state: 'READY', reason: '' },
       {
         name: 'mismatch',
+        version: '1',
         state: 'UNAVAILABLE',
         reason: expect.stringMatching(/config input "pixels" is not in the ONNX graph/),
       },

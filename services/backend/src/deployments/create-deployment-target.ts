@@ -20,6 +20,8 @@ export async function createDeploymentTarget(
     | 'DEPLOY_NAMESPACE'
     | 'DEPLOY_RUNTIME'
     | 'DEPLOY_STORAGE_URI'
+    | 'DEPLOY_MODELS'
+    | 'DEPLOY_TEMPLATE'
   >,
 ): Promise<DeploymentTarget> {
   if (env.DEPLOYMENT_TARGET === 'local') {
@@ -47,6 +49,8 @@ export async function createDeploymentTarget(
     kubeConfig,
     namespace,
     runtime: env.DEPLOY_RUNTIME,
-    storageUri: env.DEPLOY_STORAGE_URI!,
+    storageUri: env.DEPLOY_STORAGE_URI,
+    models: env.DEPLOY_MODELS,
+    template: env.DEPLOY_TEMPLATE,
   });
 }

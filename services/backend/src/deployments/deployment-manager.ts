@@ -9,7 +9,7 @@ import type { DeploymentRow } from '../db/records.js';
 import { ApiError } from '../errors.js';
 import { type DeploymentTarget, TargetError, type TargetObservation } from './deployment-target.js';
 import { type DeploymentView, viewOf } from './deployment-view.js';
-import { pickVersion, specOf, trafficOf } from './traffic.js';
+import { bucketOf, pickVersion, specOf, trafficOf } from './traffic.js';
 
 export interface DeploymentSettings {
   /** How long a new version has to become ready before it is rolled back (DEPLOY_READY_DEADLINE_MS). */
@@ -80,7 +80,7 @@ export class DeploymentManager {
 
   /** Creates or changes a deployment. 201/202 when a version is being brought up, 200 for a change in place. */
   async deploy(request: DeployRequest): Promise<{ status: 200 | 201 | 202; deployment: DeploymentView }> {
-    await this.checkModel(request.name);
+    await this.checkModel(request.name, request.version);
     const existing = await this.deps.repository.find(request.name);
     const scaling = {
       minReplicas: request.minReplicas,
@@ -249,17 +249,20 @@ export class DeploymentManager {
   }
 
   /**
-   * Where a detection with `model` goes: the version its deployment's split picks and, where the target gives
-   * each deployment its own server, that server; undefined without a deployment.
+   * Where a detection with `model` goes: the version its deployment's split picks — for the client's fixed place
+   * in the split when `clientKey` says who asks, at random otherwise — and, where the target gives each deployment
+   * its own server, that server; undefined without a deployment.
    */
   async routeFor(
     model: string,
+    clientKey?: string,
   ): Promise<{ version: string | undefined; baseUrl: string | undefined } | undefined> {
     const row = await this.deps.repository.find(model);
     if (!row || row.phase === 'deleting') return undefined;
+    const point = clientKey === undefined ? this.random() * 100 : bucketOf(model, clientKey);
     return {
-      version: pickVersion(trafficOf(row), this.random()),
-      baseUrl: this.deps.target.endpointFor(model) ?? undefined,
+      version: pickVersion(trafficOf(row), point),
+      baseUrl: (await this.deps.target.endpointFor(model)) ?? undefined,
     };
   }
 
@@ -279,9 +282,9 @@ export class DeploymentManager {
     return row;
   }
 
-  private async checkModel(name: string): Promise<void> {
+  private async checkModel(name: string, version: string): Promise<void> {
     try {
-      await this.deps.target.checkModel(name);
+      await this.deps.target.checkModel(name, version);
     } catch (error) {
       if (error instanceof TargetError && error.status === 404) throw new ApiError(404, error.message);
       throw asApiError(error, 'cannot check the model');

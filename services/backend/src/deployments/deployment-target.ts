@@ -48,10 +48,10 @@ export interface DeploymentTarget {
   /** Whether replica counts and target concurrency mean anything here. */
   readonly scalingApplies: boolean;
   /**
-   * Before anything is written: throws {@link TargetError} 404 for a model the target knows it cannot deploy, 503
-   * when the target cannot be reached or refuses the backend.
+   * Before anything is written: throws {@link TargetError} 404 naming what is unknown for a model (or a version of
+   * it) the target knows it cannot deploy, 503 when the target cannot be reached or refuses the backend.
    */
-  checkModel(name: string): Promise<void>;
+  checkModel(name: string, version: string): Promise<void>;
   /** Makes the target run `spec` (deploy, update, scale, canary, promote, roll back). Throws {@link TargetError}. */
   apply(spec: TargetSpec): Promise<void>;
   /** How the deployment's wanted versions are doing, for every name asked at once. Throws {@link TargetError}. */
@@ -59,5 +59,5 @@ export interface DeploymentTarget {
   /** Stops serving the deployment. Throws {@link TargetError}. */
   remove(name: string): Promise<void>;
   /** The base URL that serves this deployment's detections; null: the backend's MODEL_SERVER_URL serves them. */
-  endpointFor(name: string): string | null;
+  endpointFor(name: string): Promise<string | null>;
 }

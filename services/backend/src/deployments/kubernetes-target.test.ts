@@ -31,7 +31,7 @@ const namespace = 'models';
 const brokenVersion = '3';
 const stalledVersion = '4';
 
-function targetFor(server: string, inNamespace = namespace) {
+function targetFor(server: string, inNamespace = namespace, template?: string) {
   const kubeConfig = new KubeConfig();
   kubeConfig.loadFromString(kubeconfigFor(server, token));
   return new KubernetesDeploymentTarget({
@@ -39,6 +39,8 @@ function targetFor(server: string, inNamespace = namespace) {
     namespace: inNamespace,
     runtime: 'detection-onnx',
     storageUri: 'pvc://model-repository',
+    models: ['blazeface', 'facemesh'],
+    template,
   });
 }
 
@@ -76,6 +78,25 @@ describe('Deployments on Kubernetes (fake API)', () => {
     targetConcurrency: 4,
     canaryPercent: extra.canaryPercent,
   });
+  const revisionNames = () =>
+    api
+      .all()
+      .filter((object) => object.kind === 'Revision' && object.metadata.namespace === namespace)
+      .map((object) => object.metadata.name);
+  /** KServe's traffic in the InferenceService's status, as model versions (the revisions' labels) and shares. */
+  const servedTraffic = () =>
+    (
+      (
+        isvc()!.status as {
+          components: { predictor: { traffic?: Array<{ revisionName: string; percent: number }> } };
+        }
+      ).components.predictor.traffic ?? []
+    ).map(({ revisionName, percent }) => ({
+      version: api.get('serving.knative.dev/v1', 'Revision', namespace, revisionName)!.metadata.labels![
+        'detection.backend/model-version'
+      ],
+      percent,
+    }));
   /** Waits for rollouts, then until the deployment's revision serves (a roll back brings up a new one). */
   async function settled(name = 'blazeface') {
     await manager.idle();
@@ -132,6 +153,7 @@ describe('Deployments on Kubernetes (fake API)', () => {
       versions: { stable: '1' },
       traffic: [{ version: '1', percent: 100 }],
       replicas: { current: 1, min: 1, max: 3, scaling: 'applies' },
+      // KServe's status.url, as the fake API sets it once the InferenceService was ready.
       url: 'http://blazeface.models.svc.cluster.local',
     });
     const stored = isvc()!;
@@ -140,7 +162,7 @@ describe('Deployments on Kubernetes (fake API)', () => {
       maxReplicas: 3,
       scaleMetric: 'concurrency',
       scaleTarget: 4,
-      labels: { 'detection.backend/model-version': '1' },
+      labels: { 'detection.backend/model-version': '1', 'detection.backend/managed-by': FIELD_MANAGER },
       model: {
         runtime: 'detection-onnx',
         storageUri: 'pvc://model-repository/blazeface',
@@ -149,10 +171,27 @@ describe('Deployments on Kubernetes (fake API)', () => {
     });
     expect(stored.spec.predictor.canaryTrafficPercent).toBeUndefined();
     expect(api.managersOf(stored, 'spec.predictor.minReplicas')).toEqual([FIELD_MANAGER]);
-    // Detections with model=blazeface go to its own InferenceService, version 1.
+    // Detections with model=blazeface go to its own predictor, version 1: the address in the status, not the
+    // naming convention (the fake API is told to answer another address to tell the two apart).
+    const status = isvc()!.status as { components: { predictor: { address: { url: string } } } };
+    expect(status.components.predictor.address.url).toBe(
+      'http://blazeface-predictor.models.svc.cluster.local',
+    );
+    api.setStatus(FakeKubeApi.referenceOf(isvc()!), {
+      ...isvc()!.status,
+      components: {
+        ...status.components,
+        predictor: { ...status.components.predictor, address: { url: 'http://blazeface-mesh.models:8012' } },
+      },
+    });
+    expect(await managerFor(targetFor(api.url)).routeFor('blazeface')).toEqual({
+      version: '1',
+      baseUrl: 'http://blazeface-mesh.models:8012',
+    });
+    api.setStatus(FakeKubeApi.referenceOf(isvc()!), { ...isvc()!.status, components: status.components });
     expect(await manager.routeFor('blazeface')).toEqual({
       version: '1',
-      baseUrl: 'http://blazeface.models.svc.cluster.local',
+      baseUrl: 'http://blazeface-predictor.models.svc.cluster.local',
     });
     expect(await manager.routeFor('centernet-coco')).toBeUndefined();
     const applies = api.requests.filter((r) => r.method === 'PATCH');
@@ -180,18 +219,57 @@ describe('Deployments on Kubernetes (fake API)', () => {
       labels: { 'detection.backend/model-version': '2' },
     });
 
+    await expect.poll(servedTraffic).toEqual([
+      { version: '2', percent: 20 },
+      { version: '1', percent: 80 },
+    ]);
+
     const promoted = await manager.promote('blazeface');
     expect(promoted.versions).toMatchObject({ stable: '2', previous: '1', canary: null });
     expect(isvc()!.spec.predictor.canaryTrafficPercent).toBeUndefined();
     expect(isvc()!.spec.predictor.labels['detection.backend/model-version']).toBe('2');
+    await expect.poll(servedTraffic).toEqual([{ version: '2', percent: 100 }]);
 
+    // Roll back as KServe does it: the template stays on version 2 with canaryTrafficPercent 0, and traffic goes
+    // back to the previous rolled-out revision (version 1). No new revision.
+    const revisions = revisionNames();
     const rolledBack = await manager.rollback('blazeface');
     expect(rolledBack.versions).toMatchObject({ stable: '1', previous: null });
-    expect(isvc()!.spec.predictor.labels['detection.backend/model-version']).toBe('1');
+    expect(isvc()!.spec.predictor).toMatchObject({
+      canaryTrafficPercent: 0,
+      labels: { 'detection.backend/model-version': '2' },
+    });
+    await expect.poll(servedTraffic).toEqual([
+      { version: '2', percent: 0 },
+      { version: '1', percent: 100 },
+    ]);
+    expect(revisionNames()).toEqual(revisions);
+    expect(await settled()).toMatchObject({ state: 'ready', traffic: [{ version: '1', percent: 100 }] });
+    expect(await manager.routeFor('blazeface')).toMatchObject({ version: '1' });
+  });
+
+  it('Should drop a canary by canaryTrafficPercent 0, and bring a version that is still there back without a revision', async () => {
+    const revisions = revisionNames();
+    // Version 2's revision is still there (at 0 %): a canary of it reuses it.
+    expect((await manager.deploy(request('2', { canaryPercent: 30 }))).status).toBe(202);
+    expect(await settled()).toMatchObject({ state: 'ready', versions: { stable: '1', canary: '2' } });
+    await expect.poll(servedTraffic).toEqual([
+      { version: '2', percent: 30 },
+      { version: '1', percent: 70 },
+    ]);
+    const dropped = await manager.rollback('blazeface');
+    expect(dropped.versions).toMatchObject({ stable: '1', canary: null });
+    expect(isvc()!.spec.predictor.canaryTrafficPercent).toBe(0);
+    await expect.poll(servedTraffic).toEqual([
+      { version: '2', percent: 0 },
+      { version: '1', percent: 100 },
+    ]);
+    expect(revisionNames()).toEqual(revisions);
     expect(await settled()).toMatchObject({ state: 'ready', traffic: [{ version: '1', percent: 100 }] });
   });
 
   it('Should roll back by itself from a revision that fails, saying why', async () => {
+    const before = revisionNames();
     expect((await manager.deploy(request(brokenVersion))).status).toBe(202);
     const fallback = await settled();
     expect(fallback).toMatchObject({ state: 'ready', versions: { stable: '1', rolling_out: null } });
@@ -199,9 +277,18 @@ describe('Deployments on Kubernetes (fake API)', () => {
       'version 3 was not deployed: version 3 failed: failed to load model blazeface version 3: model.onnx is not an ONNX model',
     );
     expect(fallback.history?.at(-1)).toMatchObject({ action: 'fallback', version: '1' });
-    // The InferenceService's template is back on version 1.
-    expect(isvc()!.spec.predictor.labels['detection.backend/model-version']).toBe('1');
-    expect(await settled()).toMatchObject({ state: 'ready' });
+    // The failed version stays in the template at 0 %; traffic never left version 1 (the latest ready revision,
+    // version 2's, keeps 0 %): the broken version's revision is the only one added.
+    expect(isvc()!.spec.predictor).toMatchObject({
+      canaryTrafficPercent: 0,
+      labels: { 'detection.backend/model-version': '3' },
+    });
+    expect(servedTraffic()).toEqual([
+      { version: '2', percent: 0 },
+      { version: '1', percent: 100 },
+    ]);
+    expect(revisionNames()).toHaveLength(before.length + 1);
+    expect(await settled()).toMatchObject({ state: 'ready', failure_reason: fallback.failure_reason });
   });
 
   it('Should keep fields of other field managers, and answer 409 (nothing changed) when one owns a field it changes', async () => {
@@ -262,6 +349,67 @@ describe('Deployments on Kubernetes (fake API)', () => {
     expect(await database.deployments.find('blazeface')).toBeNull();
   });
 
+  it('Should copy the serving settings of the DEPLOY_TEMPLATE InferenceService, and refuse (503, nothing written) without it', async () => {
+    const templated = managerFor(targetFor(api.url, namespace, 'detector'));
+    const missing = await templated
+      .deploy({ ...request('1'), name: 'facemesh' })
+      .catch((error: unknown) => error);
+    expect(missing).toMatchObject({
+      status: 503,
+      message:
+        'cannot check the model: the template InferenceService detector (DEPLOY_TEMPLATE) does not exist in the namespace models',
+    });
+    expect(api.get('serving.kserve.io/v1beta1', 'InferenceService', namespace, 'facemesh')).toBeUndefined();
+    expect(await database.deployments.find('facemesh')).toBeNull();
+
+    const resources = { requests: { cpu: '1', memory: '1Gi' }, limits: { cpu: '2', memory: '2Gi' } };
+    api.put({
+      apiVersion: 'serving.kserve.io/v1beta1',
+      kind: 'InferenceService',
+      metadata: {
+        name: 'detector',
+        namespace,
+        annotations: {
+          'sidecar.istio.io/inject': 'true',
+          'autoscaling.knative.dev/target-burst-capacity': '0',
+          'traffic.sidecar.istio.io/excludeOutboundPorts': '443',
+          'kubectl.kubernetes.io/last-applied-configuration': '{}',
+        },
+      },
+      spec: {
+        predictor: {
+          serviceAccountName: 'model-server',
+          timeout: 300,
+          containerConcurrency: 8,
+          minReplicas: 0,
+          annotations: { 'detection.local/runtime-image': 'kind.local/detection-model-server:1' },
+          model: { modelFormat: { name: 'onnx' }, runtime: 'detection-onnx', resources },
+        },
+      },
+    });
+    expect((await templated.deploy({ ...request('1'), name: 'facemesh' })).status).toBe(201);
+    await templated.idle();
+    const facemesh = api.get('serving.kserve.io/v1beta1', 'InferenceService', namespace, 'facemesh')!;
+    expect(facemesh.metadata.annotations).toEqual({
+      'sidecar.istio.io/inject': 'true',
+      'autoscaling.knative.dev/target-burst-capacity': '0',
+      'traffic.sidecar.istio.io/excludeOutboundPorts': '443',
+      'serving.kserve.io/deploymentMode': 'Serverless',
+      'detection.backend/traffic': JSON.stringify([{ version: '1', percent: 100 }]),
+    });
+    const predictor = (facemesh.spec as { predictor: Record<string, unknown> }).predictor;
+    expect(predictor).toMatchObject({
+      serviceAccountName: 'model-server',
+      timeout: 300,
+      containerConcurrency: 8,
+      minReplicas: 1,
+      model: { resources, storageUri: 'pvc://model-repository/facemesh' },
+    });
+    expect(predictor.annotations).toBeUndefined();
+    expect(await templated.get('facemesh')).toMatchObject({ state: 'ready', versions: { stable: '1' } });
+    await templated.remove('facemesh');
+  });
+
   it('Should fail a deployment into a namespace that does not exist, saying so', async () => {
     const elsewhere = managerFor(targetFor(api.url, 'no-such-namespace'));
     expect((await elsewhere.deploy({ ...request('1'), name: 'facemesh' })).status).toBe(201);
@@ -272,6 +420,21 @@ describe('Deployments on Kubernetes (fake API)', () => {
         'version 1 was not deployed: cannot apply the InferenceService facemesh: the namespace no-such-namespace does not exist',
     });
     await database.deployments.remove('facemesh', 2);
+  });
+
+  it('Should answer 404 for a model that is not in DEPLOY_MODELS, before any call or write', async () => {
+    const calls = api.requests.length;
+    const unknown = await manager
+      .deploy({ ...request('1'), name: 'centernet-coco' })
+      .catch((error: unknown) => error);
+    expect(unknown).toBeInstanceOf(ApiError);
+    expect(unknown).toMatchObject({
+      status: 404,
+      message:
+        'unknown model centernet-coco: the model storage pvc://model-repository has blazeface, facemesh (DEPLOY_MODELS)',
+    });
+    expect(api.requests.length).toBe(calls);
+    expect(await database.deployments.find('centernet-coco')).toBeNull();
   });
 
   it('Should answer 503 with the reason, writing nothing, when the API forbids the backend or cannot be reached', async () => {

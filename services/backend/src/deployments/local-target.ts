@@ -40,12 +40,22 @@ export class LocalDeploymentTarget implements DeploymentTarget {
     this.baseUrl = options.modelServerUrl.replace(/\/+$/, '');
   }
 
-  /** The model must be in the repository index (loaded or not); its versions are checked by the rollout. */
-  async checkModel(name: string): Promise<void> {
-    const names = [...new Set((await this.index()).map((entry) => entry.name))];
+  /**
+   * The model and the version must be in the repository index, which lists every version in the model server's
+   * repository, loaded or not. A version that is there but cannot load is found by the rollout (a fallback).
+   */
+  async checkModel(name: string, version: string): Promise<void> {
+    const index = await this.index();
+    const names = [...new Set(index.map((entry) => entry.name))];
     if (!names.includes(name))
       throw new TargetError(
         `unknown model ${name}: the model repository has ${names.join(', ') || 'none'}`,
+        404,
+      );
+    const versions = versionsOf(index.filter((entry) => entry.name === name));
+    if (!versions.includes(version))
+      throw new TargetError(
+        `unknown version ${version} of model ${name}: the model repository has ${versions.length > 0 ? `version ${versions.join(', ')}` : 'no loadable version of it'}`,
         404,
       );
   }
@@ -72,7 +82,7 @@ export class LocalDeploymentTarget implements DeploymentTarget {
   }
 
   /** One model server serves every deployment: the backend's own MODEL_SERVER_URL. */
-  endpointFor(): null {
+  async endpointFor(): Promise<null> {
     return null;
   }
 
@@ -140,6 +150,12 @@ function readyVersions(entries: IndexEntry[]): string[] {
     .map((entry) => String(entry.version));
 }
 
+function versionsOf(entries: IndexEntry[]): string[] {
+  return entries.flatMap((entry) =>
+    entry.version === undefined || entry.version === null ? [] : [String(entry.version)],
+  );
+}
+
 function observation(spec: TargetSpec, entries: IndexEntry[], baseUrl: string): TargetObservation {
   const ready = readyVersions(entries);
   const base = { readyVersions: ready, replicas: null, url: `${baseUrl}/v2/models/${spec.name}` };
@@ -147,17 +163,17 @@ function observation(spec: TargetSpec, entries: IndexEntry[], baseUrl: string): 
     return { ...base, state: 'absent', reason: `the model server has no model ${spec.name}` };
   const missing = spec.versions.filter((version) => !ready.includes(version));
   if (missing.length === 0) return { ...base, state: 'ready', reason: null };
-  if (entries.some((entry) => entry.state === 'LOADING'))
+  const entryOf = (version: string) => entries.find((entry) => String(entry.version) === version);
+  if (missing.some((version) => entryOf(version)?.state === 'LOADING'))
     return { ...base, state: 'progressing', reason: null };
-  const serverReason = entries.find((entry) => entry.reason !== '')?.reason;
-  const loaded = ready.length > 0 ? `loaded: ${ready.join(', ')}` : 'none loaded';
-  return {
-    ...base,
-    state: 'failed',
-    reason: serverReason
-      ? `version ${missing.join(', ')} is not serving: ${serverReason}`
-      : `version ${missing.join(', ')} is not in the model repository (${loaded})`,
-  };
+  const inRepository = versionsOf(entries);
+  const reasons = missing.map((version) => {
+    const entry = entryOf(version);
+    if (!entry)
+      return `version ${version} is not in the model repository (it has ${inRepository.length > 0 ? `version ${inRepository.join(', ')}` : 'no loadable version'})`;
+    return `version ${version} is not serving: ${entry.reason || entry.state.toLowerCase()}`;
+  });
+  return { ...base, state: 'failed', reason: reasons.join('; ') };
 }
 
 function upstreamMessage(text: string): string {

@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import type { DeploymentRow } from '../db/records.js';
 import type { TargetSpec, TrafficShare } from './deployment-target.js';
 
@@ -31,9 +32,21 @@ export function specOf(
   };
 }
 
-/** Picks the version of one request by the split (`random` in [0, 1)). */
-export function pickVersion(traffic: TrafficShare[], random: number): string | undefined {
-  let threshold = random * 100;
+/**
+ * A client's place in a deployment's split, in [0, 100): the first four bytes of SHA-256 of the deployment's name
+ * and the client's key. The same client gets the same place (so the same version) on every replica and restart;
+ * the name makes a client's place independent from one model to another.
+ */
+export function bucketOf(deployment: string, clientKey: string): number {
+  return createHash('sha256').update(`${deployment}\0${clientKey}`).digest().readUInt32BE(0) % 100;
+}
+
+/**
+ * The version at `point` in [0, 100) of the split, the stable version's share first: a canary takes the top
+ * `percent` places, so raising its share keeps the clients it already had.
+ */
+export function pickVersion(traffic: TrafficShare[], point: number): string | undefined {
+  let threshold = point;
   for (const share of traffic) {
     if (threshold < share.percent) return share.version;
     threshold -= share.percent;

@@ -29,6 +29,8 @@ import { type ProbedImage, probeImage } from './image-probe.js';
 export interface DetectionOptions {
   model?: string | undefined;
   scoreThreshold?: number | undefined;
+  /** Who asks (routes/client-key.ts): during a canary, one key always gets the same version. */
+  clientKey?: string | undefined;
 }
 
 export interface ImageInput {
@@ -139,7 +141,7 @@ export class ImageService {
     });
     const [blob, detection] = await Promise.allSettled([
       this.putBlob(reservation.storageKey, input.bytes, probed.contentType),
-      this.detect(input.bytes, model, options.scoreThreshold, requestId),
+      this.detect(input.bytes, model, options, requestId),
     ]);
     const storeStarted = performance.now();
 
@@ -200,7 +202,7 @@ export class ImageService {
     const startedAt = Date.now();
     let result: DetectResult;
     try {
-      result = await this.detect(bytes, model, options.scoreThreshold, requestId);
+      result = await this.detect(bytes, model, options, requestId);
     } catch (error) {
       if (!isKeptAsFailed(error)) throw this.toApiError(error, model);
       const status = await this.deps.repository.recordFailedRun(
@@ -246,7 +248,7 @@ export class ImageService {
     const model = options.model ?? this.deps.defaultModel;
     let result: DetectResult;
     try {
-      result = await this.detect(input.bytes, model, options.scoreThreshold, requestId);
+      result = await this.detect(input.bytes, model, options, requestId);
     } catch (error) {
       await this.refuseUndecodable(input.bytes, probed, error);
       throw this.toApiError(error, model);
@@ -291,12 +293,12 @@ export class ImageService {
   private async detect(
     bytes: Uint8Array,
     model: string,
-    scoreThreshold: number | undefined,
+    { scoreThreshold, clientKey }: DetectionOptions,
     requestId: string,
   ): Promise<DetectResult> {
     const log = { request_id: requestId, model, image_bytes: bytes.byteLength };
     try {
-      const route = await this.deps.route?.(model);
+      const route = await this.deps.route?.(model, clientKey);
       const result = await this.deps.modelClient.detect(bytes, {
         model,
         ...route,

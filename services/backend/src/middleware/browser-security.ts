@@ -79,7 +79,7 @@ export function corsPolicy(allowedOrigins: string[]): MiddlewareHandler {
   return cors({
     origin: allowedOrigins,
     allowMethods: ['GET', 'HEAD', 'POST', 'DELETE'],
-    allowHeaders: ['Authorization', 'Content-Type'],
+    allowHeaders: ['Authorization', 'Content-Type', 'X-Client-Id'],
     exposeHeaders: ['Location', 'ETag', 'Retry-After', 'Server-Timing', 'X-Request-Id'],
     maxAge: 600,
   });

@@ -80,6 +80,21 @@ export const DetectionQuerySchema = z.object({
     .openapi({ description: 'Minimum detection score (default: the model’s own)', example: 0.3 }),
 });
 
+/** `X-Client-Id`: who asks, so that a canary's traffic split sends one client to one version. */
+export const ClientIdHeaderSchema = z.object({
+  'x-client-id': z
+    .string()
+    .min(1, 'must not be empty')
+    .max(200, 'must be at most 200 characters')
+    .regex(/^[\x21-\x7e]+$/, 'must be printable ASCII without spaces')
+    .optional()
+    .openapi({
+      description:
+        'A stable id of the client or session (optional). During a canary every request with the same id goes to the same version; without it, the authenticated principal decides, and anonymous requests are split at random',
+      example: 'session-4f1c2a',
+    }),
+});
+
 const fileSchema = z
   .custom<File>((value) => value instanceof File, {
     error: (issue) =>

@@ -62,13 +62,17 @@ describe('Deployments on the local model server', () => {
     }
   }
 
-  /** The version each of `count` detections with model=blazeface ran on. */
-  async function detectedVersions(count: number): Promise<string[]> {
+  /** The version each of `count` detections with model=blazeface ran on (as one client, with `clientId`). */
+  async function detectedVersions(count: number, clientId?: string): Promise<string[]> {
     const versions: string[] = [];
     for (let i = 0; i < count; i++) {
       const form = new FormData();
       form.append('file', new Blob([photo], { type: 'image/jpeg' }), 'astronaut.jpg');
-      const res = await t.app.request('/detect?model=blazeface', { method: 'POST', body: form });
+      const res = await t.app.request('/detect?model=blazeface', {
+        method: 'POST',
+        body: form,
+        ...(clientId !== undefined && { headers: { 'x-client-id': clientId } }),
+      });
       const body = (await res.json()) as { model: { version: string }; detection: { count: number } };
       expect(res.status, JSON.stringify(body)).toBe(200);
       expect(body.detection.count).toBeGreaterThan(0);
@@ -89,8 +93,9 @@ describe('Deployments on the local model server', () => {
       [
         { model: 'facemesh', version: '1' },
         404,
-        /unknown model facemesh: the model repository has blazeface/,
+        /^unknown model facemesh: the model repository has blazeface$/,
       ],
+      [{ version: '2' }, 404, /^unknown version 2 of model blazeface: the model repository has version 1$/],
       [
         { version: '1', min_replicas: 3, max_replicas: 2 },
         400,
@@ -176,6 +181,20 @@ describe('Deployments on the local model server', () => {
     });
     const versions = await detectedVersions(30);
     expect(new Set(versions)).toEqual(new Set(['1', '2']));
+    // One client (X-Client-Id) sees one version throughout the canary; clients differ.
+    const perClient = await Promise.all(
+      ['a', 'b', 'c', 'd', 'e', 'f'].map(async (id) => new Set(await detectedVersions(4, `session-${id}`))),
+    );
+    expect(perClient.every((seen) => seen.size === 1)).toBe(true);
+    expect(new Set(perClient.flatMap((seen) => [...seen]))).toEqual(new Set(['1', '2']));
+    const viaUrl = await t.app.request(
+      `/detect?model=blazeface&image_url=${encodeURIComponent('http://127.0.0.1:1/none.jpg')}`,
+      { headers: { 'x-client-id': 'has space' } },
+    );
+    expect([viaUrl.status, await viaUrl.json()]).toEqual([
+      400,
+      { error: expect.stringMatching(/x-client-id.*printable ASCII without spaces/) },
+    ]);
 
     const promoted = await call('POST', '/deployments/blazeface/promote');
     expect(promoted.status).toBe(200);
@@ -233,11 +252,16 @@ describe('Deployments on the local model server', () => {
     await rm(path.join(repository, 'blazeface/3'), { recursive: true });
   });
 
-  it('Should fall back from a version the repository does not have', async () => {
-    expect((await deploy({ version: '9' })).status).toBe(202);
-    const settledState = await settled('blazeface');
-    expect(settledState.state).toBe('ready');
-    expect(settledState.failure_reason).toMatch(/version 9 is not in the model repository \(loaded: 1, 2\)/);
+  it('Should answer 404 at once for a version the repository does not have, recording nothing', async () => {
+    const before = await t.database.deployments.find('blazeface');
+    const missing = await deploy({ version: '9' });
+    expect(missing.status).toBe(404);
+    expect(missing.body).toEqual({
+      error: 'unknown version 9 of model blazeface: the model repository has version 1, 2',
+    });
+    const canary = await deploy({ version: '9', canary_percent: 10 });
+    expect([canary.status, canary.body.error]).toEqual([404, missing.body.error]);
+    expect(await t.database.deployments.find('blazeface')).toEqual(before);
   });
 
   it('Should roll back a rollout whose deadline passed with nobody watching it (its replica stopped)', async () => {
@@ -301,7 +325,9 @@ describe('Deployments on the local model server', () => {
       state: string;
       reason: string;
     }>;
-    expect(index).toEqual([{ name: 'blazeface', state: 'UNAVAILABLE', reason: 'unloaded' }]);
+    expect(index).toEqual(
+      ['1', '2'].map((version) => ({ name: 'blazeface', version, state: 'UNAVAILABLE', reason: 'unloaded' })),
+    );
 
     // A detection with the unloaded model is refused at once in plain words, not retried as a starting server.
     const form = new FormData();

@@ -155,7 +155,10 @@ export const repositoryIndexRoute = createRoute({
     },
   },
   responses: {
-    200: json(RepositoryIndexResponse, 'One entry per model (per loaded version)'),
+    200: json(
+      RepositoryIndexResponse,
+      'One entry per version of every model in the repository (loaded or not), with its state; a model folder without a loadable version is one entry without a version',
+    ),
     400: error('Malformed body'),
   },
 });

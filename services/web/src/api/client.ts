@@ -44,6 +44,8 @@ export interface ApiClientOptions {
   /** Read on every request so a token typed in later applies at once. */
   getToken?: () => string | null;
   fetch?: typeof globalThis.fetch;
+  /** Sent as `X-Client-Id`: during a canary the backend gives one client one model version. */
+  clientId?: string;
 }
 
 type Query = Record<string, string | number | undefined | null>;
@@ -63,8 +65,10 @@ export class ApiClient {
   readonly baseUrl: string;
   readonly #getToken: () => string | null;
   readonly #fetch: typeof globalThis.fetch;
+  readonly #clientId: string | null;
 
   constructor(options: ApiClientOptions = {}) {
+    this.#clientId = options.clientId ?? null;
     this.baseUrl = (options.baseUrl ?? '').replace(/\/+$/, '');
     this.#getToken = options.getToken ?? (() => null);
     this.#fetch = options.fetch ?? globalThis.fetch.bind(globalThis);
@@ -88,6 +92,7 @@ export class ApiClient {
     const headers = new Headers({ accept: 'application/json' });
     const token = this.#getToken();
     if (token) headers.set('authorization', `Bearer ${token}`);
+    if (this.#clientId) headers.set('x-client-id', this.#clientId);
     let body = options.body ?? null;
     if (options.json !== undefined) {
       headers.set('content-type', 'application/json');
@@ -213,7 +218,11 @@ export class ApiClient {
     options: { signal: AbortSignal | undefined; onProgress: (sent: number) => void },
   ): Promise<T> {
     const token = this.#getToken();
-    const response = await sendWithProgress(url, form, { token, ...options }).catch((error: unknown) => {
+    const response = await sendWithProgress(url, form, {
+      token,
+      clientId: this.#clientId,
+      ...options,
+    }).catch((error: unknown) => {
       throw apiErrorFromException(error, action, this.baseUrl);
     });
     if (!response.ok) throw await apiErrorFromResponse(response, action, Boolean(token));
@@ -458,7 +467,12 @@ export type ImageVariant = 'file' | 'annotated';
 function sendWithProgress(
   url: string,
   body: FormData,
-  options: { token: string | null; signal: AbortSignal | undefined; onProgress: (sent: number) => void },
+  options: {
+    token: string | null;
+    clientId: string | null;
+    signal: AbortSignal | undefined;
+    onProgress: (sent: number) => void;
+  },
 ): Promise<Response> {
   return new Promise((resolve, reject) => {
     const request = new XMLHttpRequest();
@@ -466,6 +480,7 @@ function sendWithProgress(
     request.open('POST', url);
     request.setRequestHeader('accept', 'application/json');
     if (options.token) request.setRequestHeader('authorization', `Bearer ${options.token}`);
+    if (options.clientId) request.setRequestHeader('x-client-id', options.clientId);
     request.upload.onprogress = (event) => {
       if (event.lengthComputable && event.total > 0) options.onProgress(event.loaded / event.total);
     };

@@ -1,6 +1,7 @@
 import { useState } from 'preact/hooks';
 import type { ModelList } from '../api/types.js';
 import { formatScore } from '../logic/format.js';
+import { modelChoices } from '../logic/model-choices.js';
 import { type DetectSettings, MODEL_THRESHOLDS } from '../logic/settings.js';
 import { validateImageUrl } from '../logic/upload-input.js';
 import { clampParallelUploads, PARALLEL_UPLOADS } from '../logic/upload-queue.js';
@@ -30,8 +31,9 @@ export function UploadPanel(props: UploadPanelProps) {
   const [url, setUrl] = useState('');
   const [urlError, setUrlError] = useState<string | null>(null);
   const defaultModel = models?.defaultModel ?? null;
-  const otherModels = models?.models.filter((model) => model.name !== defaultModel) ?? [];
-  const defaultInfo = models?.models.find((model) => model.name === defaultModel) ?? null;
+  const choices = modelChoices(models?.models ?? []);
+  const otherModels = choices.filter((model) => model.name !== defaultModel);
+  const defaultInfo = choices.find((model) => model.name === defaultModel) ?? null;
   const ready = (state: string | null) => state === null || state.toUpperCase() === 'READY';
 
   return (

@@ -79,7 +79,10 @@ export const deployRoute = createRoute({
     }),
     202: jsonResponse(DeploymentSchema, 'A new version is coming up', exampleRollingOut),
     400: errorResponse('Invalid body: names, versions, replica counts, min > max', messages.badBody),
-    404: errorResponse('The model is not in the model repository', messages.unknownModel),
+    404: errorResponse(
+      'The model, or this version of it, is not in the model repository (on Kubernetes: not in DEPLOY_MODELS)',
+      messages.unknownModel,
+    ),
     409: conflict(
       'The deployment is busy (a rollout or a delete), was changed meanwhile, or a canary has no running version',
       messages.busy,

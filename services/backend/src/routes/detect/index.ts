@@ -5,10 +5,12 @@ import type { AppEnv } from '../../app-env.js';
 import { createRouter } from '../../app-env.js';
 import type { UrlFetcher } from '../../fetch/url-fetcher.js';
 import type { DetectOnlyResult, ImageInput, ImageService } from '../../images/image-service.js';
+import { clientKeyOf } from '../client-key.js';
 import { exampleDetectResult, errorExamples as messages } from '../examples.js';
 import { readImageFromUrl, readImageInput, uploadBodyLimit } from '../image-input.js';
 import { requires } from '../permission.js';
 import {
+  ClientIdHeaderSchema,
   DetectionQuerySchema,
   DetectResponseSchema,
   errorResponse,
@@ -26,7 +28,7 @@ export const detectRoute = (bodyLimit: ReturnType<typeof uploadBodyLimit>) =>
     tags: ['detect'],
     summary: 'Detect objects in an image without storing anything',
     ...requires('detect', bodyLimit),
-    request: { query: DetectionQuerySchema, body: ImageUploadBodySchema },
+    request: { query: DetectionQuerySchema, headers: ClientIdHeaderSchema, body: ImageUploadBodySchema },
     responses: {
       200: jsonResponse(DetectResponseSchema, 'The detections', exampleDetectResult),
       ...imageInputErrorResponses,
@@ -54,7 +56,7 @@ export const detectFromUrlRoute = createRoute({
   tags: ['detect'],
   summary: 'Detect objects in the image at a URL without storing anything (same answer as POST /detect)',
   ...requires('detect'),
-  request: { query: DetectFromUrlQuerySchema },
+  request: { query: DetectFromUrlQuerySchema, headers: ClientIdHeaderSchema },
   responses: {
     200: jsonResponse(DetectResponseSchema, 'The detections', exampleDetectResult),
     ...imageInputErrorResponses,
@@ -73,10 +75,11 @@ async function detectAndAnswer(
   service: ImageService,
   input: ImageInput,
   query: { model?: string | undefined; score_threshold?: number | undefined },
+  clientId: string | undefined,
 ) {
   const result: DetectOnlyResult = await service.detectOnly(
     input,
-    { model: query.model, scoreThreshold: query.score_threshold },
+    { model: query.model, scoreThreshold: query.score_threshold, clientKey: clientKeyOf(c, clientId) },
     c.get('requestId'),
   );
   reportTimings(c, result.timings);
@@ -95,14 +98,20 @@ export function detectRouter(deps: { service: ImageService; fetcher: UrlFetcher;
     const query = c.req.valid('query');
     const input = await readImageInput(c.req, deps);
     endTime(c, 'receive');
-    return c.json(await detectAndAnswer(c, deps.service, input, query), 200);
+    return c.json(
+      await detectAndAnswer(c, deps.service, input, query, c.req.valid('header')['x-client-id']),
+      200,
+    );
   });
   router.openapi(detectFromUrlRoute, async (c) => {
     const query = c.req.valid('query');
     startTime(c, 'receive', 'URL fetch');
     const input = await readImageFromUrl(query.image_url, deps.fetcher);
     endTime(c, 'receive');
-    return c.json(await detectAndAnswer(c, deps.service, input, query), 200);
+    return c.json(
+      await detectAndAnswer(c, deps.service, input, query, c.req.valid('header')['x-client-id']),
+      200,
+    );
   });
   return router;
 }

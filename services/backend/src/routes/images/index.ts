@@ -8,6 +8,7 @@ import { annotateImage } from '../../images/annotate.js';
 import { type SupportedFormat, sniffImageFormat } from '../../images/image-format.js';
 import type { ImageService, UploadResult } from '../../images/image-service.js';
 import { userContentPolicy } from '../../middleware/browser-security.js';
+import { clientKeyOf } from '../client-key.js';
 import { readImageInput, uploadBodyLimit } from '../image-input.js';
 import { decodeCursor, encodeCursor } from '../list-cursor.js';
 import { toDetectionList, toImage, toObjectSummary } from '../schemas.js';
@@ -49,7 +50,11 @@ export function imagesRouter(deps: ImagesRouterDependencies) {
     endTime(c, 'receive');
     const result = await deps.service.upload(
       input,
-      { model: query.model, scoreThreshold: query.score_threshold },
+      {
+        model: query.model,
+        scoreThreshold: query.score_threshold,
+        clientKey: clientKeyOf(c, c.req.valid('header')['x-client-id']),
+      },
       c.get('requestId'),
     );
     reportTimings(c, result.timings);
@@ -125,7 +130,11 @@ export function imagesRouter(deps: ImagesRouterDependencies) {
     const query = c.req.valid('query');
     const result = await deps.service.redetect(
       image_id,
-      { model: query.model, scoreThreshold: query.score_threshold },
+      {
+        model: query.model,
+        scoreThreshold: query.score_threshold,
+        clientKey: clientKeyOf(c, c.req.valid('header')['x-client-id']),
+      },
       c.get('requestId'),
     );
     reportTimings(c, result.timings);

@@ -10,6 +10,7 @@ import {
 } from '../examples.js';
 import { requires } from '../permission.js';
 import {
+  ClientIdHeaderSchema,
   DetectionQuerySchema,
   errorResponse,
   ImageListSchema,
@@ -58,7 +59,7 @@ export const uploadImageRoute = (bodyLimit: MiddlewareHandler) =>
     tags: ['images'],
     summary: 'Upload an image, detect objects in it and store both',
     ...requires('detect', bodyLimit),
-    request: { query: DetectionQuerySchema, body: ImageUploadBodySchema },
+    request: { query: DetectionQuerySchema, headers: ClientIdHeaderSchema, body: ImageUploadBodySchema },
     responses: {
       201: jsonResponse(ImageWithDetectionsSchema, 'Stored with its objects', exampleImageWithDetections),
       ...imageInputErrorResponses,
@@ -183,7 +184,7 @@ export const redetectRoute = createRoute({
   tags: ['images'],
   summary: 'Run detection again (after a failure, or with another model or threshold), replacing the objects',
   ...requires('detect'),
-  request: { params: ImageParamsSchema, query: DetectionQuerySchema },
+  request: { params: ImageParamsSchema, query: DetectionQuerySchema, headers: ClientIdHeaderSchema },
   responses: {
     200: jsonResponse(
       ImageWithDetectionsSchema,

@@ -1,9 +1,9 @@
 import { useState } from 'preact/hooks';
 import type { ModelList } from '../api/types.js';
-import { formatScore } from '../logic/format.js';
-import { type DetectSettings, MODEL_THRESHOLDS } from '../logic/settings.js';
+import type { DetectSettings } from '../logic/settings.js';
 import { validateImageUrl } from '../logic/upload-input.js';
 import { SAMPLING_RATES } from '../logic/video-sampling.js';
+import { ModelSettingsFields } from './ModelSettingsFields.js';
 
 interface VideoUploadPanelProps {
   settings: DetectSettings;
@@ -23,8 +23,6 @@ export function VideoUploadPanel(props: VideoUploadPanelProps) {
   const { settings, onSettings, models, sampling, onSampling, busy, dragging, onFile, onUrl } = props;
   const [url, setUrl] = useState('');
   const [urlError, setUrlError] = useState<string | null>(null);
-  const defaultModel = models?.defaultModel ?? null;
-  const otherModels = models?.models.filter((model) => model.name !== defaultModel) ?? [];
 
   return (
     <section
@@ -125,41 +123,13 @@ export function VideoUploadPanel(props: VideoUploadPanelProps) {
             ))}
           </select>
         </div>
-        <div class="field">
-          <label for="video-model">Model</label>
-          <select
-            id="video-model"
-            value={settings.model}
-            onChange={(event) =>
-              onSettings({ ...settings, model: (event.currentTarget as HTMLSelectElement).value })
-            }
-          >
-            <option value="">{defaultModel ? `${defaultModel} — default` : 'Server default'}</option>
-            {otherModels.map((model) => (
-              <option key={model.name} value={model.name}>
-                {model.name}
-              </option>
-            ))}
-          </select>
-        </div>
-        <div class="field">
-          <label for="video-threshold">Threshold sent to the model</label>
-          <select
-            id="video-threshold"
-            value={settings.scoreThreshold === null ? '' : String(settings.scoreThreshold)}
-            onChange={(event) => {
-              const value = (event.currentTarget as HTMLSelectElement).value;
-              onSettings({ ...settings, scoreThreshold: value === '' ? null : Number(value) });
-            }}
-          >
-            <option value="">The model's default</option>
-            {MODEL_THRESHOLDS.map((threshold) => (
-              <option key={threshold} value={String(threshold)}>
-                {formatScore(threshold)}
-              </option>
-            ))}
-          </select>
-        </div>
+        <ModelSettingsFields
+          settings={settings}
+          onSettings={onSettings}
+          models={models}
+          modelFieldId="video-model"
+          thresholdFieldId="video-threshold"
+        />
       </fieldset>
     </section>
   );

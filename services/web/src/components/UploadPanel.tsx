@@ -1,10 +1,10 @@
-import { useState } from 'preact/hooks';
 import type { ModelList } from '../api/types.js';
 import type { DetectSettings } from '../logic/settings.js';
 import { validateImageUrl } from '../logic/upload-input.js';
 import { clampParallelUploads, PARALLEL_UPLOADS } from '../logic/upload-queue.js';
 import { ExampleGallery } from './ExampleGallery.js';
 import { ModelSettingsFields } from './ModelSettingsFields.js';
+import { UrlForm } from './UrlForm.js';
 import { WebcamCapture } from './WebcamCapture.js';
 
 const THRESHOLD_HINT =
@@ -31,8 +31,6 @@ interface UploadPanelProps {
 export function UploadPanel(props: UploadPanelProps) {
   const { settings, onSettings, models, modelsError, busy, dragging, onFiles, onUrl, onFieldError, onError } =
     props;
-  const [url, setUrl] = useState('');
-  const [urlError, setUrlError] = useState<string | null>(null);
 
   return (
     <section
@@ -79,47 +77,15 @@ export function UploadPanel(props: UploadPanelProps) {
         <WebcamCapture busy={busy} onFile={(file) => onFiles([file])} />
       </div>
 
-      <form
-        class="url-form"
-        noValidate
-        onSubmit={(event) => {
-          event.preventDefault();
-          const checked = validateImageUrl(url);
-          if (!checked.ok) {
-            setUrlError(checked.error);
-            onFieldError();
-            return;
-          }
-          setUrlError(null);
-          onUrl(checked.url);
-        }}
-      >
-        <label for="image-url">Or an image URL</label>
-        <div class="input-row">
-          <input
-            id="image-url"
-            name="image-url"
-            type="url"
-            inputMode="url"
-            placeholder="https://example.com/photo.jpg"
-            value={url}
-            aria-invalid={urlError !== null}
-            aria-describedby={urlError ? 'image-url-error' : undefined}
-            onInput={(event) => {
-              setUrl((event.currentTarget as HTMLInputElement).value);
-              setUrlError(null);
-            }}
-          />
-          <button type="submit" class="button" disabled={busy || url.trim() === ''}>
-            Detect
-          </button>
-        </div>
-        {urlError && (
-          <p id="image-url-error" class="field-error">
-            {urlError}
-          </p>
-        )}
-      </form>
+      <UrlForm
+        inputId="image-url"
+        label="Or an image URL"
+        placeholder="https://example.com/photo.jpg"
+        busy={busy}
+        check={validateImageUrl}
+        onUrl={onUrl}
+        onFieldError={onFieldError}
+      />
 
       <ExampleGallery busy={busy} onFile={(file) => onFiles([file])} onError={onError} />
 

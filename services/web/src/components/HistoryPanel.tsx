@@ -1,8 +1,9 @@
 import type { ApiClient } from '../api/client.js';
 import type { ImageRecord } from '../api/types.js';
-import { formatCount, formatRelativeTime, shortId } from '../logic/format.js';
+import { formatCount, shortId } from '../logic/format.js';
 import { ConfirmButton } from './ConfirmButton.js';
 import { HistoryCard } from './HistoryCard.js';
+import { HistoryEntry } from './HistoryEntry.js';
 import { HISTORY_PAGE_SIZE, usePagedHistory } from './history-hook.js';
 import { useImageSource } from './hooks.js';
 
@@ -87,54 +88,47 @@ function HistoryItem({
   const failed = image.status === 'failed';
   const count = image.object_count ?? 0;
   return (
-    <li
-      class={`history-item ${current ? 'history-current' : ''}`}
-      data-testid="history-item"
-      data-image-id={image.image_id}
-    >
-      <button
-        type="button"
-        class="history-open"
-        aria-current={current ? 'true' : undefined}
-        onClick={() => onOpen(image.image_id)}
-      >
+    <HistoryEntry
+      testId="history-item"
+      idAttribute={{ 'data-image-id': image.image_id }}
+      name={name}
+      createdAt={image.created_at}
+      current={current}
+      onOpen={() => onOpen(image.image_id)}
+      thumb={
         <span class="thumb">
           {thumbnail.src && <img src={thumbnail.src} alt="" loading="lazy" decoding="async" />}
         </span>
-        <span class="history-text">
-          <span class="history-name">{name}</span>
-          <span class="history-meta">
-            {failed ? (
-              <span class="badge badge-failed">failed</span>
-            ) : (
-              <span class="badge badge-count">{formatCount(count, 'object')}</span>
-            )}
-            <time dateTime={image.created_at} title={image.created_at}>
-              {formatRelativeTime(image.created_at)}
-            </time>
-          </span>
-        </span>
-      </button>
-      <div class="history-actions">
-        <button
-          type="button"
-          class="button button-quiet button-small"
-          disabled={busy}
-          aria-label={`Re-run detection on ${name}`}
-          onClick={() => onRerun(image.image_id)}
-        >
-          Re-run
-        </button>
-        <ConfirmButton
-          label="Delete"
-          ariaLabel={`Delete ${name}`}
-          confirmLabel="Delete"
-          question={`Delete ${name}?`}
-          compact
-          disabled={busy}
-          onConfirm={() => onDelete(image.image_id)}
-        />
-      </div>
-    </li>
+      }
+      badge={
+        failed ? (
+          <span class="badge badge-failed">failed</span>
+        ) : (
+          <span class="badge badge-count">{formatCount(count, 'object')}</span>
+        )
+      }
+      actions={
+        <>
+          <button
+            type="button"
+            class="button button-quiet button-small"
+            disabled={busy}
+            aria-label={`Re-run detection on ${name}`}
+            onClick={() => onRerun(image.image_id)}
+          >
+            Re-run
+          </button>
+          <ConfirmButton
+            label="Delete"
+            ariaLabel={`Delete ${name}`}
+            confirmLabel="Delete"
+            question={`Delete ${name}?`}
+            compact
+            disabled={busy}
+            onConfirm={() => onDelete(image.image_id)}
+          />
+        </>
+      }
+    />
   );
 }

@@ -1,9 +1,10 @@
 import type { ApiClient } from '../api/client.js';
 import type { VideoRecord } from '../api/types.js';
-import { formatMediaTime, formatRelativeTime, shortId } from '../logic/format.js';
+import { formatMediaTime, shortId } from '../logic/format.js';
 import { jobStateText } from '../logic/video-job.js';
 import { ConfirmButton } from './ConfirmButton.js';
 import { HistoryCard } from './HistoryCard.js';
+import { HistoryEntry } from './HistoryEntry.js';
 import { HISTORY_PAGE_SIZE, usePagedHistory } from './history-hook.js';
 
 interface VideoHistoryPanelProps {
@@ -44,40 +45,30 @@ export function VideoHistoryPanel(props: VideoHistoryPanelProps) {
     >
       {history.items.map((video) => {
         const name = video.filename || shortId(video.video_id);
-        const current = video.video_id === currentId;
         return (
-          <li
+          <HistoryEntry
             key={video.video_id}
-            class={`history-item ${current ? 'history-current' : ''}`}
-            data-testid="video-history-item"
-            data-video-id={video.video_id}
-          >
-            <button
-              type="button"
-              class="history-open"
-              aria-current={current ? 'true' : undefined}
-              onClick={() => onOpen(video.video_id)}
-            >
+            testId="video-history-item"
+            idAttribute={{ 'data-video-id': video.video_id }}
+            name={name}
+            createdAt={video.created_at}
+            current={video.video_id === currentId}
+            onOpen={() => onOpen(video.video_id)}
+            thumb={
               <span class="thumb thumb-video">
                 <svg viewBox="0 0 24 24" aria-hidden="true">
                   <path d="M8 5.5v13l10-6.5z" />
                 </svg>
               </span>
-              <span class="history-text">
-                <span class="history-name">{name}</span>
-                <span class="history-meta">
-                  <span class={`badge ${video.status === 'failed' ? 'badge-failed' : 'badge-count'}`}>
-                    {video.status === 'completed'
-                      ? formatMediaTime(video.duration_s)
-                      : jobStateText(video.status)}
-                  </span>
-                  <time dateTime={video.created_at} title={video.created_at}>
-                    {formatRelativeTime(video.created_at)}
-                  </time>
-                </span>
+            }
+            badge={
+              <span class={`badge ${video.status === 'failed' ? 'badge-failed' : 'badge-count'}`}>
+                {video.status === 'completed'
+                  ? formatMediaTime(video.duration_s)
+                  : jobStateText(video.status)}
               </span>
-            </button>
-            <div class="history-actions">
+            }
+            actions={
               <ConfirmButton
                 label="Delete"
                 ariaLabel={`Delete ${name}`}
@@ -86,8 +77,8 @@ export function VideoHistoryPanel(props: VideoHistoryPanelProps) {
                 compact
                 onConfirm={() => onDelete(video.video_id)}
               />
-            </div>
-          </li>
+            }
+          />
         );
       })}
     </HistoryCard>

@@ -3,6 +3,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { blobOf, multipart } from './support/images.js';
+import { lastEventData } from './support/job-events.js';
 import { backendRoot, type ChildServer, startChildServer, startModelServer } from './support/processes.js';
 import { makeTempDir } from './support/temp-dir.js';
 import { closedPort } from './support/test-app.js';
@@ -138,14 +139,7 @@ describe('Production bundle (pnpm --filter @detection/backend build)', () => {
       const { status_url: statusUrl } = (await res.json()) as { status_url: string };
       // The event stream ends when the job has finished.
       const events = await (await fetch(`${api.url}${statusUrl}/events`)).text();
-      const last = JSON.parse(
-        events
-          .trim()
-          .split('\n')
-          .filter((line) => line.startsWith('data: '))
-          .at(-1)!
-          .slice(6),
-      );
+      const last = lastEventData(events);
       expect(last).toMatchObject({ state: 'completed', frames_done: 4, frames_total: 4, attempts: 1 });
       // The worker counts a job once the database says it completed, which the event stream may see first.
       await expect

@@ -2,6 +2,7 @@ import fs from 'node:fs/promises';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { blobOf, multipart } from '../support/images.js';
+import { lastEventData } from '../support/job-events.js';
 import {
   backendRoot,
   type ChildServer,
@@ -100,14 +101,7 @@ describe('A video job survives the backend being killed mid-job', () => {
     expect(interrupted.frames_done).toBeLessThan(50);
 
     const events = await (await fetch(`${backend.url}${statusUrl}/events`)).text();
-    const last = JSON.parse(
-      events
-        .trim()
-        .split('\n')
-        .filter((line) => line.startsWith('data: '))
-        .at(-1)!
-        .slice(6),
-    ) as Job;
+    const last = lastEventData(events) as Job;
     expect(last).toMatchObject({
       state: 'completed',
       frames_done: 50,

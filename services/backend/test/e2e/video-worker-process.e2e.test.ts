@@ -2,6 +2,7 @@ import fs from 'node:fs/promises';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { blobOf, multipart } from '../support/images.js';
+import { lastEventData } from '../support/job-events.js';
 import {
   backendRoot,
   type ChildServer,
@@ -59,14 +60,7 @@ describe('The video worker process', () => {
     expect(res.status).toBe(202);
     const { status_url: statusUrl } = (await res.json()) as { status_url: string };
     const events = await (await t.app.request(`${statusUrl}/events`)).text();
-    const last = JSON.parse(
-      events
-        .trim()
-        .split('\n')
-        .filter((line) => line.startsWith('data: '))
-        .at(-1)!
-        .slice(6),
-    );
+    const last = lastEventData(events);
     expect(last).toMatchObject({ state: 'completed', frames_done: 4, frames_total: 4, attempts: 1 });
     // The worker counts a job once the database says it completed, which the event stream may see first.
     const metrics = () => fetch(`${worker.url}/metrics`).then((response) => response.text());

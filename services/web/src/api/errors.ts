@@ -1,4 +1,4 @@
-import { UnexpectedResponseError } from './parse.js';
+import { UnexpectedResponseError } from './json-fields.js';
 
 /** What kind of failure an API call met; drives the wording and what the UI offers next. */
 export type ApiErrorKind =

@@ -1,5 +1,6 @@
 import { exampleDeployment, exampleRollingOut } from '@detection/backend/deployment-examples';
 import { describe, expect, it } from 'vitest';
+import { UnexpectedResponseError } from './json-fields.js';
 import {
   parseDeployment,
   parseDeploymentList,
@@ -7,7 +8,6 @@ import {
   parseImageRecord,
   parseModelList,
   parseObjectDetails,
-  UnexpectedResponseError,
 } from './parse.js';
 
 const detection = {

@@ -1,3 +1,12 @@
+import {
+  isRecord,
+  num,
+  optionalNum,
+  optionalStr,
+  record,
+  str,
+  UnexpectedResponseError,
+} from './json-fields.js';
 import type {
   BBox,
   Deployment,
@@ -13,46 +22,6 @@ import type {
   ObjectList,
   ReadyReport,
 } from './types.js';
-
-/** Thrown when the backend answers 2xx with a body that does not match the API contract. */
-export class UnexpectedResponseError extends Error {
-  override name = 'UnexpectedResponseError';
-}
-
-type Json = Record<string, unknown>;
-
-function isRecord(value: unknown): value is Json {
-  return typeof value === 'object' && value !== null && !Array.isArray(value);
-}
-
-function record(value: unknown, what: string): Json {
-  if (!isRecord(value)) throw new UnexpectedResponseError(`${what} is not an object`);
-  return value;
-}
-
-function str(source: Json, key: string, what: string): string {
-  const value = source[key];
-  if (typeof value !== 'string') throw new UnexpectedResponseError(`${what}.${key} is not a string`);
-  return value;
-}
-
-function num(source: Json, key: string, what: string): number {
-  const value = source[key];
-  if (typeof value !== 'number' || !Number.isFinite(value)) {
-    throw new UnexpectedResponseError(`${what}.${key} is not a number`);
-  }
-  return value;
-}
-
-function optionalNum(source: Json, key: string): number | null {
-  const value = source[key];
-  return typeof value === 'number' && Number.isFinite(value) ? value : null;
-}
-
-function optionalStr(source: Json, key: string): string | null {
-  const value = source[key];
-  return typeof value === 'string' ? value : null;
-}
 
 function numberTuple(value: unknown, length: number, what: string): number[] {
   if (

@@ -6,7 +6,7 @@ import {
   exampleVideo,
 } from '@detection/backend/video-api-examples';
 import { describe, expect, it } from 'vitest';
-import { UnexpectedResponseError } from './parse.js';
+import { UnexpectedResponseError } from './json-fields.js';
 import {
   parseVideoAccepted,
   parseVideoFrames,

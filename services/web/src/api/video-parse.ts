@@ -1,4 +1,5 @@
-import { parseBBox, UnexpectedResponseError } from './parse.js';
+import { list, num, optionalNum, optionalStr, record, str } from './json-fields.js';
+import { parseBBox } from './parse.js';
 import type {
   FrameObject,
   VideoAccepted,
@@ -9,59 +10,20 @@ import type {
   VideoTrack,
 } from './types.js';
 
-type Json = Record<string, unknown>;
-
-function record(value: unknown, what: string): Json {
-  if (typeof value !== 'object' || value === null || Array.isArray(value)) {
-    throw new UnexpectedResponseError(`${what} is not an object`);
-  }
-  return value as Json;
-}
-
-function str(source: Json, key: string, what: string): string {
-  const value = source[key];
-  if (typeof value !== 'string') throw new UnexpectedResponseError(`${what}.${key} is not a string`);
-  return value;
-}
-
-function num(source: Json, key: string, what: string): number {
-  const value = source[key];
-  if (typeof value !== 'number' || !Number.isFinite(value)) {
-    throw new UnexpectedResponseError(`${what}.${key} is not a number`);
-  }
-  return value;
-}
-
-function nullableNum(source: Json, key: string): number | null {
-  const value = source[key];
-  return typeof value === 'number' && Number.isFinite(value) ? value : null;
-}
-
-function nullableStr(source: Json, key: string): string | null {
-  const value = source[key];
-  return typeof value === 'string' ? value : null;
-}
-
-function list(source: Json, key: string, what: string): unknown[] {
-  const value = source[key];
-  if (!Array.isArray(value)) throw new UnexpectedResponseError(`${what}.${key} is not an array`);
-  return value;
-}
-
 export function parseVideoJob(value: unknown, what = 'job'): VideoJob {
   const source = record(value, what);
   return {
     job_id: str(source, 'job_id', what),
     video_id: str(source, 'video_id', what),
     state: str(source, 'state', what),
-    model: nullableStr(source, 'model') ?? '',
-    score_threshold: nullableNum(source, 'score_threshold'),
+    model: optionalStr(source, 'model') ?? '',
+    score_threshold: optionalNum(source, 'score_threshold'),
     frames_done: num(source, 'frames_done', what),
     frames_total: num(source, 'frames_total', what),
-    elapsed_s: nullableNum(source, 'elapsed_s'),
-    eta_s: nullableNum(source, 'eta_s'),
-    attempts: nullableNum(source, 'attempts') ?? 0,
-    error: nullableStr(source, 'error'),
+    elapsed_s: optionalNum(source, 'elapsed_s'),
+    eta_s: optionalNum(source, 'eta_s'),
+    attempts: optionalNum(source, 'attempts') ?? 0,
+    error: optionalStr(source, 'error'),
   };
 }
 
@@ -69,16 +31,16 @@ export function parseVideoRecord(value: unknown, what = 'video'): VideoRecord {
   const source = record(value, what);
   return {
     video_id: str(source, 'video_id', what),
-    filename: nullableStr(source, 'filename') ?? '',
-    content_type: nullableStr(source, 'content_type') ?? '',
-    size_bytes: nullableNum(source, 'size_bytes') ?? 0,
-    codec: nullableStr(source, 'codec') ?? '',
+    filename: optionalStr(source, 'filename') ?? '',
+    content_type: optionalStr(source, 'content_type') ?? '',
+    size_bytes: optionalNum(source, 'size_bytes') ?? 0,
+    codec: optionalStr(source, 'codec') ?? '',
     width: num(source, 'width', what),
     height: num(source, 'height', what),
     fps: num(source, 'fps', what),
     duration_s: num(source, 'duration_s', what),
-    frame_count: nullableNum(source, 'frame_count') ?? 0,
-    created_at: nullableStr(source, 'created_at') ?? '',
+    frame_count: optionalNum(source, 'frame_count') ?? 0,
+    created_at: optionalStr(source, 'created_at') ?? '',
     status: str(source, 'status', what),
     job: parseVideoJob(source.job, `${what}.job`),
   };

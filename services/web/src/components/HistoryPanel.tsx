@@ -1,13 +1,11 @@
-import { useEffect, useState } from 'preact/hooks';
 import type { ApiClient } from '../api/client.js';
-import type { ApiError } from '../api/errors.js';
-import { toApiError } from '../api/errors.js';
 import type { ImageRecord } from '../api/types.js';
-import { formatCount, formatRelativeTime, shortId } from '../logic/format.js';
+import { formatCount, shortId } from '../logic/format.js';
 import { ConfirmButton } from './ConfirmButton.js';
+import { HistoryCard } from './HistoryCard.js';
+import { HistoryEntry } from './HistoryEntry.js';
+import { HISTORY_PAGE_SIZE, usePagedHistory } from './history-hook.js';
 import { useImageSource } from './hooks.js';
-
-const PAGE_SIZE = 12;
 
 interface HistoryPanelProps {
   api: ApiClient;
@@ -22,92 +20,45 @@ interface HistoryPanelProps {
   onUnauthorized: () => void;
 }
 
-interface HistoryState {
-  images: ImageRecord[];
-  cursor: string | null;
-  loading: boolean;
-  error: ApiError | null;
-}
-
 /** Stored images, newest first, with thumbnails, object counts and status; cursor-paginated. */
 export function HistoryPanel(props: HistoryPanelProps) {
   const { api, tokenVersion, version, currentId, busy, onOpen, onRerun, onDelete, onUnauthorized } = props;
-  const [state, setState] = useState<HistoryState>({ images: [], cursor: null, loading: true, error: null });
-
-  const load = async (cursor: string | null, signal?: AbortSignal) => {
-    setState((previous) => ({ ...previous, loading: true, error: null }));
-    try {
-      const page = await api.listImages({ limit: PAGE_SIZE, cursor }, signal);
-      setState((previous) => {
-        const images = cursor === null ? page.images : [...previous.images, ...page.images];
-        const unique = [...new Map(images.map((image) => [image.image_id, image])).values()];
-        return { images: unique, cursor: page.next_cursor, loading: false, error: null };
-      });
-    } catch (error) {
-      const apiError = toApiError(error, 'Loading history', api.baseUrl);
-      if (apiError.kind === 'aborted') return;
-      if (apiError.kind === 'unauthorized') onUnauthorized();
-      setState((previous) => ({ ...previous, loading: false, error: apiError }));
-    }
-  };
-  useEffect(() => {
-    const controller = new AbortController();
-    void load(null, controller.signal);
-    return () => controller.abort();
-  }, [api, version, tokenVersion]);
+  const history = usePagedHistory<ImageRecord>({
+    api,
+    fetchPage: async (cursor, signal) => {
+      const page = await api.listImages({ limit: HISTORY_PAGE_SIZE, cursor }, signal);
+      return { items: page.images, nextCursor: page.next_cursor };
+    },
+    idOf: (image) => image.image_id,
+    action: 'Loading history',
+    version,
+    tokenVersion,
+    onUnauthorized,
+  });
 
   return (
-    <section class="card history" aria-labelledby="history-heading" aria-busy={state.loading}>
-      <div class="history-header">
-        <h2 id="history-heading">History</h2>
-        <button
-          type="button"
-          class="button button-quiet button-small"
-          onClick={() => void load(null)}
-          disabled={state.loading}
-        >
-          Refresh
-        </button>
-      </div>
-      {state.error && (
-        <p class="alert alert-error alert-inline" role="alert">
-          {state.error.title}
-          {state.error.detail ? ` ${state.error.detail}` : ''}
-        </p>
-      )}
-      {!state.loading && !state.error && state.images.length === 0 && (
-        <p class="hint history-empty">No images yet. Upload one to start.</p>
-      )}
-      <ol class="history-list" data-testid="history-list">
-        {state.images.map((image) => (
-          <HistoryItem
-            key={image.image_id}
-            api={api}
-            tokenVersion={tokenVersion}
-            image={image}
-            current={image.image_id === currentId}
-            busy={busy}
-            onOpen={onOpen}
-            onRerun={onRerun}
-            onDelete={onDelete}
-          />
-        ))}
-      </ol>
-      {state.loading && (
-        <p class="hint history-loading">
-          <span class="spinner spinner-small" aria-hidden="true" /> Loading…
-        </p>
-      )}
-      {state.cursor !== null && !state.loading && (
-        <button
-          type="button"
-          class="button button-quiet history-more"
-          onClick={() => void load(state.cursor)}
-        >
-          Load older images
-        </button>
-      )}
-    </section>
+    <HistoryCard
+      history={history}
+      headingId="history-heading"
+      heading="History"
+      listTestId="history-list"
+      emptyText="No images yet. Upload one to start."
+      moreLabel="Load older images"
+    >
+      {history.items.map((image) => (
+        <HistoryItem
+          key={image.image_id}
+          api={api}
+          tokenVersion={tokenVersion}
+          image={image}
+          current={image.image_id === currentId}
+          busy={busy}
+          onOpen={onOpen}
+          onRerun={onRerun}
+          onDelete={onDelete}
+        />
+      ))}
+    </HistoryCard>
   );
 }
 
@@ -137,54 +88,47 @@ function HistoryItem({
   const failed = image.status === 'failed';
   const count = image.object_count ?? 0;
   return (
-    <li
-      class={`history-item ${current ? 'history-current' : ''}`}
-      data-testid="history-item"
-      data-image-id={image.image_id}
-    >
-      <button
-        type="button"
-        class="history-open"
-        aria-current={current ? 'true' : undefined}
-        onClick={() => onOpen(image.image_id)}
-      >
+    <HistoryEntry
+      testId="history-item"
+      idAttribute={{ 'data-image-id': image.image_id }}
+      name={name}
+      createdAt={image.created_at}
+      current={current}
+      onOpen={() => onOpen(image.image_id)}
+      thumb={
         <span class="thumb">
           {thumbnail.src && <img src={thumbnail.src} alt="" loading="lazy" decoding="async" />}
         </span>
-        <span class="history-text">
-          <span class="history-name">{name}</span>
-          <span class="history-meta">
-            {failed ? (
-              <span class="badge badge-failed">failed</span>
-            ) : (
-              <span class="badge badge-count">{formatCount(count, 'object')}</span>
-            )}
-            <time dateTime={image.created_at} title={image.created_at}>
-              {formatRelativeTime(image.created_at)}
-            </time>
-          </span>
-        </span>
-      </button>
-      <div class="history-actions">
-        <button
-          type="button"
-          class="button button-quiet button-small"
-          disabled={busy}
-          aria-label={`Re-run detection on ${name}`}
-          onClick={() => onRerun(image.image_id)}
-        >
-          Re-run
-        </button>
-        <ConfirmButton
-          label="Delete"
-          ariaLabel={`Delete ${name}`}
-          confirmLabel="Delete"
-          question={`Delete ${name}?`}
-          compact
-          disabled={busy}
-          onConfirm={() => onDelete(image.image_id)}
-        />
-      </div>
-    </li>
+      }
+      badge={
+        failed ? (
+          <span class="badge badge-failed">failed</span>
+        ) : (
+          <span class="badge badge-count">{formatCount(count, 'object')}</span>
+        )
+      }
+      actions={
+        <>
+          <button
+            type="button"
+            class="button button-quiet button-small"
+            disabled={busy}
+            aria-label={`Re-run detection on ${name}`}
+            onClick={() => onRerun(image.image_id)}
+          >
+            Re-run
+          </button>
+          <ConfirmButton
+            label="Delete"
+            ariaLabel={`Delete ${name}`}
+            confirmLabel="Delete"
+            question={`Delete ${name}?`}
+            compact
+            disabled={busy}
+            onConfirm={() => onDelete(image.image_id)}
+          />
+        </>
+      }
+    />
   );
 }

@@ -1,12 +1,15 @@
-import { useState } from 'preact/hooks';
 import type { ModelList } from '../api/types.js';
-import { formatScore } from '../logic/format.js';
-import { modelChoices } from '../logic/model-choices.js';
-import { type DetectSettings, MODEL_THRESHOLDS } from '../logic/settings.js';
+import type { DetectSettings } from '../logic/settings.js';
 import { validateImageUrl } from '../logic/upload-input.js';
 import { clampParallelUploads, PARALLEL_UPLOADS } from '../logic/upload-queue.js';
 import { ExampleGallery } from './ExampleGallery.js';
+import { ModelSettingsFields } from './ModelSettingsFields.js';
+import { UrlForm } from './UrlForm.js';
 import { WebcamCapture } from './WebcamCapture.js';
+
+const THRESHOLD_HINT =
+  'The model keeps objects scoring at least this; applies to new uploads and re-runs. To hide objects of a ' +
+  'result, use its confidence control instead.';
 
 interface UploadPanelProps {
   settings: DetectSettings;
@@ -28,13 +31,6 @@ interface UploadPanelProps {
 export function UploadPanel(props: UploadPanelProps) {
   const { settings, onSettings, models, modelsError, busy, dragging, onFiles, onUrl, onFieldError, onError } =
     props;
-  const [url, setUrl] = useState('');
-  const [urlError, setUrlError] = useState<string | null>(null);
-  const defaultModel = models?.defaultModel ?? null;
-  const choices = modelChoices(models?.models ?? []);
-  const otherModels = choices.filter((model) => model.name !== defaultModel);
-  const defaultInfo = choices.find((model) => model.name === defaultModel) ?? null;
-  const ready = (state: string | null) => state === null || state.toUpperCase() === 'READY';
 
   return (
     <section
@@ -81,104 +77,29 @@ export function UploadPanel(props: UploadPanelProps) {
         <WebcamCapture busy={busy} onFile={(file) => onFiles([file])} />
       </div>
 
-      <form
-        class="url-form"
-        noValidate
-        onSubmit={(event) => {
-          event.preventDefault();
-          const checked = validateImageUrl(url);
-          if (!checked.ok) {
-            setUrlError(checked.error);
-            onFieldError();
-            return;
-          }
-          setUrlError(null);
-          onUrl(checked.url);
-        }}
-      >
-        <label for="image-url">Or an image URL</label>
-        <div class="input-row">
-          <input
-            id="image-url"
-            name="image-url"
-            type="url"
-            inputMode="url"
-            placeholder="https://example.com/photo.jpg"
-            value={url}
-            aria-invalid={urlError !== null}
-            aria-describedby={urlError ? 'image-url-error' : undefined}
-            onInput={(event) => {
-              setUrl((event.currentTarget as HTMLInputElement).value);
-              setUrlError(null);
-            }}
-          />
-          <button type="submit" class="button" disabled={busy || url.trim() === ''}>
-            Detect
-          </button>
-        </div>
-        {urlError && (
-          <p id="image-url-error" class="field-error">
-            {urlError}
-          </p>
-        )}
-      </form>
+      <UrlForm
+        inputId="image-url"
+        label="Or an image URL"
+        placeholder="https://example.com/photo.jpg"
+        busy={busy}
+        check={validateImageUrl}
+        onUrl={onUrl}
+        onFieldError={onFieldError}
+      />
 
       <ExampleGallery busy={busy} onFile={(file) => onFiles([file])} onError={onError} />
 
       <fieldset class="settings">
         <legend>Settings</legend>
-        <div class="field">
-          <label for="model-select">Model</label>
-          <select
-            id="model-select"
-            value={settings.model}
-            onChange={(event) =>
-              onSettings({ ...settings, model: (event.currentTarget as HTMLSelectElement).value })
-            }
-            aria-describedby={modelsError ? 'model-error' : undefined}
-          >
-            <option value="">
-              {defaultModel
-                ? `${defaultModel}${defaultInfo?.version ? ` (v${defaultInfo.version})` : ''} — default`
-                : 'Server default'}
-            </option>
-            {otherModels.map((model) => (
-              <option key={model.name} value={model.name} disabled={!ready(model.state)}>
-                {model.name}
-                {model.version ? ` (v${model.version})` : ''}
-                {!ready(model.state) ? ` — ${model.state?.toLowerCase()}` : ''}
-              </option>
-            ))}
-          </select>
-          {modelsError && (
-            <p id="model-error" class="hint hint-warn">
-              {modelsError}
-            </p>
-          )}
-        </div>
-        <div class="field">
-          <label for="model-threshold">Threshold sent to the model</label>
-          <select
-            id="model-threshold"
-            value={settings.scoreThreshold === null ? '' : String(settings.scoreThreshold)}
-            aria-describedby="model-threshold-hint"
-            onChange={(event) => {
-              const value = (event.currentTarget as HTMLSelectElement).value;
-              onSettings({ ...settings, scoreThreshold: value === '' ? null : Number(value) });
-            }}
-          >
-            <option value="">The model's default</option>
-            {MODEL_THRESHOLDS.map((threshold) => (
-              <option key={threshold} value={String(threshold)}>
-                {formatScore(threshold)}
-              </option>
-            ))}
-          </select>
-          <p id="model-threshold-hint" class="hint">
-            The model keeps objects scoring at least this; applies to new uploads and re-runs. To hide objects
-            of a result, use its confidence control instead.
-          </p>
-        </div>
+        <ModelSettingsFields
+          settings={settings}
+          onSettings={onSettings}
+          models={models}
+          modelsError={modelsError}
+          modelFieldId="model-select"
+          thresholdFieldId="model-threshold"
+          thresholdHint={THRESHOLD_HINT}
+        />
         <div class="field">
           <label for="parallel-uploads">Parallel uploads in a batch</label>
           <input

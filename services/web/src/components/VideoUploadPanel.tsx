@@ -1,9 +1,9 @@
-import { useState } from 'preact/hooks';
 import type { ModelList } from '../api/types.js';
-import { formatScore } from '../logic/format.js';
-import { type DetectSettings, MODEL_THRESHOLDS } from '../logic/settings.js';
-import { validateImageUrl } from '../logic/upload-input.js';
+import type { DetectSettings } from '../logic/settings.js';
+import { validateVideoUrl } from '../logic/upload-input.js';
 import { SAMPLING_RATES } from '../logic/video-sampling.js';
+import { ModelSettingsFields } from './ModelSettingsFields.js';
+import { UrlForm } from './UrlForm.js';
 
 interface VideoUploadPanelProps {
   settings: DetectSettings;
@@ -21,10 +21,6 @@ interface VideoUploadPanelProps {
 /** File picker (and drop), video URL, and what is sent with the upload: model, threshold, frames per second. */
 export function VideoUploadPanel(props: VideoUploadPanelProps) {
   const { settings, onSettings, models, sampling, onSampling, busy, dragging, onFile, onUrl } = props;
-  const [url, setUrl] = useState('');
-  const [urlError, setUrlError] = useState<string | null>(null);
-  const defaultModel = models?.defaultModel ?? null;
-  const otherModels = models?.models.filter((model) => model.name !== defaultModel) ?? [];
 
   return (
     <section
@@ -68,45 +64,14 @@ export function VideoUploadPanel(props: VideoUploadPanelProps) {
         </p>
       </div>
 
-      <form
-        class="url-form"
-        noValidate
-        onSubmit={(event) => {
-          event.preventDefault();
-          const checked = validateImageUrl(url);
-          if (!checked.ok) {
-            setUrlError(checked.error.replace('an image', 'a video').replace('photo.jpg', 'clip.mp4'));
-            return;
-          }
-          setUrlError(null);
-          onUrl(checked.url);
-        }}
-      >
-        <label for="video-url">Or a video URL</label>
-        <div class="input-row">
-          <input
-            id="video-url"
-            type="url"
-            inputMode="url"
-            placeholder="https://example.com/clip.mp4"
-            value={url}
-            aria-invalid={urlError !== null}
-            aria-describedby={urlError ? 'video-url-error' : undefined}
-            onInput={(event) => {
-              setUrl((event.currentTarget as HTMLInputElement).value);
-              setUrlError(null);
-            }}
-          />
-          <button type="submit" class="button" disabled={busy || url.trim() === ''}>
-            Detect
-          </button>
-        </div>
-        {urlError && (
-          <p id="video-url-error" class="field-error">
-            {urlError}
-          </p>
-        )}
-      </form>
+      <UrlForm
+        inputId="video-url"
+        label="Or a video URL"
+        placeholder="https://example.com/clip.mp4"
+        busy={busy}
+        check={validateVideoUrl}
+        onUrl={onUrl}
+      />
 
       <fieldset class="settings">
         <legend>Settings</legend>
@@ -125,41 +90,13 @@ export function VideoUploadPanel(props: VideoUploadPanelProps) {
             ))}
           </select>
         </div>
-        <div class="field">
-          <label for="video-model">Model</label>
-          <select
-            id="video-model"
-            value={settings.model}
-            onChange={(event) =>
-              onSettings({ ...settings, model: (event.currentTarget as HTMLSelectElement).value })
-            }
-          >
-            <option value="">{defaultModel ? `${defaultModel} — default` : 'Server default'}</option>
-            {otherModels.map((model) => (
-              <option key={model.name} value={model.name}>
-                {model.name}
-              </option>
-            ))}
-          </select>
-        </div>
-        <div class="field">
-          <label for="video-threshold">Threshold sent to the model</label>
-          <select
-            id="video-threshold"
-            value={settings.scoreThreshold === null ? '' : String(settings.scoreThreshold)}
-            onChange={(event) => {
-              const value = (event.currentTarget as HTMLSelectElement).value;
-              onSettings({ ...settings, scoreThreshold: value === '' ? null : Number(value) });
-            }}
-          >
-            <option value="">The model's default</option>
-            {MODEL_THRESHOLDS.map((threshold) => (
-              <option key={threshold} value={String(threshold)}>
-                {formatScore(threshold)}
-              </option>
-            ))}
-          </select>
-        </div>
+        <ModelSettingsFields
+          settings={settings}
+          onSettings={onSettings}
+          models={models}
+          modelFieldId="video-model"
+          thresholdFieldId="video-threshold"
+        />
       </fieldset>
     </section>
   );

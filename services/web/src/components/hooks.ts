@@ -120,29 +120,28 @@ export function useElapsed(startedAt: number | null): number {
 }
 
 /**
- * A URL an <img> can show for a stored image. Without a token the API URL is used directly (cached by the
- * browser, lazy-loadable); with one, the bytes are fetched with the Authorization header into a blob URL.
+ * A URL an element can load a stored file from. Without a token it is the API URL itself (cached by the browser,
+ * lazy-loadable, streamed with Range requests); with one, the bytes are fetched with the Authorization header into
+ * a blob URL, since an <img src> or <video src> cannot send it. `url` names the file: a new one loads it again.
  */
-export function useImageSource(
+export function useStoredFileSource(
   api: ApiClient,
-  imageId: string,
-  variant: ImageVariant,
+  url: string,
+  fetchBlob: (signal: AbortSignal) => Promise<Blob>,
   tokenVersion: number,
 ): { src: string | null; failed: boolean } {
-  const direct = !api.hasToken;
   const [state, setState] = useState<{ src: string | null; failed: boolean }>(() =>
-    direct ? { src: api.imageUrl(imageId, variant), failed: false } : { src: null, failed: false },
+    api.hasToken ? { src: null, failed: false } : { src: url, failed: false },
   );
   useEffect(() => {
     if (!api.hasToken) {
-      setState({ src: api.imageUrl(imageId, variant), failed: false });
+      setState({ src: url, failed: false });
       return;
     }
     const controller = new AbortController();
     let objectUrl: string | null = null;
     setState({ src: null, failed: false });
-    api
-      .imageBlob(imageId, variant, controller.signal)
+    fetchBlob(controller.signal)
       .then((blob) => {
         objectUrl = URL.createObjectURL(blob);
         setState({ src: objectUrl, failed: false });
@@ -154,8 +153,23 @@ export function useImageSource(
       controller.abort();
       if (objectUrl) URL.revokeObjectURL(objectUrl);
     };
-  }, [api, imageId, variant, tokenVersion]);
+  }, [api, url, tokenVersion]);
   return state;
+}
+
+/** A URL an <img> can show for a stored image (see useStoredFileSource). */
+export function useImageSource(
+  api: ApiClient,
+  imageId: string,
+  variant: ImageVariant,
+  tokenVersion: number,
+): { src: string | null; failed: boolean } {
+  return useStoredFileSource(
+    api,
+    api.imageUrl(imageId, variant),
+    (signal) => api.imageBlob(imageId, variant, signal),
+    tokenVersion,
+  );
 }
 
 /** Fires `onEscape` when Escape is pressed anywhere while `enabled` (used to clear a selection). */

@@ -3,6 +3,7 @@ import type { ApiClient, VideoVariant } from '../api/client.js';
 import { toApiError } from '../api/errors.js';
 import type { VideoJob } from '../api/types.js';
 import { jobFinished } from '../logic/video-job.js';
+import { useStoredFileSource } from './hooks.js';
 
 /** How the page hears about the job: the events stream, or (when that cannot be read) a poll every second. */
 export type JobFeed = 'events' | 'polling';
@@ -53,40 +54,17 @@ export function useJobFollower(api: ApiClient, initial: VideoJob): { job: VideoJ
   return { job, feed };
 }
 
-/**
- * A URL a <video> can play. Without a token it is the API URL itself (streamed with Range requests); with one,
- * the bytes are fetched with the Authorization header into a blob URL, since a <video src> cannot send it.
- */
+/** A URL a <video> can play for a stored video (see useStoredFileSource). */
 export function useVideoSource(
   api: ApiClient,
   videoId: string,
   variant: VideoVariant,
   tokenVersion: number,
 ): { src: string | null; failed: boolean } {
-  const [state, setState] = useState<{ src: string | null; failed: boolean }>(() =>
-    api.hasToken ? { src: null, failed: false } : { src: api.videoUrl(videoId, variant), failed: false },
+  return useStoredFileSource(
+    api,
+    api.videoUrl(videoId, variant),
+    (signal) => api.videoBlob(videoId, variant, signal),
+    tokenVersion,
   );
-  useEffect(() => {
-    if (!api.hasToken) {
-      setState({ src: api.videoUrl(videoId, variant), failed: false });
-      return;
-    }
-    const controller = new AbortController();
-    let objectUrl: string | null = null;
-    setState({ src: null, failed: false });
-    api
-      .videoBlob(videoId, variant, controller.signal)
-      .then((blob) => {
-        objectUrl = URL.createObjectURL(blob);
-        setState({ src: objectUrl, failed: false });
-      })
-      .catch(() => {
-        if (!controller.signal.aborted) setState({ src: null, failed: true });
-      });
-    return () => {
-      controller.abort();
-      if (objectUrl) URL.revokeObjectURL(objectUrl);
-    };
-  }, [api, videoId, variant, tokenVersion]);
-  return state;
 }

@@ -1,5 +1,19 @@
 import { describe, expect, it } from 'vitest';
-import { nameForPastedFile, pickFile, validateImageUrl } from './upload-input.js';
+import { nameForPastedFile, pickFile, validateImageUrl, validateVideoUrl } from './upload-input.js';
+
+describe('validateVideoUrl', () => {
+  it('accepts what validateImageUrl accepts and words its errors for a video', () => {
+    expect(validateVideoUrl(' https://example.com/clip.mp4 ')).toEqual({
+      ok: true,
+      url: 'https://example.com/clip.mp4',
+    });
+    expect(validateVideoUrl('')).toEqual({ ok: false, error: 'Enter the URL of a video.' });
+    expect(validateVideoUrl('example.com/a.mp4')).toEqual({
+      ok: false,
+      error: 'This is not a valid URL. It should look like https://example.com/clip.mp4.',
+    });
+  });
+});
 
 describe('validateImageUrl', () => {
   it('accepts http(s) URLs and normalises them', () => {

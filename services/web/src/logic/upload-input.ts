@@ -25,6 +25,14 @@ export function validateImageUrl(text: string): UrlCheck {
   return { ok: true, url: url.href };
 }
 
+/** Checks a typed video URL as validateImageUrl does, its errors worded for a video. */
+export function validateVideoUrl(text: string): UrlCheck {
+  const checked = validateImageUrl(text);
+  return checked.ok
+    ? checked
+    : { ok: false, error: checked.error.replace('an image', 'a video').replace('photo.jpg', 'clip.mp4') };
+}
+
 /** The first image-like file of a drop or paste, else the first file (the server explains what is wrong). */
 export function pickFile(files: ArrayLike<File> | null | undefined): File | null {
   if (!files || files.length === 0) return null;

@@ -395,7 +395,9 @@ if [ "$mode" = local ]; then
   eval_url=$model_url
   log "starting the model server on port $model_port (log: $(shown "$log_dir/model-server.log"))"
   # Loopback only: the model server's repository routes can unload models, and only the backend needs it here.
+  # The same glibc settings as the model server's image (its README, issue 17).
   start_group env PORT="$model_port" HOST=127.0.0.1 GRPC_PORT="${GRPC_PORT:-off}" MODEL_REPOSITORY="$model_repository" \
+    MALLOC_ARENA_MAX="${MALLOC_ARENA_MAX:-2}" MALLOC_MMAP_THRESHOLD_="${MALLOC_MMAP_THRESHOLD_:-131072}" \
     node services/model-server/dist/index.js >"$log_dir/model-server.log" 2>&1
   model_pid=$started
   wait_ready "model server" "$model_url/v2/health/ready" "$model_pid" "$log_dir/model-server.log"

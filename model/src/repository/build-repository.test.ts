@@ -81,9 +81,9 @@ describe('buildRepository', () => {
       const config = modelConfigSchema.parse(
         JSON.parse(await readFile(path.join(directory, MODEL_CONFIG_FILE), 'utf8')),
       );
-      expect(config.max_batch_size).toBe(4);
+      expect(config.max_batch_size).toBe(name === 'centernet-coco' ? 2 : 4);
       expect(config.dynamic_batching).toEqual(
-        name === 'centernet-coco' ? { max_queue_delay_ms: 2, preferred_batch_sizes: [4] } : undefined,
+        name === 'centernet-coco' ? { max_queue_delay_ms: 2, preferred_batch_sizes: [2] } : undefined,
       );
       expect(config.outputs.every((output) => output.shape[0] === -1)).toBe(true);
       const onnx = await readFile(path.join(directory, MODEL_VERSION, MODEL_FILE));
@@ -117,6 +117,10 @@ describe('buildRepository', () => {
     await writeFile(configPath, JSON.stringify(unbatched));
     expect(await staleReason(repository)).toBe(
       'blazeface has no max_batch_size (built before dynamic batching)',
+    );
+    await writeFile(configPath, JSON.stringify({ ...JSON.parse(config), max_batch_size: 8 }));
+    expect(await staleReason(repository)).toBe(
+      "blazeface was built with other batching settings than the catalog's",
     );
     await writeFile(configPath, config);
     const onnxPath = path.join(repository, 'blazeface', MODEL_VERSION, MODEL_FILE);

@@ -27,6 +27,15 @@ export async function staleReason(
     // Built before batching existed (or by hand): the catalog's batching fields must be decided by a build.
     if (entry.config.max_batch_size !== undefined && parsed.data.max_batch_size === undefined)
       return `${name} has no max_batch_size (built before dynamic batching)`;
+    // A graph that cannot batch is built with max_batch_size 0 whatever the catalog asks.
+    const built = parsed.data;
+    if (
+      entry.config.max_batch_size !== undefined &&
+      built.max_batch_size !== 0 &&
+      (built.max_batch_size !== entry.config.max_batch_size ||
+        JSON.stringify(built.dynamic_batching) !== JSON.stringify(entry.config.dynamic_batching))
+    )
+      return `${name} was built with other batching settings than the catalog's`;
     if (parsed.data.build?.converter_fingerprint !== fingerprint)
       return `${name} was built by different converter code`;
     let onnx: Uint8Array;

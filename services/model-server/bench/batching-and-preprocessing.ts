@@ -13,6 +13,7 @@ import { MODEL_CONFIG_FILE, modelConfigSchema } from '@detection/model/config';
 import { shippedPhotos } from '@detection/test-data';
 import * as ort from 'onnxruntime-node';
 import { imageToTensor } from '../src/image/image-to-tensor.js';
+import { IMAGE_GLIBC_ENVIRONMENT } from './image-environment.js';
 import { preprocessingOptionsSection } from './preprocessing-options.js';
 
 type Call = (index: number) => Promise<void>;
@@ -137,6 +138,7 @@ function spawnBundle(bundle: string, modelRepository: string, port: number, batc
       MODEL_REPOSITORY: modelRepository,
       LOG_LEVEL: 'warn',
       DYNAMIC_BATCHING: String(batching),
+      ...IMAGE_GLIBC_ENVIRONMENT,
     },
     stdio: ['ignore', 'ignore', 'inherit'],
   });

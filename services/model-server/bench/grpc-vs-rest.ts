@@ -8,6 +8,7 @@ import { type ChildProcess, spawn } from 'node:child_process';
 import { once } from 'node:events';
 import { credentials, Metadata, makeClientConstructor, type ServiceError } from '@grpc/grpc-js';
 import { inferenceServiceDefinition } from '../src/protocol/grpc/service-definition.js';
+import { IMAGE_GLIBC_ENVIRONMENT } from './image-environment.js';
 
 type Call = (index: number) => Promise<void>;
 
@@ -57,6 +58,7 @@ export async function grpcVersusRest(options: GrpcVersusRestOptions) {
       HOST: '127.0.0.1',
       MODEL_REPOSITORY: options.modelRepository,
       LOG_LEVEL: 'warn',
+      ...IMAGE_GLIBC_ENVIRONMENT,
     },
     stdio: ['ignore', 'ignore', 'inherit'],
   });

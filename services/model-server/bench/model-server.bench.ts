@@ -39,6 +39,7 @@ import {
 import { binaryImageRequest, jsonImageRequest } from '../test/support/requests.js';
 import { batchingSection, preprocessingSection, sessionRunSection } from './batching-and-preprocessing.js';
 import { grpcVersusRest } from './grpc-vs-rest.js';
+import { IMAGE_GLIBC_ENVIRONMENT } from './image-environment.js';
 
 const PACKAGE_ROOT = fileURLToPath(new URL('..', import.meta.url));
 const REPOSITORY_ROOT = path.resolve(PACKAGE_ROOT, '../..');
@@ -190,6 +191,7 @@ async function spawnServer(port: number): Promise<ServerProcess> {
       GRPC_PORT: 'off',
       MODEL_REPOSITORY,
       LOG_LEVEL: 'warn',
+      ...IMAGE_GLIBC_ENVIRONMENT,
     },
     stdio: ['ignore', 'ignore', 'inherit'],
   });

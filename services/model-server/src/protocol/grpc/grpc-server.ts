@@ -3,6 +3,12 @@ import type { Logger } from 'pino';
 import type { DataPlane } from '../../dataplane.js';
 import type { ServerMetrics } from '../../metrics.js';
 import { createGrpcApi } from './grpc-api.js';
+import {
+  advertiseReceiveWindow,
+  GRPC_MAX_FRAME_BYTES,
+  GRPC_RECEIVE_WINDOW_BYTES,
+  widenConnectionWindows,
+} from './receive-window.js';
 import { inferenceServiceDefinition } from './service-definition.js';
 
 export interface GrpcServerOptions {
@@ -32,6 +38,7 @@ export async function startGrpcServer(options: GrpcServerOptions): Promise<Runni
     // Per-call channelz bookkeeping is for debugging tools this server does not expose.
     'grpc.enable_channelz': 0,
   });
+  advertiseReceiveWindow(server, GRPC_RECEIVE_WINDOW_BYTES, GRPC_MAX_FRAME_BYTES);
   const { definition, implementation } = createGrpcApi(inferenceServiceDefinition(), options);
   server.addService(definition, implementation);
   const address = options.host.includes(':')
@@ -42,6 +49,7 @@ export async function startGrpcServer(options: GrpcServerOptions): Promise<Runni
       error ? reject(error) : resolve(bound),
     ),
   );
+  widenConnectionWindows(server, GRPC_RECEIVE_WINDOW_BYTES);
   return {
     port,
     close: (timeoutMs) =>

@@ -12,6 +12,16 @@ interface DeployFormProps {
   onReset: () => void;
 }
 
+/** A labelled numeric field of the form. */
+function NumberField(props: { id: string; label: string; value: string; onInput: (event: Event) => void }) {
+  return (
+    <div class="field">
+      <label for={props.id}>{props.label}</label>
+      <input id={props.id} inputMode="numeric" value={props.value} onInput={props.onInput} />
+    </div>
+  );
+}
+
 const headings = { deploy: 'Deploy a model', scale: 'Scale', canary: 'Start a canary' } as const;
 
 /** Deploy, scale or canary: one form, checked before it is sent, and confirmed with what it will do. */
@@ -88,43 +98,31 @@ export function DeployForm({
           />
         </div>
         {values.mode === 'canary' && (
-          <div class="field">
-            <label for="deploy-canary">Canary share (%)</label>
-            <input
-              id="deploy-canary"
-              inputMode="numeric"
-              value={values.canaryPercent}
-              onInput={field('canaryPercent')}
-            />
-          </div>
+          <NumberField
+            id="deploy-canary"
+            label="Canary share (%)"
+            value={values.canaryPercent}
+            onInput={field('canaryPercent')}
+          />
         )}
-        <div class="field">
-          <label for="deploy-min">Min replicas</label>
-          <input
-            id="deploy-min"
-            inputMode="numeric"
-            value={values.minReplicas}
-            onInput={field('minReplicas')}
-          />
-        </div>
-        <div class="field">
-          <label for="deploy-max">Max replicas</label>
-          <input
-            id="deploy-max"
-            inputMode="numeric"
-            value={values.maxReplicas}
-            onInput={field('maxReplicas')}
-          />
-        </div>
-        <div class="field">
-          <label for="deploy-concurrency">Target concurrency</label>
-          <input
-            id="deploy-concurrency"
-            inputMode="numeric"
-            value={values.targetConcurrency}
-            onInput={field('targetConcurrency')}
-          />
-        </div>
+        <NumberField
+          id="deploy-min"
+          label="Min replicas"
+          value={values.minReplicas}
+          onInput={field('minReplicas')}
+        />
+        <NumberField
+          id="deploy-max"
+          label="Max replicas"
+          value={values.maxReplicas}
+          onInput={field('maxReplicas')}
+        />
+        <NumberField
+          id="deploy-concurrency"
+          label="Target concurrency"
+          value={values.targetConcurrency}
+          onInput={field('targetConcurrency')}
+        />
       </div>
       <p class="hint">
         {scalingApplies

@@ -33,7 +33,7 @@ import { ModelRepository } from '../src/repository.js';
 import {
   DEFAULT_INTER_OP_THREADS,
   DEFAULT_INTRA_OP_THREADS,
-  DEFAULT_ORT_ALLOW_SPINNING,
+  DEFAULT_ORT_THREAD_SPINNING,
   settingsFromEnvironment,
 } from '../src/settings.js';
 import { binaryImageRequest, jsonImageRequest } from '../test/support/requests.js';
@@ -104,12 +104,12 @@ const imageRequest = (image: Uint8Array): InferRequest => ({
 });
 
 /** The server's pipeline in this process: repository → registry (onnxruntime workers) → data plane, no HTTP. */
-async function inProcessPipeline(intraOpThreads: number, allowSpinning = DEFAULT_ORT_ALLOW_SPINNING) {
+async function inProcessPipeline(intraOpThreads: number, threadSpinning = DEFAULT_ORT_THREAD_SPINNING) {
   const settings = {
     ...settingsFromEnvironment({}),
     modelRepository: MODEL_REPOSITORY,
     intraOpThreads,
-    allowSpinning,
+    threadSpinning,
   };
   const logger = pino({ level: 'silent' });
   const registry = new ModelRegistry(
@@ -310,6 +310,7 @@ const sessionRun = await sessionRunSection({
   modelRepository: MODEL_REPOSITORY,
   model: MODEL,
   intraOpThreads: DEFAULT_INTRA_OP_THREADS,
+  defaultSpinning: DEFAULT_ORT_THREAD_SPINNING,
   runs: ISSUE_17_RUNS,
 });
 const preprocessing = await preprocessingSection({
@@ -318,11 +319,14 @@ const preprocessing = await preprocessingSection({
   runs: ISSUE_17_RUNS * 2,
 });
 
-console.log('ORT intra-op threads 1 vs 2, and 2 spinning, in-process, interleaved ...');
-const candidates = {
-  '1': await inProcessPipeline(1, false),
-  '2': await inProcessPipeline(2, false),
-  '2_spinning': await inProcessPipeline(2, true),
+console.log(
+  'ORT intra-op threads 1 vs 2, idle threads spinning during runs, always and never, in-process, interleaved ...',
+);
+const candidates: Record<string, Awaited<ReturnType<typeof inProcessPipeline>>> = {
+  '1': await inProcessPipeline(1),
+  '2/during-run': await inProcessPipeline(2, 'during-run'),
+  '2/always': await inProcessPipeline(2, 'always'),
+  '2/never': await inProcessPipeline(2, 'never'),
 };
 const byThreads = await compare(
   Object.fromEntries(
@@ -336,7 +340,7 @@ const byThreads = await compare(
 await Promise.all(Object.values(candidates).map((candidate) => candidate.close()));
 const threadChoice = Object.entries(byThreads).map(([threads, { latency, best_throughput_rps }]) => ({
   intra_op_threads: Number.parseInt(threads, 10),
-  allow_spinning: threads.endsWith('_spinning'),
+  thread_spinning: threads.split('/')[1] ?? 'none (no pool)',
   p50_ms: latency.p50_ms,
   p99_ms: latency.p99_ms,
   max_throughput_rps: best_throughput_rps,
@@ -465,7 +469,7 @@ const report = {
   defaults: {
     intra_op_threads: DEFAULT_INTRA_OP_THREADS,
     inter_op_threads: DEFAULT_INTER_OP_THREADS,
-    ort_allow_spinning: DEFAULT_ORT_ALLOW_SPINNING,
+    ort_thread_spinning: DEFAULT_ORT_THREAD_SPINNING,
     model_concurrency: settingsFromEnvironment({}).modelConcurrency,
   },
   in_process: inProcess,

@@ -18,6 +18,7 @@ import sharp from 'sharp';
 import { decodeImage } from '../src/image/decode-image.js';
 import { imageToTensor } from '../src/image/image-to-tensor.js';
 import { planResize, resizeToTensor } from '../src/image/resize-to-tensor.js';
+import { sessionOptions } from '../src/runtime/session-options.js';
 
 const MAX_PIXELS = 40_000_000;
 const round = (value: number, digits = 2) => Math.round(value * 10 ** digits) / 10 ** digits;
@@ -98,17 +99,12 @@ export async function preprocessingOptionsSection(options: {
   const loadAtStart = os.loadavg().map((l) => round(l));
   const decoded = await Promise.all(photos.map((photo) => decodeImage(photo, { maxPixels: MAX_PIXELS })));
   const graph = resizeGraph(preprocessing.width, preprocessing.height);
-  const sessionOptions = (threads: number): ort.InferenceSession.SessionOptions => ({
-    graphOptimizationLevel: 'all',
-    executionMode: 'sequential',
-    intraOpNumThreads: threads,
-    interOpNumThreads: 1,
-    // Idle intra-op threads would otherwise spin after each run, taking the cores from the next way measured.
-    extra: { session: { intra_op: { allow_spinning: '0' } } },
-  });
+  // The server's session options; idle threads stop spinning when a run returns, leaving the cores to the next way.
+  const spinningDuringRuns = (intraOpThreads: number) =>
+    sessionOptions({ intraOpThreads, interOpThreads: 1, threadSpinning: 'during-run' });
   const resizeSessions = {
-    1: await ort.InferenceSession.create(graph, sessionOptions(1)),
-    2: await ort.InferenceSession.create(graph, sessionOptions(2)),
+    1: await ort.InferenceSession.create(graph, spinningDuringRuns(1)),
+    2: await ort.InferenceSession.create(graph, spinningDuringRuns(2)),
   };
   const sharpConcurrency = sharp.concurrency();
   let largestDifference = 0;

@@ -15,7 +15,7 @@ try {
 const runtimes = prestartRuntimes(new ModelRepository(settings.modelRepository), {
   intraOpThreads: settings.intraOpThreads,
   interOpThreads: settings.interOpThreads,
-  allowSpinning: settings.allowSpinning,
+  threadSpinning: settings.threadSpinning,
 });
 
 const [{ createLogger }, { startModelServer }] = await Promise.all([

@@ -53,7 +53,7 @@ export async function startModelServer(
   const loader = createModelLoader({
     intraOpThreads: settings.intraOpThreads,
     interOpThreads: settings.interOpThreads,
-    allowSpinning: settings.allowSpinning,
+    threadSpinning: settings.threadSpinning,
     maxImagePixels: settings.maxImagePixels,
     modelConcurrency: settings.modelConcurrency,
     maxQueuedRequests: settings.maxQueuedRequests,

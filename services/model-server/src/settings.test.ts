@@ -12,7 +12,7 @@ describe('settingsFromEnvironment', () => {
       maxImagePixels: 40_000_000,
       intraOpThreads: DEFAULT_INTRA_OP_THREADS,
       interOpThreads: DEFAULT_INTER_OP_THREADS,
-      allowSpinning: false,
+      threadSpinning: 'during-run',
       modelConcurrency: 2,
       maxQueuedRequests: 64,
       dynamicBatching: true,
@@ -39,7 +39,7 @@ describe('settingsFromEnvironment', () => {
       MAX_IMAGE_PIXELS: '1000',
       ORT_INTRA_OP_THREADS: '2',
       ORT_INTER_OP_THREADS: '',
-      ORT_ALLOW_SPINNING: 'true',
+      ORT_THREAD_SPINNING: 'always',
       MODEL_CONCURRENCY: '4',
       MAX_QUEUED_REQUESTS: '0',
       DYNAMIC_BATCHING: 'false',
@@ -61,7 +61,7 @@ describe('settingsFromEnvironment', () => {
       maxImagePixels: 1000,
       intraOpThreads: 2,
       interOpThreads: DEFAULT_INTER_OP_THREADS,
-      allowSpinning: true,
+      threadSpinning: 'always',
       modelConcurrency: 4,
       maxQueuedRequests: 0,
       dynamicBatching: false,
@@ -92,11 +92,12 @@ describe('settingsFromEnvironment', () => {
       settingsFromEnvironment({
         PORT: 'http',
         ORT_INTRA_OP_THREADS: '0',
+        ORT_THREAD_SPINNING: 'sometimes',
         LOG_LEVEL: 'loud',
         STRICT_MODEL_LOADING: 'maybe',
       }),
     ).toThrow(
-      /invalid environment: PORT: .*; ORT_INTRA_OP_THREADS: .*; LOG_LEVEL: .*; STRICT_MODEL_LOADING: /,
+      /invalid environment: PORT: .*; ORT_INTRA_OP_THREADS: .*; ORT_THREAD_SPINNING: .*during-run.*; LOG_LEVEL: .*; STRICT_MODEL_LOADING: /,
     );
     expect(() => settingsFromEnvironment({ MODEL_REPOSITORY_TOKEN: 'short' })).toThrow(
       /MODEL_REPOSITORY_TOKEN: must be at least 16 characters/,

@@ -233,7 +233,7 @@ describe('while the repository is being read', () => {
     const loader = createModelLoader({
       intraOpThreads: 1,
       interOpThreads: 1,
-      allowSpinning: false,
+      threadSpinning: 'never',
       maxImagePixels: 1_000_000,
       modelConcurrency: 1,
       maxQueuedRequests: 1,

@@ -29,6 +29,7 @@ export async function imageToTensor(
   bytes: Uint8Array,
   preprocessing: ImagePreprocessing,
   limits: { maxPixels: number },
+  allocate?: (length: number) => Float32Array,
 ): Promise<ImageTensor> {
   // decodeImage calls cubicResize with the oriented image size, the size the plan below is made for.
   let cubicPlan: ResizePlan | undefined;
@@ -44,10 +45,16 @@ export async function imageToTensor(
     ...(cubicResize && { cubicResize }),
   });
   const plan = cubicPlan ?? planResize(image.originalWidth, image.originalHeight, preprocessing);
-  const data = resizeToTensor(image, preprocessing, plan, {
-    interpolation: preprocessing.interpolation === 'nearest' ? 'nearest' : 'bilinear',
-    halfPixelCenters: preprocessing.resize === 'letterbox',
-  });
+  const data = resizeToTensor(
+    image,
+    preprocessing,
+    plan,
+    {
+      interpolation: preprocessing.interpolation === 'nearest' ? 'nearest' : 'bilinear',
+      halfPixelCenters: preprocessing.resize === 'letterbox',
+    },
+    allocate,
+  );
   return {
     data,
     dims: inputDims(preprocessing),

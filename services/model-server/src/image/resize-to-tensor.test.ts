@@ -151,3 +151,23 @@ describe('resizeToTensor layout, colour order and value range', () => {
     expect(rows.map((v) => Math.round(v * 255))).toEqual([114, 255, 255, 114]);
   });
 });
+
+describe('resizeToTensor into a reused buffer', () => {
+  it.each([
+    ['stretch', 'bilinear', false],
+    ['letterbox', 'bilinear', true],
+    ['stretch', 'nearest', false],
+  ] as const)(
+    'Should overwrite every element of a buffer holding old values (%s, %s)',
+    (resize, interpolation, halfPixelCenters) => {
+      const image = randomImage(61, 37, 3);
+      const plan = planResize(61, 37, { width: 48, height: 48, resize });
+      const sampling = { interpolation, halfPixelCenters };
+      const fresh = resizeToTensor(image, RGB_0_255, plan, sampling);
+      const reused = resizeToTensor(image, RGB_0_255, plan, sampling, (length) =>
+        new Float32Array(length).fill(Number.NaN),
+      );
+      expect(Array.from(reused)).toEqual(Array.from(fresh));
+    },
+  );
+});

@@ -102,18 +102,21 @@ function sampleAxis(outputSize: number, inputSize: number, options: SamplingOpti
 
 /**
  * Resamples `image` into the model's input tensor following `plan` and the config's layout, colour order and
- * value range (0 maps to value_range[0], 255 to value_range[1]). Pure: no I/O, no native code.
+ * value range (0 maps to value_range[0], 255 to value_range[1]), into a Float32Array from `allocate` (which may
+ * hold old values). Pure: no I/O, no native code.
  */
 export function resizeToTensor(
   image: RgbImage,
   preprocessing: Pick<ImagePreprocessing, 'layout' | 'color_order' | 'value_range' | 'pad_value'>,
   plan: ResizePlan,
   sampling: SamplingOptions,
+  allocate: (length: number) => Float32Array = (length) => new Float32Array(length),
 ): Float32Array {
   const { inputWidth: width, inputHeight: height } = plan;
   const [low, high] = preprocessing.value_range;
   const scale = (high - low) / 255;
-  const output = new Float32Array(width * height * 3);
+  // Every element is written below: the pad first, if any, then the content.
+  const output = allocate(width * height * 3);
   if (plan.contentWidth !== width || plan.contentHeight !== height) {
     output.fill(low + (preprocessing.pad_value ?? 0) * scale);
   }

@@ -97,9 +97,12 @@ export class DetectionModel implements ServedModel {
     const slot = await this.limiter.acquire();
     try {
       const preprocessStarted = performance.now();
-      const input = await imageToTensor(image, this.preprocessing, {
-        maxPixels: this.options.maxImagePixels,
-      });
+      const input = await imageToTensor(
+        image,
+        this.preprocessing,
+        { maxPixels: this.options.maxImagePixels },
+        (length) => new Float32Array(this.runtime.feedBuffer(length * Float32Array.BYTES_PER_ELEMENT)),
+      );
       const inferenceStarted = performance.now();
       let run: Awaited<ReturnType<ModelRuntime['run']>>;
       try {

@@ -126,7 +126,7 @@ export function createModelLoader(options: ModelLoaderOptions): ModelLoader {
       const session = await startRuntime(modelFile, {
         intraOpThreads: options.intraOpThreads,
         interOpThreads: options.interOpThreads,
-        allowSpinning: options.allowSpinning,
+        threadSpinning: options.threadSpinning,
       });
       let runtime: ModelRuntime = session;
       try {

@@ -7,7 +7,7 @@ import { BatchingRuntime } from './batching-runtime.js';
 import { type RuntimeTensor, RuntimeUnavailableError } from './model-runtime.js';
 import { OnnxWorkerRuntime } from './onnx-runtime.js';
 
-const OPTIONS = { intraOpThreads: 1, interOpThreads: 1, allowSpinning: false };
+const OPTIONS = { intraOpThreads: 1, interOpThreads: 1, threadSpinning: 'never' as const };
 let modelFile: string;
 
 beforeAll(async () => {
@@ -40,6 +40,22 @@ describe('BatchingRuntime', () => {
         data: Float32Array.from([i + 1, i + 2, i + 3]),
       });
     });
+  });
+
+  it('Should reuse the buffers of one batch and its items for the next, each answer still its own', async () => {
+    const item = (value: number) => {
+      const data = new Float32Array(runtime.feedBuffer(3 * 4), 0, 3).fill(value);
+      return { x: { datatype: 'FP32' as const, dims: [1, 3], data } };
+    };
+    for (const base of [10, 20, 30]) {
+      const runs = await Promise.all([0, 1, 2, 3].map((i) => runtime.run(item(base + i), ['y'])));
+      expect(runs.map((run) => run.batchSize)).toEqual([4, 4, 4, 4]);
+      expect(runs.map((run) => Array.from(run.outputs.get('y')!.data as Float32Array))).toEqual(
+        [0, 1, 2, 3].map((i) => [base + i + 1, base + i + 2, base + i + 3]),
+      );
+    }
+    // The items' buffers were copied into the batch's and came back to the pool with their old values.
+    expect(Array.from(new Float32Array(runtime.feedBuffer(3 * 4)))).toEqual([33, 33, 33]);
   });
 
   it('Should send a batch smaller than preferred once its oldest run waited max_queue_delay_ms', async () => {

@@ -1,6 +1,7 @@
 import { NUMERIC_STORAGE } from '../inference/datatypes.js';
 import type { NumericTensorData, TensorSpec } from '../inference/types.js';
 import {
+  bufferList,
   type ModelRuntime,
   type RuntimeRun,
   type RuntimeTensor,
@@ -47,11 +48,17 @@ function batchKey(feeds: Record<string, RuntimeTensor>, fetches: readonly string
   return `${inputs.join(',')}|${fetches.join(',')}`;
 }
 
-function concatenate(runs: readonly PendingRun[], name: string, total: number): RuntimeTensor {
+function concatenate(
+  runs: readonly PendingRun[],
+  name: string,
+  total: number,
+  feedBuffer: (byteLength: number) => ArrayBuffer,
+): RuntimeTensor {
   const first = runs[0]!.feeds[name]!;
   const datatype = first.datatype as Exclude<RuntimeTensor['datatype'], 'BYTES'>;
+  const Storage = NUMERIC_STORAGE[datatype];
   const itemLength = (first.data as NumericTensorData).length / runs[0]!.size;
-  const data = new NUMERIC_STORAGE[datatype](itemLength * total);
+  const data = new Storage(feedBuffer(itemLength * total * Storage.BYTES_PER_ELEMENT), 0, itemLength * total);
   let offset = 0;
   for (const run of runs) {
     const part = run.feeds[name]!.data as NumericTensorData;
@@ -158,6 +165,14 @@ export class BatchingRuntime implements ModelRuntime {
     this.failureListeners.push(listener);
   }
 
+  feedBuffer(byteLength: number): ArrayBuffer {
+    return this.inner.feedBuffer(byteLength);
+  }
+
+  recycleFeedBuffer(buffer: ArrayBuffer): void {
+    this.inner.recycleFeedBuffer(buffer);
+  }
+
   async release(): Promise<void> {
     this.rejectAll(new RuntimeUnavailableError('the model was unloaded'));
     await this.inner.release();
@@ -227,7 +242,8 @@ export class BatchingRuntime implements ModelRuntime {
     }
     const total = batch.reduce((sum, run) => sum + run.size, 0);
     const feeds: Record<string, RuntimeTensor> = {};
-    for (const name of Object.keys(batch[0]!.feeds)) feeds[name] = concatenate(batch, name, total);
+    for (const name of Object.keys(batch[0]!.feeds))
+      feeds[name] = concatenate(batch, name, total, (byteLength) => this.inner.feedBuffer(byteLength));
     let result: RuntimeRun;
     try {
       result = await this.inner.run(feeds, batch[0]!.fetches);
@@ -240,6 +256,8 @@ export class BatchingRuntime implements ModelRuntime {
       for (const run of batch) await this.execute([run]);
       return;
     }
+    // The items' own buffers were copied into the batch's and are not needed for a retry any more.
+    for (const run of batch) for (const buffer of bufferList(run.feeds)) this.inner.recycleFeedBuffer(buffer);
     let start = 0;
     for (const run of batch) {
       try {

@@ -6,7 +6,7 @@ import { addBiasGraph, tempRepository } from '../../test/support/temp-repository
 import { RuntimeUnavailableError } from './model-runtime.js';
 import { OnnxWorkerRuntime } from './onnx-runtime.js';
 
-const OPTIONS = { intraOpThreads: 1, interOpThreads: 1, allowSpinning: false };
+const OPTIONS = { intraOpThreads: 1, interOpThreads: 1, threadSpinning: 'never' as const };
 let root: string;
 
 beforeAll(async () => {
@@ -47,6 +47,22 @@ describe('OnnxWorkerRuntime', () => {
     });
     expect(run.computeMs).toBeGreaterThan(0);
     expect(run.queueMs).toBeGreaterThanOrEqual(0);
+  });
+
+  it("Should take back the buffers of a run's feeds and hand them out again for later feeds", async () => {
+    const data = new Float32Array(runtime.feedBuffer(3 * 4), 0, 3);
+    data.set([5, 6, 7]);
+    const run = await runtime.run({ x: { datatype: 'FP32', dims: [1, 3], data } }, ['y']);
+    expect(run.outputs.get('y')!.data).toEqual(Float32Array.from([6, 8, 10]));
+    // Transferred to the worker, so detached here; back in the pool with its old contents.
+    expect(data.buffer.byteLength).toBe(0);
+    expect(new Float32Array(runtime.feedBuffer(3 * 4))).toEqual(Float32Array.from([5, 6, 7]));
+    const failed = new Float32Array(runtime.feedBuffer(2 * 4), 0, 2);
+    failed.set([1, 2]);
+    await expect(
+      runtime.run({ x: { datatype: 'FP32', dims: [1, 2], data: failed } }, ['y']),
+    ).rejects.toThrow();
+    expect(new Float32Array(runtime.feedBuffer(2 * 4))).toEqual(Float32Array.from([1, 2]));
   });
 
   it('Should run queued requests one at a time, in order, measuring the wait', async () => {

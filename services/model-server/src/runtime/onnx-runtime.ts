@@ -3,7 +3,9 @@ import path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { Worker } from 'node:worker_threads';
 import type { TensorSpec } from '../inference/types.js';
+import { FeedBufferPool } from './feed-buffer-pool.js';
 import {
+  bufferList,
   type ModelRuntime,
   type RuntimeOptions,
   type RuntimeRun,
@@ -36,15 +38,6 @@ interface PendingRun {
   reject: (error: Error) => void;
 }
 
-function transferList(feeds: Record<string, RuntimeTensor>): ArrayBuffer[] {
-  const buffers = new Set<ArrayBuffer>();
-  for (const tensor of Object.values(feeds)) {
-    if (!Array.isArray(tensor.data) && tensor.data.buffer instanceof ArrayBuffer)
-      buffers.add(tensor.data.buffer);
-  }
-  return [...buffers];
-}
-
 /**
  * An onnxruntime-node session living in its own worker thread. Runs are queued here and sent one at a time,
  * so the time a request waits for the session is measured separately from the session's compute time.
@@ -56,6 +49,7 @@ export class OnnxWorkerRuntime implements ModelRuntime {
   private failure: RuntimeUnavailableError | null = null;
   private readonly failureListeners: Array<(error: Error) => void> = [];
   private released = false;
+  private readonly feedBuffers = new FeedBufferPool();
 
   private constructor(
     private readonly worker: Worker,
@@ -128,6 +122,14 @@ export class OnnxWorkerRuntime implements ModelRuntime {
     this.failureListeners.push(listener);
   }
 
+  feedBuffer(byteLength: number): ArrayBuffer {
+    return this.feedBuffers.take(byteLength);
+  }
+
+  recycleFeedBuffer(buffer: ArrayBuffer): void {
+    this.feedBuffers.give(buffer);
+  }
+
   async release(): Promise<void> {
     if (this.released) return;
     this.released = true;
@@ -177,7 +179,7 @@ export class OnnxWorkerRuntime implements ModelRuntime {
     try {
       this.send(
         { type: 'run', id: next.id, feeds: next.feeds, fetches: next.fetches },
-        transferList(next.feeds),
+        bufferList(next.feeds),
       );
     } catch (error) {
       this.running = null;
@@ -188,8 +190,9 @@ export class OnnxWorkerRuntime implements ModelRuntime {
 
   private onMessage(message: FromWorker): void {
     const running = this.running;
-    if ((message.type !== 'result' && message.type !== 'run-failed') || !running || message.id !== running.id)
-      return;
+    if (message.type !== 'result' && message.type !== 'run-failed') return;
+    for (const buffer of message.feedBuffers) this.feedBuffers.give(buffer);
+    if (!running || message.id !== running.id) return;
     this.running = null;
     if (message.type === 'result') {
       running.resolve({

@@ -5,7 +5,9 @@
 import { parentPort, workerData } from 'node:worker_threads';
 import * as ort from 'onnxruntime-node';
 import { errorMessage } from '../errors.js';
+import { bufferList } from './model-runtime.js';
 import { fromOrtTensor, specOf, toOrtTensor } from './ort-tensors.js';
+import { sessionOptions } from './session-options.js';
 import type { FromWorker, ToWorker, WorkerInit } from './worker-messages.js';
 
 const port = parentPort;
@@ -20,13 +22,7 @@ async function main(): Promise<void> {
   const started = performance.now();
   let session: ort.InferenceSession;
   try {
-    session = await ort.InferenceSession.create(init.modelFile, {
-      graphOptimizationLevel: 'all',
-      executionMode: 'sequential',
-      intraOpNumThreads: init.options.intraOpThreads,
-      interOpNumThreads: init.options.interOpThreads,
-      extra: { session: { intra_op: { allow_spinning: init.options.allowSpinning ? '1' : '0' } } },
-    });
+    session = await ort.InferenceSession.create(init.modelFile, sessionOptions(init.options));
   } catch (error) {
     post({ type: 'load-failed', message: errorMessage(error) });
     return;
@@ -49,6 +45,7 @@ async function main(): Promise<void> {
       port!.close();
       return;
     }
+    const feedBuffers = bufferList(message.feeds);
     try {
       const feeds = Object.fromEntries(
         Object.entries(message.feeds).map(([name, tensor]) => [name, toOrtTensor(ort.Tensor, tensor)]),
@@ -63,9 +60,9 @@ async function main(): Promise<void> {
           return [name, fromOrtTensor(tensor)];
         }),
       );
-      post({ type: 'result', id: message.id, outputs, computeMs });
+      post({ type: 'result', id: message.id, outputs, computeMs, feedBuffers }, feedBuffers);
     } catch (error) {
-      post({ type: 'run-failed', id: message.id, message: errorMessage(error) });
+      post({ type: 'run-failed', id: message.id, message: errorMessage(error), feedBuffers }, feedBuffers);
     }
   });
 }

@@ -5,7 +5,7 @@ import { ModelRepository } from '../repository.js';
 import { RuntimeUnavailableError } from './model-runtime.js';
 import { prestartRuntimes } from './prestarted-runtimes.js';
 
-const OPTIONS = { intraOpThreads: 1, interOpThreads: 1, allowSpinning: false };
+const OPTIONS = { intraOpThreads: 1, interOpThreads: 1, threadSpinning: 'never' as const };
 const feeds = { x: { datatype: 'FP32' as const, dims: [1, 3], data: new Float32Array(3) } };
 
 describe('prestartRuntimes', () => {

@@ -12,7 +12,7 @@ export interface PrestartedRuntimes {
 const sameOptions = (a: RuntimeOptions, b: RuntimeOptions) =>
   a.intraOpThreads === b.intraOpThreads &&
   a.interOpThreads === b.interOpThreads &&
-  a.allowSpinning === b.allowSpinning;
+  a.threadSpinning === b.threadSpinning;
 
 /**
  * Starts the onnxruntime worker of every model version in the repository right away, so that sessions load

@@ -13,6 +13,13 @@ export type ToWorker =
 export type FromWorker =
   | { type: 'loaded'; inputs: TensorSpec[]; outputs: TensorSpec[]; loadMs: number }
   | { type: 'load-failed'; message: string }
-  | { type: 'result'; id: number; outputs: Record<string, RuntimeTensor>; computeMs: number }
-  | { type: 'run-failed'; id: number; message: string }
+  | {
+      type: 'result';
+      id: number;
+      outputs: Record<string, RuntimeTensor>;
+      computeMs: number;
+      /** The feeds' buffers, transferred back for reuse. */
+      feedBuffers: ArrayBuffer[];
+    }
+  | { type: 'run-failed'; id: number; message: string; feedBuffers: ArrayBuffer[] }
   | { type: 'released' };

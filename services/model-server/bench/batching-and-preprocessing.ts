@@ -177,6 +177,8 @@ export async function batchingSection(options: {
     concurrency: readonly number[],
   ) => Promise<Record<string, Compared>>;
   restBinaryCall: (url: string) => Call;
+  /** The in-process pipeline, called in the same rounds: issue 17 compares its p50 with the servers'. */
+  inProcessCall: Call;
   concurrency: readonly number[];
   rounds: number;
 }) {
@@ -186,7 +188,11 @@ export async function batchingSection(options: {
   try {
     await Promise.all([untilReady(urls.on), untilReady(urls.off)]);
     const compared = await options.compare(
-      { batching_on: options.restBinaryCall(urls.on), batching_off: options.restBinaryCall(urls.off) },
+      {
+        batching_on: options.restBinaryCall(urls.on),
+        batching_off: options.restBinaryCall(urls.off),
+        in_process: options.inProcessCall,
+      },
       options.rounds,
       options.concurrency,
     );
@@ -195,9 +201,10 @@ export async function batchingSection(options: {
     return {
       batching_on: batchingOn,
       batching_off: batchingOff,
+      in_process: compared.in_process!,
       best_throughput_on_over_off: round(batchingOn.best_throughput_rps / batchingOff.best_throughput_rps, 3),
       method:
-        'two bundle processes up at once (DYNAMIC_BATCHING=true / false), REST binary over keep-alive node:http, interleaved in rounds',
+        'two bundle processes up at once (DYNAMIC_BATCHING=true / false), REST binary over keep-alive node:http, and the in-process pipeline (batching as configured), interleaved in rounds',
     };
   } finally {
     for (const child of [on, off]) {

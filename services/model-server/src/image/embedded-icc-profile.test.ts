@@ -80,8 +80,11 @@ describe('embeddedIccProfile', () => {
     expect(profileOf(jpeg.subarray(0, 30))).toBeUndefined();
     expect(profileOf(Buffer.concat([jpeg.subarray(0, 2), Buffer.from([0x00, 0x11])]))).toBeUndefined();
     expect(profileOf(png.subarray(0, 40))).toBeUndefined();
+    // The zlib header of the compressed profile, after the chunk's name and compression method.
     const corrupt = Buffer.from(png);
-    corrupt[corrupt.indexOf(Buffer.from('iCCP')) + 12] ^= 0xff;
+    const zlibStart = corrupt.indexOf(0, corrupt.indexOf(Buffer.from('iCCP')) + 4) + 2;
+    corrupt.writeUInt8(corrupt.readUInt8(zlibStart) ^ 0xff, zlibStart);
     expect(profileOf(corrupt)).toBeUndefined();
+    expect(profileOf(png)).toBeDefined();
   });
 });

@@ -47,8 +47,8 @@ const MODEL_REPOSITORY = path.join(REPOSITORY_ROOT, 'model/repository');
 const RESULTS = path.join(REPOSITORY_ROOT, 'bench/results/model-server.json');
 const MODEL = process.env.BENCH_MODEL ?? 'centernet-coco';
 const IMAGES = 16;
-const LATENCY_REQUESTS = Number(process.env.BENCH_LATENCY_REQUESTS ?? 64);
-const THROUGHPUT_REQUESTS = Number(process.env.BENCH_THROUGHPUT_REQUESTS ?? 64);
+const LATENCY_REQUESTS = Number(process.env.BENCH_LATENCY_REQUESTS ?? 96);
+const THROUGHPUT_REQUESTS = Number(process.env.BENCH_THROUGHPUT_REQUESTS ?? 128);
 const CONCURRENCY = [1, 2, 4, 8];
 const BATCHING_CONCURRENCY = [1, 2, 4, 8, 16];
 const ISSUE_17_RUNS = Number(process.env.BENCH_ISSUE17_RUNS ?? 40);
@@ -129,7 +129,9 @@ type Call = (index: number) => Promise<void>;
 
 /**
  * Latency at concurrency 1 and throughput at each concurrency for several ways of calling the same pipeline,
- * interleaved in rounds so that the noise of a shared machine falls on all of them alike.
+ * interleaved in rounds so that the noise of a shared machine falls on all of them alike. The ways take turns
+ * at going first in a round: the first one's latency block follows the previous round's heaviest load (and its
+ * garbage), which cost it several milliseconds of p50 whatever it was.
  */
 async function compare(
   ways: Record<string, Call>,
@@ -143,13 +145,16 @@ async function compare(
     throughput[name] = {};
     for (let i = 0; i < WARM_UP; i++) await call(i);
   }
+  const entries = Object.entries(ways);
   for (let round = 0; round < rounds; round++) {
-    for (const [name, call] of Object.entries(ways)) {
+    const order = entries.map((_, i) => entries[(i + round) % entries.length]!);
+    for (const [name, call] of order) {
+      await new Promise((resolve) => setTimeout(resolve, 200));
       const batch = await load(1, LATENCY_REQUESTS / rounds, (i) => call(round * 100 + i));
       latencies[name]!.push(...batch.samples);
     }
     for (const concurrency of concurrencies) {
-      for (const [name, call] of Object.entries(ways)) {
+      for (const [name, call] of order) {
         const run = await load(concurrency, THROUGHPUT_REQUESTS / rounds, call);
         const runs = throughput[name]![concurrency] ?? [];
         runs.push(run.throughput_rps);
@@ -386,7 +391,7 @@ const batching = await batchingSection({
   restBinaryCall: (url) => httpCall(url, binaryBodies),
   inProcessCall: (i) => batchingPipeline.call(photos[i % photos.length]!),
   concurrency: BATCHING_CONCURRENCY,
-  rounds: 2,
+  rounds: 4,
 });
 await batchingPipeline.close();
 agent.destroy();

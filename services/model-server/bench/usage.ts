@@ -11,5 +11,5 @@ and JSON), cold starts, peak RSS, ORT thread counts, gRPC vs REST, session.run a
 dynamic batching on vs off at concurrency 1-16 on COCO photos. Takes several minutes; writes
 bench/results/model-server.json at the repository root.
 
-Environment: BENCH_MODEL (default centernet-coco), BENCH_LATENCY_REQUESTS (64), BENCH_THROUGHPUT_REQUESTS (64),
+Environment: BENCH_MODEL (default centernet-coco), BENCH_LATENCY_REQUESTS (96), BENCH_THROUGHPUT_REQUESTS (128),
 BENCH_COLD_STARTS (5), BENCH_ISSUE17_RUNS (40: session.run runs per batch size; preprocessing runs twice as many).`);

@@ -65,6 +65,32 @@ describe('OnnxWorkerRuntime', () => {
     expect(new Float32Array(runtime.feedBuffer(2 * 4))).toEqual(Float32Array.from([1, 2]));
   });
 
+  it("Should keep a run's outputs its own when the graph passes its input through and the buffer is reused", async () => {
+    const identity = await OnnxWorkerRuntime.start(
+      await modelFile(
+        'identity',
+        onnxModel({
+          inputs: [{ name: 'x', type: ONNX_TYPES.FLOAT, shape: ['n', 3] }],
+          outputs: [{ name: 'y', type: ONNX_TYPES.FLOAT, shape: ['n', 3] }],
+          initializers: [],
+          nodes: [{ op: 'Identity', inputs: ['x'], outputs: ['y'] }],
+        }),
+      ),
+      OPTIONS,
+    );
+    try {
+      const data = new Float32Array(identity.feedBuffer(3 * 4), 0, 3);
+      data.set([1, 2, 3]);
+      const run = await identity.run({ x: { datatype: 'FP32', dims: [1, 3], data } }, ['y']);
+      const reused = new Float32Array(identity.feedBuffer(3 * 4));
+      expect(Array.from(reused)).toEqual([1, 2, 3]);
+      reused.fill(9);
+      expect(run.outputs.get('y')!.data).toEqual(Float32Array.from([1, 2, 3]));
+    } finally {
+      await identity.release();
+    }
+  });
+
   it('Should run queued requests one at a time, in order, measuring the wait', async () => {
     const runs = await Promise.all(
       [0, 1, 2, 3].map((i) =>

@@ -56,8 +56,11 @@ export interface AppConfig {
   /** Names this process in the pending-blob rows it writes (REPLICA_ID). */
   replicaId: string;
   uploadGracePeriodMs: number;
-  /** Admission control: uploads (POST /images), detections (POST /detect, re-detection), annotated images. */
-  admission: { uploads: WorkLimit; detections: WorkLimit; annotations: WorkLimit };
+  /**
+   * Admission control: image uploads (POST /images), video uploads (POST /videos), detections (POST /detect,
+   * re-detection), annotated images and videos.
+   */
+  admission: { uploads: WorkLimit; videoUploads: WorkLimit; detections: WorkLimit; annotations: WorkLimit };
   /** The longer side of `/images/{id}/annotated`; larger images are drawn scaled down. */
   annotatedMaxSide: number;
   /** Other origins whose pages may call the API from a browser (CORS, and allowed through the CSRF check). */
@@ -202,10 +205,12 @@ export function createApp(deps: AppDependencies): App {
   // Heavy requests take a slot after authentication and before their body is read.
   const work = {
     uploads: new WorkQueue('uploads', config.admission.uploads, metrics, logger),
+    videoUploads: new WorkQueue('video uploads', config.admission.videoUploads, metrics, logger),
     detections: new WorkQueue('detections', config.admission.detections, metrics, logger),
     annotations: new WorkQueue('annotations', config.admission.annotations, metrics, logger),
   };
-  app.on('POST', ['/images', '/videos'], work.uploads.middleware());
+  app.on('POST', '/images', work.uploads.middleware());
+  app.on('POST', '/videos', work.videoUploads.middleware());
   app.on('POST', ['/detect', '/images/:image_id/detections'], work.detections.middleware());
   app.on('GET', '/detect', work.detections.middleware());
   app.on(

@@ -143,6 +143,9 @@ const envSchema = z
     WEB_UI_DIR: z.string().min(1).default(path.resolve(packageRoot, '../web/dist')),
     SHUTDOWN_TIMEOUT_MS: positiveInt.default(25_000),
     MAX_UPLOADS_IN_FLIGHT: positiveInt.default(4),
+    // A video upload is parsed in memory (multipart → File → bytes): a 100 MiB one took the process's peak RSS
+    // from 167 to 671 MB, four at once to 1.65 GB (backend README, "Overload and memory").
+    MAX_VIDEO_UPLOADS_IN_FLIGHT: positiveInt.default(1),
     MAX_DETECTIONS_IN_FLIGHT: positiveInt.default(4),
     MAX_ANNOTATIONS_IN_FLIGHT: positiveInt.default(2),
     ADMISSION_QUEUE_LENGTH: z.coerce.number().int().min(0).default(16),

@@ -59,6 +59,7 @@ export async function startServer(env: Env, logger: Logger): Promise<RunningServ
       uploadGracePeriodMs: env.UPLOAD_GRACE_PERIOD_MS,
       admission: {
         uploads: workLimit(env.MAX_UPLOADS_IN_FLIGHT, env),
+        videoUploads: workLimit(env.MAX_VIDEO_UPLOADS_IN_FLIGHT, env),
         detections: workLimit(env.MAX_DETECTIONS_IN_FLIGHT, env),
         annotations: workLimit(env.MAX_ANNOTATIONS_IN_FLIGHT, env),
       },

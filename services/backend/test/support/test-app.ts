@@ -62,6 +62,7 @@ export async function createTestApp(options: TestAppOptions = {}) {
     uploadGracePeriodMs: 900_000,
     admission: {
       uploads: { maxInFlight: 4, maxQueued: 16, queueTimeoutMs: 30_000 },
+      videoUploads: { maxInFlight: 1, maxQueued: 16, queueTimeoutMs: 30_000 },
       detections: { maxInFlight: 4, maxQueued: 16, queueTimeoutMs: 30_000 },
       annotations: { maxInFlight: 2, maxQueued: 16, queueTimeoutMs: 30_000 },
     },

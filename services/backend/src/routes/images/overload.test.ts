@@ -19,6 +19,32 @@ const limit = (maxInFlight: number, maxQueued: number, queueTimeoutMs = 10_000) 
   queueTimeoutMs,
 });
 
+/** A multipart upload whose body stops after its first chunk until `finish` is called. */
+function stalledUpload(bytes: Uint8Array, filename: string) {
+  const form = new Response(multipart(blobOf(bytes), filename));
+  const source = form.body!.getReader();
+  let finish = () => {};
+  const finished = new Promise<void>((resolve) => {
+    finish = resolve;
+  });
+  let sent = 0;
+  const body = new ReadableStream<Uint8Array>({
+    async pull(controller) {
+      if (sent++ === 1) await finished;
+      const { done, value } = await source.read();
+      if (done) controller.close();
+      else controller.enqueue(value);
+    },
+  });
+  const init = {
+    method: 'POST',
+    body,
+    duplex: 'half',
+    headers: { 'content-type': form.headers.get('content-type')! },
+  } as RequestInit;
+  return { init, finish };
+}
+
 /** A multipart upload whose body records whether anyone started reading it. */
 function watchedUpload(bytes: Uint8Array) {
   const form = new Response(multipart(blobOf(bytes)));
@@ -56,6 +82,7 @@ describe('admission control (model server down: an upload holds its slot while i
   let t: TestApp;
   const admission: AppConfig['admission'] = {
     uploads: limit(1, 1, 300),
+    videoUploads: limit(1, 0),
     detections: limit(1, 0),
     annotations: limit(1, 0),
   };
@@ -103,6 +130,31 @@ describe('admission control (model server down: an upload holds its slot while i
     expect(text).toContain('backend_work_refused_total{work="uploads",reason="queue_timeout"} 1');
   });
 
+  it('Should give video uploads their own limit: a video being received refuses the next one, not images', async () => {
+    const held = stalledUpload(new Uint8Array(256 * 1024).fill(7), 'held.mp4');
+    const first = t.app.request('/videos', held.init);
+    await until(async () => (await inFlight(t, 'video uploads')) === 1);
+    expect(await inFlight(t, 'video uploads')).toBe(1);
+
+    const refused = watchedUpload(new Uint8Array(1024).fill(1));
+    const res = await t.app.request('/videos', refused.init);
+    expect(res.status).toBe(503);
+    expect(res.headers.get('retry-after')).toBe('1');
+    expect(await res.json()).toEqual({
+      error: 'the server is busy: 1 video uploads in progress and 0 waiting; retry in 1 s',
+    });
+    expect(refused.watched.pulls).toBe(0);
+    // Image uploads have their own slots.
+    expect(await inFlight(t, 'uploads')).toBe(0);
+
+    held.finish();
+    const done = await first;
+    expect(done.status).toBe(400);
+    expect(((await done.json()) as { error: string }).error).toMatch(/not a readable video/);
+    expect(await inFlight(t, 'video uploads')).toBe(0);
+    expect(await t.storedVideos()).toMatchObject({ videos: 0, jobs: 0, pendingBlobs: 0 });
+  });
+
   it('Should limit POST /detect, re-detection and annotated images by their own kind', async () => {
     const [stored] = (await t.repository.list({ limit: 1, after: null })).items;
     const id = stored!.image.id;
@@ -144,7 +196,14 @@ describe('a model server whose queue is full (real model server, one slot, no qu
     t = await createTestApp({
       modelServerUrl: modelServer.url,
       retryDeadlineMs: 60_000,
-      config: { admission: { uploads: limit(8, 8), detections: limit(8, 8), annotations: limit(1, 0) } },
+      config: {
+        admission: {
+          uploads: limit(8, 8),
+          videoUploads: limit(1, 0),
+          detections: limit(8, 8),
+          annotations: limit(1, 0),
+        },
+      },
     });
   });
   afterAll(async () => {

@@ -19,55 +19,53 @@ const limit = (maxInFlight: number, maxQueued: number, queueTimeoutMs = 10_000) 
   queueTimeoutMs,
 });
 
-/** A multipart upload whose body stops after its first chunk until `finish` is called. */
-function stalledUpload(bytes: Uint8Array, filename: string) {
+/**
+ * A POST of a multipart upload of `bytes` whose body is handed out chunk by chunk, each only when the server reads
+ * (never ahead), after `beforeChunk(index)` resolves.
+ */
+function streamedUpload(
+  bytes: Uint8Array,
+  filename: string | undefined,
+  beforeChunk: (index: number) => unknown,
+) {
   const form = new Response(multipart(blobOf(bytes), filename));
   const source = form.body!.getReader();
-  let finish = () => {};
-  const finished = new Promise<void>((resolve) => {
-    finish = resolve;
-  });
-  let sent = 0;
-  const body = new ReadableStream<Uint8Array>({
-    async pull(controller) {
-      if (sent++ === 1) await finished;
-      const { done, value } = await source.read();
-      if (done) controller.close();
-      else controller.enqueue(value);
+  let index = 0;
+  const body = new ReadableStream<Uint8Array>(
+    {
+      async pull(controller) {
+        await beforeChunk(index++);
+        const { done, value } = await source.read();
+        if (done) controller.close();
+        else controller.enqueue(value);
+      },
     },
-  });
-  const init = {
+    { highWaterMark: 0 },
+  );
+  return {
     method: 'POST',
     body,
     duplex: 'half',
     headers: { 'content-type': form.headers.get('content-type')! },
   } as RequestInit;
+}
+
+/** A multipart upload whose body stops after its first chunk until `finish` is called. */
+function stalledUpload(bytes: Uint8Array, filename: string) {
+  let finish = () => {};
+  const finished = new Promise<void>((resolve) => {
+    finish = resolve;
+  });
+  const init = streamedUpload(bytes, filename, (index) => (index === 1 ? finished : undefined));
   return { init, finish };
 }
 
 /** A multipart upload whose body records whether anyone started reading it. */
 function watchedUpload(bytes: Uint8Array) {
-  const form = new Response(multipart(blobOf(bytes)));
-  const source = form.body!.getReader();
   const watched = { pulls: 0 };
-  const body = new ReadableStream<Uint8Array>(
-    {
-      async pull(controller) {
-        watched.pulls += 1;
-        const { done, value } = await source.read();
-        if (done) controller.close();
-        else controller.enqueue(value);
-      },
-      // Pulled only when someone reads, never ahead.
-    },
-    { highWaterMark: 0 },
-  );
-  const init = {
-    method: 'POST',
-    body,
-    duplex: 'half',
-    headers: { 'content-type': form.headers.get('content-type')! },
-  } as RequestInit;
+  const init = streamedUpload(bytes, undefined, () => {
+    watched.pulls += 1;
+  });
   return { init, watched };
 }
 

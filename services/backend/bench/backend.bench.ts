@@ -12,9 +12,9 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { readShippedPhoto, shippedPhotos } from '@detection/test-data';
-import { encodeInferRequest } from '../src/inference/codec.js';
 import { backendRoot, repoRoot, startChildServer, startModelServer } from '../test/support/processes.js';
 import { closedPort } from '../test/support/test-app.js';
+import { inferDirectly } from './infer-directly.js';
 import { runScaleBenchmark, scaleUsage } from './scale.bench.js';
 
 const photos640x480 = shippedPhotos
@@ -97,18 +97,8 @@ async function main() {
   }
 
   async function directInfer(bytes: Buffer) {
-    const { body, headerLength } = encodeInferRequest('bench', bytes, {});
     const started = performance.now();
-    const res = await fetch(`${modelServer.url}/v2/models/centernet-coco/infer`, {
-      method: 'POST',
-      headers: {
-        'content-type': 'application/octet-stream',
-        'inference-header-content-length': String(headerLength),
-      },
-      body,
-    });
-    await res.arrayBuffer();
-    if (!res.ok) throw new Error(`model server answered ${res.status}`);
+    await inferDirectly(modelServer.url, bytes);
     return performance.now() - started;
   }
 

@@ -11,12 +11,12 @@ import { execFileSync } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { encodeInferRequest } from '../src/inference/codec.js';
 import { ffmpegBinaries } from '../src/video/ffmpeg-binaries.js';
 import { sampleFrames } from '../src/video/frame-sampler.js';
 import { backendRoot, repoRoot, startChildServer, startModelServer } from '../test/support/processes.js';
 import { closedPort } from '../test/support/test-app.js';
 import { panOverPhoto } from '../test/support/videos.js';
+import { inferDirectly } from './infer-directly.js';
 
 const round = (value: number) => Math.round(value * 100) / 100;
 const sampleFps = 5;
@@ -94,19 +94,7 @@ async function main() {
     })) {
       frames.push(frame.jpeg);
     }
-    const infer = async (bytes: Buffer) => {
-      const { body, headerLength } = encodeInferRequest('bench', bytes, {});
-      const res = await fetch(`${modelServer.url}/v2/models/centernet-coco/infer`, {
-        method: 'POST',
-        headers: {
-          'content-type': 'application/octet-stream',
-          'inference-header-content-length': String(headerLength),
-        },
-        body,
-      });
-      await res.arrayBuffer();
-      if (!res.ok) throw new Error(`model server answered ${res.status}`);
-    };
+    const infer = (bytes: Buffer) => inferDirectly(modelServer.url, bytes);
     console.log(`warming up the model server with ${frames.length} sampled frames…`);
     for (const frame of frames.slice(0, 5)) await infer(frame);
 

@@ -95,11 +95,11 @@ export async function sessionRunSection(options: {
               data.set(inputs[(i + 1 + b) % inputs.length]!.data, b * itemLength);
             const started = performance.now();
             await session.run({ [inputName]: new ort.Tensor('float32', data, [batch, ...itemDims]) });
-            if (i >= 0)
-              samples.set(key(spinning, batch), [
-                ...(samples.get(key(spinning, batch)) ?? []),
-                performance.now() - started,
-              ]);
+            const elapsed = performance.now() - started;
+            if (i < 0) continue;
+            const runs = samples.get(key(spinning, batch)) ?? [];
+            runs.push(elapsed);
+            samples.set(key(spinning, batch), runs);
           }
         }
       }

@@ -18,7 +18,6 @@ import sharp from 'sharp';
 import { decodeImage } from '../src/image/decode-image.js';
 import { imageToTensor } from '../src/image/image-to-tensor.js';
 import { planResize, resizeToTensor } from '../src/image/resize-to-tensor.js';
-import { FeedBufferPool } from '../src/runtime/feed-buffer-pool.js';
 import { sessionOptions } from '../src/runtime/session-options.js';
 
 const MAX_PIXELS = 40_000_000;
@@ -109,11 +108,10 @@ export async function preprocessingOptionsSection(options: {
   };
   const sharpConcurrency = sharp.concurrency();
   // As in the server, the input tensor is written into a buffer an earlier request gave back (FeedBufferPool).
-  const inputs = new FeedBufferPool();
+  let input: Float32Array | undefined;
   const reusedInput = (length: number) => {
-    const buffer = inputs.take(length * Float32Array.BYTES_PER_ELEMENT);
-    inputs.give(buffer);
-    return new Float32Array(buffer);
+    if (input?.length !== length) input = new Float32Array(length);
+    return input;
   };
   let largestDifference = 0;
   const resizeInOnnxruntime = (threads: 1 | 2) => async (i: number) => {

@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import type { Logger } from 'pino';
+import type { BlobReservation } from '../db/image-repository.js';
 import type { PendingBlobRepository } from '../db/pending-blob-repository.js';
 import type { BlobStorage } from '../storage/storage.js';
 
@@ -9,11 +10,30 @@ export interface BlobDisposalDependencies {
   logger: Logger;
   /** Names this process in the pending-blob rows it writes. */
   replicaId: string;
+  /** How long an upload's blob may wait for the row that owns it before the sweeper deletes it. */
+  uploadGracePeriodMs: number;
 }
 
-/** Deletes blobs that no row owns (images, videos, annotated videos) so that a failure leaves work for the sweeper, never an orphan. */
+/**
+ * Pending-blob bookkeeping around the blobs rows own (images, videos, annotated videos): a blob is recorded before
+ * it is written, and one that no row owns is deleted, so that a failure leaves work for the sweeper, never an orphan.
+ */
 export class BlobDisposal {
   constructor(private readonly deps: BlobDisposalDependencies) {}
+
+  /**
+   * Records the blob about to be written under `reservation` as an upload, due for deletion after the grace
+   * period unless the row that owns it is committed first.
+   */
+  async reserve(reservation: BlobReservation, createdAt: number): Promise<void> {
+    await this.deps.pendingBlobs.record({
+      ...reservation,
+      purpose: 'upload',
+      owner: this.deps.replicaId,
+      createdAt,
+      dueAt: createdAt + this.deps.uploadGracePeriodMs,
+    });
+  }
 
   /**
    * Deletes a blob that no row will own: first (re)records it as pending deletion, due now, so that a failure

@@ -132,13 +132,7 @@ export class ImageService {
       updatedAt: createdAt,
     };
 
-    await this.deps.pendingBlobs.record({
-      ...reservation,
-      purpose: 'upload',
-      owner: this.deps.replicaId,
-      createdAt,
-      dueAt: createdAt + this.deps.uploadGracePeriodMs,
-    });
+    await this.blobs.reserve(reservation, createdAt);
     const [blob, detection] = await Promise.allSettled([
       this.putBlob(reservation.storageKey, input.bytes, probed.contentType),
       this.detect(input.bytes, model, options, requestId),

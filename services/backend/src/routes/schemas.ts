@@ -80,6 +80,21 @@ export const DetectionQuerySchema = z.object({
     .openapi({ description: 'Minimum detection score (default: the model’s own)', example: 0.3 }),
 });
 
+/** One page of a newest-first list: its size and where the previous page stopped. */
+export const PageQuerySchema = z.object({
+  limit: z.coerce
+    .number()
+    .int('must be an integer')
+    .min(1, 'must be between 1 and 100')
+    .max(100, 'must be between 1 and 100')
+    .default(20),
+  cursor: z
+    .string()
+    .max(200, 'is not a valid cursor')
+    .optional()
+    .openapi({ description: '`next_cursor` of the previous page' }),
+});
+
 /** `X-Client-Id`: who asks, so that a canary's traffic split sends one client to one version. */
 export const ClientIdHeaderSchema = z.object({
   'x-client-id': z

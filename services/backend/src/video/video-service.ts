@@ -120,13 +120,7 @@ export class VideoService {
       updatedAt: createdAt,
     };
 
-    await this.deps.pendingBlobs.record({
-      ...reservation,
-      purpose: 'upload',
-      owner: this.deps.replicaId,
-      createdAt,
-      dueAt: createdAt + this.deps.uploadGracePeriodMs,
-    });
+    await this.blobs.reserve(reservation, createdAt);
     try {
       await this.deps.storage.put(reservation.storageKey, input.bytes, videoContentType(probed.container));
     } catch (error) {
@@ -216,13 +210,7 @@ export class VideoService {
         storageKey: newAnnotatedVideoStorageKey(video.id),
         token: randomUUID(),
       };
-      await this.deps.pendingBlobs.record({
-        ...reservation,
-        purpose: 'upload',
-        owner: this.deps.replicaId,
-        createdAt: now,
-        dueAt: now + this.deps.uploadGracePeriodMs,
-      });
+      await this.blobs.reserve(reservation, now);
       try {
         await this.deps.storage.put(reservation.storageKey, bytes, 'video/mp4');
         const outcome = await this.deps.videos.setAnnotated(video.id, reservation);

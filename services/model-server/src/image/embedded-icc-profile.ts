@@ -1,11 +1,7 @@
 import { inflateSync } from 'node:zlib';
-import type { ImageFormat } from './image-format.js';
+import { ascii, type ImageFormat } from './image-format.js';
 
 const JPEG_ICC_MARKER = 'ICC_PROFILE\0';
-
-function ascii(bytes: Uint8Array, start: number, length: number): string {
-  return String.fromCharCode(...bytes.subarray(start, start + length));
-}
 
 /** APP2 "ICC_PROFILE" segments before the first scan, joined in their sequence order (a profile may span several). */
 function jpegProfile(bytes: Uint8Array): Uint8Array | undefined {

@@ -12,7 +12,6 @@ import {
   type ImageTotal,
   type ImageWithRun,
   type LabelCount,
-  ReservationLostError,
   totalCountLimit,
 } from '../image-repository.js';
 import { labelDeltas, labelKey, tallyLabels } from '../label-tally.js';
@@ -35,6 +34,7 @@ import {
   pendingBlobs,
 } from '../schema/postgres.js';
 import type { PostgresDatabase } from './connection.js';
+import { releaseUploadReservation } from './pending-blob-repository.js';
 
 type Transaction = Parameters<Parameters<PostgresDatabase['transaction']>[0]>[0];
 type Executor = PostgresDatabase | Transaction;
@@ -156,17 +156,7 @@ export class PostgresImageRepository implements ImageRepository {
   ): Promise<void> {
     try {
       await this.db.transaction(async (tx) => {
-        const released = await tx
-          .delete(pendingBlobs)
-          .where(
-            and(
-              eq(pendingBlobs.storageKey, reservation.storageKey),
-              eq(pendingBlobs.token, reservation.token),
-              eq(pendingBlobs.purpose, 'upload'),
-            ),
-          )
-          .returning({ storageKey: pendingBlobs.storageKey });
-        if (released.length !== 1) throw new ReservationLostError(reservation.storageKey);
+        await releaseUploadReservation(tx, reservation);
         await tx.insert(images).values({ ...image, currentRunId: null });
         await tx.insert(detectionRuns).values(run);
         if (found.length > 0) await tx.insert(objects).values(found);

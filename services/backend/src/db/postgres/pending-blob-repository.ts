@@ -1,8 +1,30 @@
 import { and, asc, eq, inArray, lte, sql } from 'drizzle-orm';
+import { type BlobReservation, ReservationLostError } from '../image-repository.js';
 import type { NewPendingBlob, PendingBlobRepository } from '../pending-blob-repository.js';
 import type { PendingBlobRow } from '../records.js';
 import { pendingBlobs } from '../schema/postgres.js';
 import type { PostgresDatabase } from './connection.js';
+
+/**
+ * Inside the transaction that commits the row owning a blob: removes the blob's upload reservation, or throws
+ * ReservationLostError when it is gone (the grace period passed and the sweeper took the blob).
+ */
+export async function releaseUploadReservation(
+  tx: Pick<PostgresDatabase, 'delete'>,
+  reservation: BlobReservation,
+): Promise<void> {
+  const released = await tx
+    .delete(pendingBlobs)
+    .where(
+      and(
+        eq(pendingBlobs.storageKey, reservation.storageKey),
+        eq(pendingBlobs.token, reservation.token),
+        eq(pendingBlobs.purpose, 'upload'),
+      ),
+    )
+    .returning({ storageKey: pendingBlobs.storageKey });
+  if (released.length !== 1) throw new ReservationLostError(reservation.storageKey);
+}
 
 /** PostgreSQL: a claim is one `UPDATE … WHERE key IN (SELECT … FOR UPDATE SKIP LOCKED)`, so replicas never wait on each other's rows. */
 export class PostgresPendingBlobRepository implements PendingBlobRepository {

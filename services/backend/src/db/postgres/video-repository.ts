@@ -1,6 +1,6 @@
 import { and, asc, desc, eq, gte, inArray, isNull, lt, lte, or, sql } from 'drizzle-orm';
 import { isUniqueViolation } from '../errors.js';
-import { type BlobDeletion, type BlobReservation, ReservationLostError } from '../image-repository.js';
+import type { BlobDeletion, BlobReservation } from '../image-repository.js';
 import { deletionRecord } from '../pending-blob-repository.js';
 import type { NewVideoJobRow, NewVideoRow, VideoFrameRow, VideoJobRow, VideoTrackRow } from '../records.js';
 import { pendingBlobs, videoFrames, videoJobs, videos, videoTracks } from '../schema/postgres.js';
@@ -16,6 +16,7 @@ import {
   type VideoWithJob,
 } from '../video-repository.js';
 import type { PostgresDatabase } from './connection.js';
+import { releaseUploadReservation } from './pending-blob-repository.js';
 
 /** Thrown inside a transaction to roll it back when the worker no longer holds its job. */
 class LeaseLost extends Error {}
@@ -34,16 +35,7 @@ export class PostgresVideoRepository implements VideoRepository {
   async insertVideo(video: NewVideoRow, job: NewVideoJobRow, reservation: BlobReservation): Promise<void> {
     try {
       await this.db.transaction(async (tx) => {
-        const released = await tx
-          .delete(pendingBlobs)
-          .where(
-            and(
-              eq(pendingBlobs.storageKey, reservation.storageKey),
-              eq(pendingBlobs.token, reservation.token),
-            ),
-          )
-          .returning({ storageKey: pendingBlobs.storageKey });
-        if (released.length !== 1) throw new ReservationLostError(reservation.storageKey);
+        await releaseUploadReservation(tx, reservation);
         await tx.insert(videos).values(video);
         await tx.insert(videoJobs).values(job);
       });
@@ -116,13 +108,7 @@ export class PostgresVideoRepository implements VideoRepository {
         const [row] = await tx.select({ id: videos.id }).from(videos).where(eq(videos.id, videoId));
         return row ? 'exists' : 'gone';
       }
-      const released = await tx
-        .delete(pendingBlobs)
-        .where(
-          and(eq(pendingBlobs.storageKey, reservation.storageKey), eq(pendingBlobs.token, reservation.token)),
-        )
-        .returning({ storageKey: pendingBlobs.storageKey });
-      if (released.length !== 1) throw new ReservationLostError(reservation.storageKey);
+      await releaseUploadReservation(tx, reservation);
       return 'stored';
     });
   }

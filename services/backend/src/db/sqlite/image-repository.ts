@@ -12,7 +12,6 @@ import {
   type ImageTotal,
   type ImageWithRun,
   type LabelCount,
-  ReservationLostError,
   totalCountLimit,
 } from '../image-repository.js';
 import { labelDeltas, labelKey, tallyLabels } from '../label-tally.js';
@@ -35,6 +34,7 @@ import {
   pendingBlobs,
 } from '../schema/sqlite.js';
 import type { SqliteDatabase } from './connection.js';
+import { releaseUploadReservation } from './pending-blob-repository.js';
 
 type Transaction = Parameters<Parameters<SqliteDatabase['transaction']>[0]>[0];
 type Executor = SqliteDatabase | Transaction;
@@ -158,17 +158,7 @@ export class SqliteImageRepository implements ImageRepository {
     try {
       this.db.transaction(
         (tx) => {
-          const released = tx
-            .delete(pendingBlobs)
-            .where(
-              and(
-                eq(pendingBlobs.storageKey, reservation.storageKey),
-                eq(pendingBlobs.token, reservation.token),
-                eq(pendingBlobs.purpose, 'upload'),
-              ),
-            )
-            .run();
-          if (released.changes !== 1) throw new ReservationLostError(reservation.storageKey);
+          releaseUploadReservation(tx, reservation);
           tx.insert(images)
             .values({ ...image, currentRunId: null })
             .run();

@@ -1,9 +1,31 @@
 import { randomUUID } from 'node:crypto';
 import { and, asc, eq, lte, sql } from 'drizzle-orm';
+import { type BlobReservation, ReservationLostError } from '../image-repository.js';
 import type { NewPendingBlob, PendingBlobRepository } from '../pending-blob-repository.js';
 import type { PendingBlobRow } from '../records.js';
 import { pendingBlobs } from '../schema/sqlite.js';
 import type { SqliteDatabase } from './connection.js';
+
+/**
+ * Inside the transaction that commits the row owning a blob: removes the blob's upload reservation, or throws
+ * ReservationLostError when it is gone (the grace period passed and the sweeper took the blob).
+ */
+export function releaseUploadReservation(
+  tx: Pick<SqliteDatabase, 'delete'>,
+  reservation: BlobReservation,
+): void {
+  const released = tx
+    .delete(pendingBlobs)
+    .where(
+      and(
+        eq(pendingBlobs.storageKey, reservation.storageKey),
+        eq(pendingBlobs.token, reservation.token),
+        eq(pendingBlobs.purpose, 'upload'),
+      ),
+    )
+    .run();
+  if (released.changes !== 1) throw new ReservationLostError(reservation.storageKey);
+}
 
 /** SQLite: a claim is one immediate transaction (the database's single writer makes it exclusive). */
 export class SqlitePendingBlobRepository implements PendingBlobRepository {

@@ -1,6 +1,6 @@
 import { and, asc, desc, eq, gte, inArray, isNull, lt, lte, or, sql } from 'drizzle-orm';
 import { isUniqueViolation } from '../errors.js';
-import { type BlobDeletion, type BlobReservation, ReservationLostError } from '../image-repository.js';
+import type { BlobDeletion, BlobReservation } from '../image-repository.js';
 import { deletionRecord } from '../pending-blob-repository.js';
 import type { NewVideoJobRow, NewVideoRow, VideoFrameRow, VideoJobRow, VideoTrackRow } from '../records.js';
 import { pendingBlobs, videoFrames, videoJobs, videos, videoTracks } from '../schema/sqlite.js';
@@ -16,6 +16,7 @@ import {
   type VideoWithJob,
 } from '../video-repository.js';
 import type { SqliteDatabase } from './connection.js';
+import { releaseUploadReservation } from './pending-blob-repository.js';
 
 /** SQLite: each change is one immediate transaction; the single writer makes a claim exclusive. */
 export class SqliteVideoRepository implements VideoRepository {
@@ -29,16 +30,7 @@ export class SqliteVideoRepository implements VideoRepository {
     try {
       this.db.transaction(
         (tx) => {
-          const released = tx
-            .delete(pendingBlobs)
-            .where(
-              and(
-                eq(pendingBlobs.storageKey, reservation.storageKey),
-                eq(pendingBlobs.token, reservation.token),
-              ),
-            )
-            .run();
-          if (released.changes !== 1) throw new ReservationLostError(reservation.storageKey);
+          releaseUploadReservation(tx, reservation);
           tx.insert(videos).values(video).run();
           tx.insert(videoJobs).values(job).run();
         },
@@ -122,16 +114,7 @@ export class SqliteVideoRepository implements VideoRepository {
             ? 'exists'
             : 'gone';
         }
-        const released = tx
-          .delete(pendingBlobs)
-          .where(
-            and(
-              eq(pendingBlobs.storageKey, reservation.storageKey),
-              eq(pendingBlobs.token, reservation.token),
-            ),
-          )
-          .run();
-        if (released.changes !== 1) throw new ReservationLostError(reservation.storageKey);
+        releaseUploadReservation(tx, reservation);
         return 'stored';
       },
       { behavior: 'immediate' },

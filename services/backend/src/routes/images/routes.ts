@@ -21,6 +21,7 @@ import {
   imageErrorResponse,
   imageInputErrorResponses,
   jsonResponse,
+  PageQuerySchema,
 } from '../schemas.js';
 
 const timestampSchema = z.iso
@@ -101,17 +102,7 @@ export const listImagesRoute = createRoute({
         description: 'Only images created before this time (ISO 8601 with offset)',
         example: '2026-02-01T00:00:00Z',
       }),
-      limit: z.coerce
-        .number()
-        .int('must be an integer')
-        .min(1, 'must be between 1 and 100')
-        .max(100, 'must be between 1 and 100')
-        .default(20),
-      cursor: z
-        .string()
-        .max(200, 'is not a valid cursor')
-        .optional()
-        .openapi({ description: '`next_cursor` of the previous page' }),
+      ...PageQuerySchema.shape,
     }),
   },
   responses: {

@@ -1,7 +1,13 @@
 import { createRoute, z } from '@hono/zod-openapi';
 import type { MiddlewareHandler } from 'hono';
 import { requires } from '../permission.js';
-import { errorResponse, ImageUploadBodySchema, jsonResponse } from '../schemas.js';
+import {
+  DetectionQuerySchema,
+  errorResponse,
+  ImageUploadBodySchema,
+  jsonResponse,
+  PageQuerySchema,
+} from '../schemas.js';
 import { EXAMPLE_VIDEO_ID, exampleAccepted, exampleFrames, exampleTracks, exampleVideo } from './examples.js';
 import {
   FrameListSchema,
@@ -20,19 +26,7 @@ const noSuchVideo = errorResponse('No such video', `video ${EXAMPLE_VIDEO_ID} no
 
 const exampleVideoId = EXAMPLE_VIDEO_ID;
 
-export const UploadVideoQuerySchema = z.object({
-  model: z
-    .string()
-    .max(128, 'must be at most 128 characters')
-    .regex(/^[A-Za-z0-9][A-Za-z0-9_.-]*$/, 'must be a model name')
-    .optional()
-    .openapi({ description: 'Model to run (default: DEFAULT_MODEL)', example: 'centernet-coco' }),
-  score_threshold: z.coerce
-    .number()
-    .min(0, 'must be between 0 and 1')
-    .max(1, 'must be between 0 and 1')
-    .optional()
-    .openapi({ description: 'Minimum detection score (default: the model’s own)', example: 0.3 }),
+export const UploadVideoQuerySchema = DetectionQuerySchema.extend({
   fps: z.coerce
     .number()
     .gt(0, 'must be more than 0')
@@ -99,19 +93,7 @@ export const listVideosRoute = createRoute({
   summary: 'List videos, newest first',
   ...requires('read'),
   request: {
-    query: z.object({
-      limit: z.coerce
-        .number()
-        .int('must be an integer')
-        .min(1, 'must be between 1 and 100')
-        .max(100, 'must be between 1 and 100')
-        .default(20),
-      cursor: z
-        .string()
-        .max(200, 'is not a valid cursor')
-        .optional()
-        .openapi({ description: '`next_cursor` of the previous page' }),
-    }),
+    query: PageQuerySchema,
   },
   responses: {
     200: jsonResponse(VideoListSchema, 'One page of videos', { videos: [exampleVideo], next_cursor: null }),
